@@ -1,0 +1,223 @@
+import { describe, expect, it } from '@jest/globals';
+import type { LogRecord, TopicPartition } from '../record.js';
+import { embeddedLogs } from '../testing/embedded-log.js';
+import { tempDir } from '../testing/log-test-support.js';
+import type { Consumer } from './consumer.js';
+import type { Log } from './log.js';
+
+const openLog = embeddedLogs();
+
+async function produce(log: Log, topic: string, partition: number, vals: string[]): Promise<void> {
+  await log.producer().send({ topic, records: vals.map((value) => ({ value, partition })) });
+}
+
+async function drain(consumer: Consumer, rounds = 3): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  let empty = 0;
+  while (empty < rounds) {
+    const polled = await consumer.poll({ timeoutMs: 20 });
+    if (polled.length === 0) empty++;
+    for (const p of polled) out.push(...p.records);
+  }
+  return out;
+}
+
+const text = (records: LogRecord[]): string[] => records.map((r) => r.value!.toString());
+
+describe('Consumer with manual assignment', () => {
+  it('reads from the reset position and follows new records', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't' });
+    await produce(log, 't', 0, ['a', 'b']);
+    const earliest = log.consumer({ autoOffsetReset: 'earliest' });
+    earliest.assign([{ topic: 't', partition: 0 }]);
+    const latest = log.consumer({ autoOffsetReset: 'latest' });
+    latest.assign([{ topic: 't', partition: 0 }]);
+    expect(text(await drain(earliest))).toEqual(['a', 'b']);
+    expect(await drain(latest)).toEqual([]);
+    await produce(log, 't', 0, ['c']);
+    expect(text(await drain(earliest))).toEqual(['c']);
+    expect(text(await drain(latest))).toEqual(['c']);
+    expect(await earliest.position({ topic: 't', partition: 0 })).toBe(3);
+  });
+
+  it('long-polls until a record arrives, and wakeup() ends the wait', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', partitions: 2 });
+    const consumer = log.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
+    setTimeout(() => void produce(log, 't', 1, ['late']), 50);
+    const started = Date.now();
+    const polled = await consumer.poll({ timeoutMs: 5000 });
+    expect(polled.map((p) => [p.partition, text(p.records)])).toEqual([[1, ['late']]]);
+    expect(Date.now() - started).toBeLessThan(4000);
+
+    setTimeout(() => consumer.wakeup(), 50);
+    const woken = Date.now();
+    expect(await consumer.poll({ timeoutMs: 10_000 })).toEqual([]);
+    expect(Date.now() - woken).toBeLessThan(5000);
+  });
+
+  it('seeks to an offset, the beginning, the end and a timestamp', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't' });
+    const tp: TopicPartition = { topic: 't', partition: 0 };
+    await log.producer().send({
+      topic: 't',
+      records: [0, 1, 2, 3].map((i) => ({ value: `v${i}`, timestamp: 1000 * (i + 1) })),
+    });
+    const consumer = log.consumer();
+    consumer.assign([tp]);
+    consumer.seek(tp, 2);
+    expect(text(await drain(consumer))).toEqual(['v2', 'v3']);
+    await consumer.seekToBeginning();
+    expect(text(await drain(consumer))).toEqual(['v0', 'v1', 'v2', 'v3']);
+    await consumer.seekToTimestamp(tp, 2500);
+    expect(text(await drain(consumer))).toEqual(['v2', 'v3']);
+    await consumer.seekToTimestamp(tp, 99_999);
+    expect(await consumer.position(tp)).toBe(4);
+    await consumer.seekToEnd();
+    expect(await drain(consumer)).toEqual([]);
+    expect(() => consumer.seek(tp, -1)).toThrow(/offsets are integers >= 0/);
+    expect(() => consumer.seek({ topic: 't', partition: 5 }, 0)).toThrow(/not assigned/);
+  });
+
+  it('skips paused partitions until resumed', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', partitions: 2 });
+    await produce(log, 't', 0, ['p0']);
+    await produce(log, 't', 1, ['p1']);
+    const consumer = log.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
+    consumer.pause([{ topic: 't', partition: 1 }]);
+    expect(text(await drain(consumer))).toEqual(['p0']);
+    expect(consumer.paused()).toEqual([{ topic: 't', partition: 1 }]);
+    consumer.resume([{ topic: 't', partition: 1 }]);
+    expect(text(await drain(consumer))).toEqual(['p1']);
+  });
+
+  it('resets by its policy when its position fell out of the log, or fails with none', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', config: { 'segment.bytes': 200, 'retention.bytes': 300 } });
+    for (let i = 0; i < 20; i++) await produce(log, 't', 0, [`v${i}`.padEnd(60, '.')]);
+    await log.storage.runCleaner();
+    const { startOffset } = await log.storage.offsets('t', 0);
+    expect(startOffset).toBeGreaterThan(0);
+
+    const consumer = log.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([{ topic: 't', partition: 0 }]);
+    consumer.seek({ topic: 't', partition: 0 }, 0);
+    const records = await drain(consumer);
+    expect(records[0]!.offset).toBe(startOffset);
+
+    const strict = log.consumer({ autoOffsetReset: 'none' });
+    strict.assign([{ topic: 't', partition: 0 }]);
+    strict.seek({ topic: 't', partition: 0 }, 0);
+    await expect(strict.poll()).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
+  });
+
+  it('returns records in offset order across many batches without loss', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', config: { 'segment.bytes': 5000 } });
+    const sends = Array.from({ length: 50 }, (_, b) =>
+      log
+        .producer()
+        .send({ topic: 't', records: Array.from({ length: 20 }, (_, i) => ({ value: `${b * 20 + i}` })) }),
+    );
+    await Promise.all(sends);
+    const consumer = log.consumer({ autoOffsetReset: 'earliest', maxPartitionFetchBytes: 700 });
+    consumer.assign([{ topic: 't', partition: 0 }]);
+    const records = await drain(consumer);
+    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+});
+
+describe('Consumer in a group', () => {
+  const fast = { sessionTimeoutMs: 2000, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 2000 };
+
+  async function pollUntil(
+    consumers: Consumer[],
+    done: () => boolean,
+    sink: LogRecord[][] = [],
+  ): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error('condition not reached');
+      const results = await Promise.all(consumers.map((c) => c.poll({ timeoutMs: 20 })));
+      results.forEach((polled, i) => {
+        sink[i] ??= [];
+        for (const p of polled) sink[i]!.push(...p.records);
+      });
+    }
+  }
+
+  it('splits partitions between members, hands them over when one leaves, and resumes from commits', async () => {
+    const dir = tempDir();
+    let log = await openLog({ dir });
+    await log.admin().createTopic({ name: 'orders', partitions: 4 });
+    for (let p = 0; p < 4; p++) await produce(log, 'orders', p, [`${p}-a`, `${p}-b`]);
+
+    const a = log.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', ...fast });
+    const b = log.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', ...fast });
+    a.subscribe(['orders']);
+    b.subscribe(['orders']);
+    const seen: LogRecord[][] = [];
+    await pollUntil(
+      [a, b],
+      () =>
+        a.assignment().length === 2 &&
+        b.assignment().length === 2 &&
+        (seen[0]?.length ?? 0) + (seen[1]?.length ?? 0) === 8,
+      seen,
+    );
+    const owned = [...a.assignment(), ...b.assignment()].map((tp) => tp.partition).sort();
+    expect(owned).toEqual([0, 1, 2, 3]);
+    await a.commit();
+    await b.commit();
+    expect(await log.admin().groupLag('billing')).toEqual(
+      [0, 1, 2, 3].map((p) => ({ topic: 'orders', partition: p, committedOffset: 2, endOffset: 2, lag: 0 })),
+    );
+
+    const revoked: TopicPartition[] = [];
+    b.subscribe(['orders'], { onPartitionsRevoked: (tps) => void revoked.push(...tps) });
+    await b.close();
+    expect(revoked.length).toBe(2);
+    await pollUntil([a], () => a.assignment().length === 4);
+
+    await produce(log, 'orders', 0, ['0-c']);
+    const after: LogRecord[][] = [];
+    await pollUntil([a], () => (after[0]?.length ?? 0) === 1, after);
+    expect(text(after[0]!)).toEqual(['0-c']);
+    await a.commit();
+    expect((await log.admin().groupLag('billing')).map((l) => l.lag)).toEqual([0, 0, 0, 0]);
+    await a.close();
+    await log.close();
+
+    log = await openLog({ dir });
+    await produce(log, 'orders', 3, ['3-c']);
+    const c = log.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', ...fast });
+    c.subscribe(['orders']);
+    const resumed: LogRecord[][] = [];
+    await pollUntil([c], () => (resumed[0]?.length ?? 0) >= 1, resumed);
+    expect(text(await drain(c)).concat(text(resumed[0]!))).toEqual(['3-c']);
+    expect((await log.admin().groupLag('billing')).find((l) => l.partition === 3)!.lag).toBe(1);
+    await c.commit();
+    expect((await log.admin().groupLag('billing')).find((l) => l.partition === 3)!.lag).toBe(0);
+    await c.close();
+  });
+
+  it('refuses subscribe without a group id and mixing assign with subscribe', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't' });
+    expect(() => log.consumer().subscribe(['t'])).toThrow(/no groupId/);
+    const consumer = log.consumer({ groupId: 'g' });
+    consumer.assign([{ topic: 't', partition: 0 }]);
+    expect(() => consumer.subscribe(['t'])).toThrow(/cannot be mixed/);
+  });
+});
