@@ -1,0 +1,2 @@
+/** Injection token of the loaded WorkerConfig. */
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');

@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { WorkerConfig } from './worker-config.js';
+
+export interface LoadedWorkerConfig {
+  config: WorkerConfig;
+  /** The file it came from, or null for defaults only. */
+  file: string | null;
+}
+
+const ENV_PREFIX = 'SLUICE_';
+
+/** Leaf keys that environment variables may override: `rest.port` ← SLUICE_REST_PORT. */
+function overridableKeys(): string[] {
+  const keys: string[] = [];
+  const walk = (value: unknown, prefix: string): void => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else {
+      keys.push(prefix);
+    }
+  };
+  walk(JSON.parse(JSON.stringify(new WorkerConfig())), '');
+  return keys;
+}
+
+export function envNameFor(key: string): string {
+  return ENV_PREFIX + key.toUpperCase().replace(/[.-]/g, '_');
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  // keys such as "flush.interval.ms" are leaves with dots in them: match the longest known prefix
+  let node = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    if (!(part in node) || typeof node[part] !== 'object' || node[part] === null) {
+      const rest = parts.slice(i).join('.');
+      node[rest] = value;
+      return;
+    }
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function coerce(raw: string, current: unknown): unknown {
+  if (Array.isArray(current))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof current === 'number' && /^-?\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);
+  if (typeof current === 'boolean') return raw === 'true';
+  return raw;
+}
+
+function lookup(obj: Record<string, unknown>, key: string): unknown {
+  let node: unknown = obj;
+  const parts = key.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    if (!node || typeof node !== 'object') return undefined;
+    const rec = node as Record<string, unknown>;
+    const rest = parts.slice(i).join('.');
+    if (rest in rec) return rec[rest];
+    node = rec[parts[i]!];
+  }
+  return node;
+}
+
+/** Line of the YAML node at `field`, when the document has one there. */
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  field: string,
+): number | undefined {
+  let node: Node | null | undefined = doc.contents as Node | null;
+  for (const part of field.split('.')) {
+    if (!isMap(node)) break;
+    const pair: { key: unknown; value: unknown } | undefined = node.items.find(
+      (p) => isScalar(p.key) && String(p.key.value) === part,
+    );
+    if (!pair) break;
+    node = (pair.value as Node | null) ?? (pair.key as Node);
+  }
+  const offset = node?.range?.[0];
+  return offset === undefined ? undefined : counter.linePos(offset).line;
+}
+
+function flattenValidation(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
+    if (e.children?.length) out.push(...flattenValidation(e.children, field));
+  }
+  return out;
+}
+
+/**
+ * Reads worker.yaml (when `file` is given), applies SLUICE_* environment overrides, and validates
+ * the result, reporting every problem with its file and line at once. Relative paths in the config
+ * are resolved against the directory the worker runs in.
+ */
+export function loadWorkerConfig(
+  file: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedWorkerConfig {
+  let raw: Record<string, unknown> = {};
+  let doc: ReturnType<typeof parseDocument> | null = null;
+  const counter = new LineCounter();
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ field: '(file)', message: (err as Error).message, file }]);
+    }
+    doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        doc.errors.map((e) => ({
+          field: '(yaml)',
+          message: e.message.split('\n')[0]!,
+          file,
+          line: e.linePos?.[0]?.line,
+        })),
+      );
+    }
+    const value: unknown = doc.toJS();
+    if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new ConfigError([{ field: '(root)', message: 'worker config must be a YAML mapping', file }]);
+    }
+    raw = (value as Record<string, unknown> | null) ?? {};
+  }
+
+  const defaults = JSON.parse(JSON.stringify(new WorkerConfig())) as Record<string, unknown>;
+  const known = overridableKeys();
+  const problems: ConfigProblem[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(key in defaults))
+      problems.push({
+        field: key,
+        message: `unknown key; known: ${Object.keys(defaults).join(', ')}`,
+        file: file ?? undefined,
+        line: doc ? lineOf(doc, counter, key) : undefined,
+      });
+  }
+  for (const key of known) {
+    const value = env[envNameFor(key)];
+    if (value !== undefined) setPath(raw, key, coerce(value, lookup(defaults, key)));
+  }
+
+  const config = plainToInstance(WorkerConfig, raw, { exposeDefaultValues: true });
+  for (const { field, message } of flattenValidation(validateSync(config))) {
+    problems.push({
+      field,
+      message,
+      file: file ?? undefined,
+      line: doc ? lineOf(doc, counter, field) : undefined,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems, file ?? undefined);
+  return { config, file: file ? path.resolve(file) : null };
+}

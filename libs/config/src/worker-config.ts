@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+export class RestConfig {
+  /** 127.0.0.1 unless auth is configured: the admin API must not be open to the network by default. */
+  @IsString()
+  @MinLength(1)
+  host = '127.0.0.1';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port = 8083;
+}
+
+export class LogConfig {
+  @IsString()
+  @MinLength(1)
+  dir = './data/log';
+
+  /** fsync: an append is acknowledged once fsynced (group commit). interval: fsync every flush.interval.ms. */
+  @IsIn(['fsync', 'interval'])
+  durability: 'fsync' | 'interval' = 'fsync';
+
+  @IsInt()
+  @Min(1)
+  'flush.interval.ms' = 1000;
+}
+
+export class ConnectorsConfig {
+  @IsString()
+  @MinLength(1)
+  dir = './config/connectors';
+}
+
+export class FilesConfig {
+  /** Where file connectors may read and write. */
+  @IsArray()
+  @IsString({ each: true })
+  roots: string[] = ['.'];
+}
+
+/** config/worker.yaml. Every key can be overridden by an environment variable (see worker-config-loader). */
+export class WorkerConfig {
+  @IsIn(['standalone'])
+  mode = 'standalone' as const;
+
+  @ValidateNested()
+  @Type(() => RestConfig)
+  rest: RestConfig = new RestConfig();
+
+  @ValidateNested()
+  @Type(() => LogConfig)
+  log: LogConfig = new LogConfig();
+
+  @ValidateNested()
+  @Type(() => ConnectorsConfig)
+  connectors: ConnectorsConfig = new ConnectorsConfig();
+
+  @ValidateNested()
+  @Type(() => FilesConfig)
+  files: FilesConfig = new FilesConfig();
+
+  @IsOptional()
+  @IsString()
+  name?: string;
+}
