@@ -1,0 +1,24 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Node arguments that run a TypeScript entry straight from the sources, as `npm run dev` does. */
+export function tsNodeArgs(entry: string): string[] {
+  return ['--conditions=@sluice/source', '--import', '@swc-node/register/esm-register', entry];
+}
+
+/** Spawns a TypeScript program from the sources in a child Node process. */
+export function spawnTs(entry: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, [...tsNodeArgs(entry), ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.typecheck.json'),
+      ...options.env,
+    },
+  });
+}
