@@ -1,5 +1,7 @@
 // Jest runs the TypeScript sources directly (no build first) through swc, in ESM mode.
 // decoratorMetadata matters: without it Nest's injection silently passes undefined.
+import fs from 'node:fs';
+
 const swc = [
   '@swc/jest',
   {
@@ -18,7 +20,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': swc },
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/connectors', '<rootDir>/test'],
+  roots: ['libs', 'apps', 'connectors', 'test'].filter((d) => fs.existsSync(d)).map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
