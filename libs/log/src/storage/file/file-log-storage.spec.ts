@@ -215,6 +215,20 @@ describe('FileLogStorage', () => {
     expect(await storage.offsets('t', 0)).toEqual({ startOffset: 0, endOffset: 0 });
   });
 
+  it('under interval durability acknowledges after the write and syncs on a timer', async () => {
+    const dir = tempDir();
+    const storage = await openStorage({ dir, durability: { mode: 'interval', intervalMs: 20 } });
+    await storage.createTopic('t', 1, parseTopicConfig());
+    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => appendBatch(storage, 't', 0, [`v${i}`])));
+    expect(acks.map((a) => a.baseOffset)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(values(await readAll(storage, 't', 0)).slice(-1)).toEqual(['v49']);
+    await new Promise((r) => setTimeout(r, 60));
+    await storage.close();
+    open.pop();
+    const reopened = await openStorage({ dir });
+    expect((await readAll(reopened, 't', 0)).length).toBe(50);
+  });
+
   it('lets only one process use a log directory', async () => {
     const dir = tempDir();
     await openStorage({ dir });
