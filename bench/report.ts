@@ -5,7 +5,7 @@ export interface BenchRow {
   unit: string;
   /** The same quantity for the reference (e.g. the raw disk), or null when the row is absolute. */
   reference: number | null;
-  /** value / reference (for "lower is better" units such as MB of RSS: reference / value). */
+  /** value / reference: the median of the per-run ratios, each run's pair measured back to back. */
   ratio: number | null;
   /** What the row should reach, for the reader: "ratio >= 0.7", ">= 2,000,000". */
   target?: string;

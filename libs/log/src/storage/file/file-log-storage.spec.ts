@@ -219,7 +219,9 @@ describe('FileLogStorage', () => {
     const dir = tempDir();
     const storage = await openStorage({ dir, durability: { mode: 'interval', intervalMs: 20 } });
     await storage.createTopic('t', 1, parseTopicConfig());
-    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => appendBatch(storage, 't', 0, [`v${i}`])));
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => appendBatch(storage, 't', 0, [`v${i}`])),
+    );
     expect(acks.map((a) => a.baseOffset)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(values(await readAll(storage, 't', 0)).slice(-1)).toEqual(['v49']);
     await new Promise((r) => setTimeout(r, 60));
