@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+
+/** Kafka ConfigDef's types, as GET /connector-plugins/{plugin}/config reports them. */
+export type ConfigType = 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'BOOLEAN' | 'LIST' | 'PASSWORD' | 'CLASS';
+export type ConfigImportance = 'HIGH' | 'MEDIUM' | 'LOW';
+
+export interface ConfigFieldOptions {
+  /** What the setting does, for docs, validation answers and `GET /connector-plugins/{plugin}/config`. */
+  doc: string;
+  /** Inferred from the property's TypeScript type when left out (number: INT, boolean: BOOLEAN, string[]: LIST). */
+  type?: ConfigType;
+  importance?: ConfigImportance;
+  /** A secret is never returned by the REST API nor written to logs; its type reports as PASSWORD. */
+  secret?: boolean;
+  /** Must be set: there is no usable default. */
+  required?: boolean;
+  group?: string;
+  displayName?: string;
+}
+
+export interface ConfigFieldInfo {
+  name: string;
+  type: ConfigType;
+  importance: ConfigImportance;
+  doc: string;
+  secret: boolean;
+  required: boolean;
+  defaultValue: unknown;
+  group: string | null;
+  displayName: string;
+  /** Order of declaration, for stable listings. */
+  order: number;
+}
+
+const FIELDS = Symbol('sluice:config-fields');
+
+type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order'>;
+
+/**
+ * Declares a connector (or transform) setting on a config DTO. Validation is class-validator's own
+ * decorators on the same property; the default is the property's initial value:
+ *
+ *   class FileSourceConfig {
+ *     @ConfigField({ doc: 'Directory to watch.', required: true }) @IsString() path = '';
+ *     @ConfigField({ doc: 'Lines per poll.' }) @IsInt() @Min(1) 'batch.size' = 1000;
+ *   }
+ */
+export function ConfigField(options: ConfigFieldOptions): PropertyDecorator {
+  return (target, property) => {
+    const name = String(property);
+    const designType = Reflect.getMetadata('design:type', target, property) as unknown;
+    const inferred: ConfigType =
+      designType === Number
+        ? 'INT'
+        : designType === Boolean
+          ? 'BOOLEAN'
+          : designType === Array
+            ? 'LIST'
+            : 'STRING';
+    const secret = options.secret ?? false;
+    const decl: FieldDecl = {
+      name,
+      type: secret ? 'PASSWORD' : (options.type ?? inferred),
+      importance: options.importance ?? (options.required ? 'HIGH' : 'MEDIUM'),
+      doc: options.doc,
+      secret,
+      required: options.required ?? false,
+      group: options.group ?? null,
+      displayName: options.displayName ?? name,
+    };
+    const own = (Reflect.getOwnMetadata(FIELDS, target) as FieldDecl[] | undefined) ?? [];
+    Reflect.defineMetadata(FIELDS, [...own, decl], target);
+  };
+}
+
+export type ConfigClass<T extends object = object> = new () => T;
+
+/** Every declared setting of a config class (inherited ones first), with its default. */
+export function describeConfig(configClass: ConfigClass): ConfigFieldInfo[] {
+  const chain: object[] = [];
+  for (
+    let proto = configClass.prototype as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    chain.unshift(proto);
+  }
+  const defaults = new configClass() as Record<string, unknown>;
+  const seen = new Map<string, ConfigFieldInfo>();
+  for (const proto of chain) {
+    for (const decl of (Reflect.getOwnMetadata(FIELDS, proto) as FieldDecl[] | undefined) ?? []) {
+      seen.set(decl.name, {
+        ...decl,
+        defaultValue: defaults[decl.name],
+        order: seen.get(decl.name)?.order ?? seen.size,
+      });
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.order - b.order);
+}
+
+/** Names of the secret settings of a config class. */
+export function secretFields(configClass: ConfigClass): string[] {
+  return describeConfig(configClass)
+    .filter((f) => f.secret)
+    .map((f) => f.name);
+}

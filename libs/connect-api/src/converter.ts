@@ -1,0 +1,23 @@
+import type { ConnectHeader } from './connect-record.js';
+import type { Schema } from './schema.js';
+
+export interface SchemaAndValue {
+  schema: Schema | null;
+  value: unknown;
+}
+
+/**
+ * Turns keys or values into bytes for the log and back. configure() is called once with the
+ * converter's settings (`key.converter.` or `value.converter.` prefix removed) and whether it
+ * converts keys.
+ */
+export interface Converter {
+  configure(config: Readonly<Record<string, unknown>>, isKey: boolean): void;
+  fromConnectData(
+    topic: string,
+    headers: readonly ConnectHeader[],
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | null;
+  toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
+}

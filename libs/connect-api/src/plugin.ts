@@ -1,0 +1,28 @@
+import type { Connector } from './connector.js';
+import type { Converter } from './converter.js';
+import type { Predicate, Transformation } from './transformation.js';
+
+interface PluginBase {
+  /** The short name users write in connector.class, e.g. "file-source". */
+  name: string;
+  /** Kafka Connect-style class name, also accepted in connector.class. */
+  className: string;
+  /** Further accepted names. */
+  aliases?: string[];
+  version: string;
+  description?: string;
+}
+
+export type PluginDescriptor =
+  | (PluginBase & { type: 'source' | 'sink'; create(): Connector })
+  | (PluginBase & { type: 'transformation'; create(): Transformation })
+  | (PluginBase & { type: 'predicate'; create(): Predicate })
+  | (PluginBase & { type: 'converter'; create(): Converter });
+
+/**
+ * A connector package declares its plugins by exporting `plugins: PluginDescriptor[]` from the
+ * module its package.json names under `"sluice": { "plugins": "<module>" }`.
+ */
+export interface PluginModule {
+  plugins: PluginDescriptor[];
+}
