@@ -7,7 +7,7 @@ export type ConfigImportance = 'HIGH' | 'MEDIUM' | 'LOW';
 export interface ConfigFieldOptions {
   /** What the setting does, for docs, validation answers and `GET /connector-plugins/{plugin}/config`. */
   doc: string;
-  /** Inferred from the property's TypeScript type when left out (number: INT, boolean: BOOLEAN, string[]: LIST). */
+  /** Inferred from the default value when left out (number: INT, boolean: BOOLEAN, array: LIST, else STRING). */
   type?: ConfigType;
   importance?: ConfigImportance;
   /** A secret is never returned by the REST API nor written to logs; its type reports as PASSWORD. */
@@ -34,7 +34,7 @@ export interface ConfigFieldInfo {
 
 const FIELDS = Symbol('sluice:config-fields');
 
-type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order'>;
+type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order' | 'type'> & { type: ConfigType | null };
 
 /**
  * Declares a connector (or transform) setting on a config DTO. Validation is class-validator's own
@@ -48,19 +48,10 @@ type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order'>;
 export function ConfigField(options: ConfigFieldOptions): PropertyDecorator {
   return (target, property) => {
     const name = String(property);
-    const designType = Reflect.getMetadata('design:type', target, property) as unknown;
-    const inferred: ConfigType =
-      designType === Number
-        ? 'INT'
-        : designType === Boolean
-          ? 'BOOLEAN'
-          : designType === Array
-            ? 'LIST'
-            : 'STRING';
     const secret = options.secret ?? false;
     const decl: FieldDecl = {
       name,
-      type: secret ? 'PASSWORD' : (options.type ?? inferred),
+      type: secret ? 'PASSWORD' : (options.type ?? null),
       importance: options.importance ?? (options.required ? 'HIGH' : 'MEDIUM'),
       doc: options.doc,
       secret,
@@ -89,14 +80,24 @@ export function describeConfig(configClass: ConfigClass): ConfigFieldInfo[] {
   const seen = new Map<string, ConfigFieldInfo>();
   for (const proto of chain) {
     for (const decl of (Reflect.getOwnMetadata(FIELDS, proto) as FieldDecl[] | undefined) ?? []) {
+      const { type, ...rest } = decl;
+      const defaultValue = defaults[decl.name];
       seen.set(decl.name, {
-        ...decl,
-        defaultValue: defaults[decl.name],
+        ...rest,
+        type: type ?? inferType(defaultValue),
+        defaultValue,
         order: seen.get(decl.name)?.order ?? seen.size,
       });
     }
   }
   return [...seen.values()].sort((a, b) => a.order - b.order);
+}
+
+function inferType(value: unknown): ConfigType {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'INT' : 'DOUBLE';
+  if (typeof value === 'boolean') return 'BOOLEAN';
+  if (Array.isArray(value)) return 'LIST';
+  return 'STRING';
 }
 
 /** Names of the secret settings of a config class. */
