@@ -1,6 +1,12 @@
 export { Log, type EmbeddedLogOptions } from './client/log.js';
 export { LogAdmin, type NewTopic, type PartitionLag } from './client/admin.js';
-export { Producer, type ProducerOptions, type RecordMetadata, type SendRequest } from './client/producer.js';
+export {
+  Producer,
+  type ProducerOptions,
+  type RecordMetadata,
+  type RecordPosition,
+  type SendRequest,
+} from './client/producer.js';
 export {
   Consumer,
   type ConsumerOptions,

@@ -24,6 +24,21 @@ describe('Producer', () => {
     expect(values(user3)).toEqual(['3', '10', '17', '24', '31', '38']);
   });
 
+  it('tells where each record of a send landed, in send order', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', partitions: 3 });
+    const records = Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 5}`, value: `${i}` }));
+    const positions = await log.producer().sendEach({ topic: 't', records });
+    for (let p = 0; p < 3; p++) {
+      const stored = await readAll(log.storage, 't', p);
+      for (const r of stored) {
+        const i = Number(r.value!.toString());
+        expect(positions[i]).toEqual({ partition: p, offset: r.offset });
+      }
+    }
+    expect(positions.filter(Boolean)).toHaveLength(30);
+  });
+
   it('honours an explicit partition and refuses one the topic does not have', async () => {
     const log = await openLog();
     await log.admin().createTopic({ name: 't', partitions: 2 });

@@ -18,6 +18,12 @@ export interface SendRequest {
   records: readonly ProducerRecord[];
 }
 
+/** Where one record landed. */
+export interface RecordPosition {
+  partition: number;
+  offset: number;
+}
+
 /** Where one batch of a send landed. */
 export interface RecordMetadata extends AppendResult {
   topic: string;
@@ -69,10 +75,26 @@ export class Producer {
   send(request: SendRequest): Promise<RecordMetadata[]> {
     let result: Promise<RecordMetadata[]>;
     try {
-      result = Promise.all(this.appendAll(request));
+      result = Promise.all(this.appendAll(request, null));
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.track(result);
+  }
+
+  /** Like send(), but resolves with where each record landed, in the order given. */
+  sendEach(request: SendRequest): Promise<RecordPosition[]> {
+    const positions: RecordPosition[] = new Array<RecordPosition>(request.records.length);
+    let result: Promise<RecordPosition[]>;
+    try {
+      result = Promise.all(this.appendAll(request, positions)).then(() => positions);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.track(result);
+  }
+
+  private track<T>(result: Promise<T>): Promise<T> {
     this.inFlight.add(result);
     void result.then(
       () => this.inFlight.delete(result),
@@ -81,7 +103,8 @@ export class Producer {
     return result;
   }
 
-  private appendAll(request: SendRequest): Promise<RecordMetadata>[] {
+  /** Encodes and appends; fills `positions` (by record index) when given. */
+  private appendAll(request: SendRequest, positions: RecordPosition[] | null): Promise<RecordMetadata>[] {
     if (this.closed) throw new LogError('CLOSED', 'producer is closed');
     const { topic, records } = request;
     const partitionCount = this.storage.partitionCount(topic);
@@ -92,8 +115,9 @@ export class Producer {
     this.partitioner.nextSend?.(topic, partitionCount);
     const now = Date.now();
     const pending: Promise<RecordMetadata>[] = [];
-    for (const [partition, group] of this.byPartition(topic, records, partitionCount)) {
-      for (let start = 0; start < group.length;) {
+    for (const [partition, group, indices] of this.byPartition(topic, records, partitionCount)) {
+      for (let start = 0; start < group.length; ) {
+        const from = start;
         const { batch, end } = this.encoder.encodeUpTo(group, start, this.maxBatchBytes, {
           compression: this.compression,
           now,
@@ -103,6 +127,11 @@ export class Producer {
           this.storage.append(topic, partition, batch).then((r) => {
             // the append is durable and the storage holds no reference any more
             if (batch.length >= POOLED_BATCH_BYTES) this.pool.give(batch);
+            if (positions) {
+              for (let k = from; k < end; k++) {
+                positions[indices ? indices[k]! : k] = { partition, offset: r.baseOffset + k - from };
+              }
+            }
             return { topic, partition, baseOffset: r.baseOffset, lastOffset: r.lastOffset };
           }),
         );
@@ -112,12 +141,15 @@ export class Producer {
     return pending;
   }
 
-  /** Records by partition, in send order; one group without copying when they all go to one. */
+  /**
+   * Records by partition, in send order, each group with the records' indices in the send (null
+   * when all records go to one partition: then the group is the send itself, not a copy).
+   */
   private byPartition(
     topic: string,
     records: readonly ProducerRecord[],
     partitionCount: number,
-  ): Iterable<[number, readonly ProducerRecord[]]> {
+  ): Iterable<[number, readonly ProducerRecord[], number[] | null]> {
     const partitions = new Int32Array(records.length);
     let sticky = -1; // keyless records of one send share the partitioner's choice
     let uniform = true;
@@ -131,14 +163,16 @@ export class Producer {
       }
       if (partitions[i] !== partitions[0]) uniform = false;
     }
-    if (uniform) return [[partitions[0]!, records]];
-    const groups = new Map<number, ProducerRecord[]>();
+    if (uniform) return [[partitions[0]!, records, null]];
+    const groups = new Map<number, [number, ProducerRecord[], number[]]>();
     for (let i = 0; i < records.length; i++) {
-      let group = groups.get(partitions[i]!);
-      if (!group) groups.set(partitions[i]!, (group = []));
-      group.push(records[i]!);
+      const p = partitions[i]!;
+      let group = groups.get(p);
+      if (!group) groups.set(p, (group = [p, [], []]));
+      group[1].push(records[i]!);
+      group[2].push(i);
     }
-    return groups;
+    return groups.values();
   }
 
   /** For records with a key or an explicit partition. */

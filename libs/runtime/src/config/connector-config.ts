@@ -1,0 +1,115 @@
+import { ConfigField } from '@sluice/connect-api';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/**
+ * The settings every connector has, under Kafka Connect's names. The connector's own settings
+ * (its config class) and those of its transforms, predicates and converters travel in the same map.
+ */
+export class CommonConnectorConfig {
+  @ConfigField({ doc: 'Globally unique name of the connector.', required: true, group: 'Common' })
+  @IsString()
+  @MinLength(1)
+  @Matches(/^[^\u0000-\u001f/]+$/, { message: 'name must not contain "/" or control characters' })
+  name = '';
+
+  @ConfigField({
+    doc: 'The connector plugin: its short name (file-source) or class name.',
+    required: true,
+    type: 'CLASS',
+    group: 'Common',
+  })
+  @IsString()
+  @MinLength(1)
+  'connector.class' = '';
+
+  @ConfigField({ doc: 'Maximum number of tasks to create.', group: 'Common' })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  'tasks.max' = 1;
+
+  @ConfigField({ doc: 'Converter for keys (short name or class name); default: the worker\'s.', type: 'CLASS', group: 'Common' })
+  @IsOptional()
+  @IsString()
+  'key.converter' = '';
+
+  @ConfigField({ doc: 'Converter for values; default: the worker\'s.', type: 'CLASS', group: 'Common' })
+  @IsOptional()
+  @IsString()
+  'value.converter' = '';
+
+  @ConfigField({ doc: 'Aliases of the transforms to apply, in order.', group: 'Transforms' })
+  transforms: string[] = [];
+
+  @ConfigField({ doc: 'Aliases of the predicates the transforms may use.', group: 'Predicates' })
+  predicates: string[] = [];
+
+  @ConfigField({ doc: 'none: the first error fails the task; all: skip problem records (log and DLQ them).', group: 'Error Handling' })
+  @IsIn(['none', 'all'])
+  'errors.tolerance' = 'none';
+
+  @ConfigField({ doc: 'Total time to retry a failed operation (ms); 0 disables retries, -1 retries forever.', type: 'LONG', group: 'Error Handling' })
+  @IsInt()
+  @Min(-1)
+  'errors.retry.timeout' = 0;
+
+  @ConfigField({ doc: 'Longest wait between retries (ms); the backoff doubles up to it.', type: 'LONG', group: 'Error Handling' })
+  @IsInt()
+  @Min(1)
+  'errors.retry.delay.max.ms' = 60_000;
+
+  @ConfigField({ doc: 'Log each tolerated error.', group: 'Error Handling' })
+  'errors.log.enable' = false;
+
+  @ConfigField({ doc: 'Include the record (topic, partition, offset, key and value) in error logs.', group: 'Error Handling' })
+  'errors.log.include.messages' = false;
+
+  @ConfigField({ doc: 'Restart a FAILED task automatically with exponential backoff (Sluice addition).', group: 'Error Handling' })
+  'errors.restart.enable' = false;
+
+  @ConfigField({ doc: 'Most automatic restarts of a task before it stays FAILED.', group: 'Error Handling' })
+  @IsInt()
+  @Min(1)
+  'errors.restart.max.attempts' = 5;
+
+  @ConfigField({ doc: 'First automatic restart delay (ms); doubles each time.', type: 'LONG', group: 'Error Handling' })
+  @IsInt()
+  @Min(0)
+  'errors.restart.backoff.ms' = 1000;
+
+  @ConfigField({ doc: 'Partitions of topics a source connector creates.', group: 'Topic Creation' })
+  @IsInt()
+  @Min(1)
+  'topic.creation.default.partitions' = 1;
+}
+
+/** Sinks also name what they read. */
+export class SinkConnectorConfig extends CommonConnectorConfig {
+  @ConfigField({ doc: 'Topics to consume (comma-separated); or use topics.regex.', group: 'Common' })
+  topics: string[] = [];
+
+  @ConfigField({ doc: 'Regular expression of topics to consume.', group: 'Common' })
+  @IsOptional()
+  @IsString()
+  'topics.regex' = '';
+
+  @ConfigField({ doc: 'Topic for records that fail (errors.tolerance=all).', group: 'Error Handling' })
+  @IsOptional()
+  @IsString()
+  'errors.deadletterqueue.topic.name' = '';
+
+  @ConfigField({ doc: 'Add __connect.errors.* headers with the failure context to DLQ records.', group: 'Error Handling' })
+  'errors.deadletterqueue.context.headers.enable' = false;
+
+  @ConfigField({ doc: 'How often sink offsets are flushed and committed (ms).', type: 'LONG', group: 'Common' })
+  @IsInt()
+  @Min(10)
+  'offset.flush.interval.ms' = 5_000;
+}
+
+export class SourceConnectorConfig extends CommonConnectorConfig {
+  @ConfigField({ doc: 'How often source offsets are committed (ms).', type: 'LONG', group: 'Common' })
+  @IsInt()
+  @Min(10)
+  'offset.flush.interval.ms' = 5_000;
+}

@@ -1,0 +1,176 @@
+import {
+  describeConfig,
+  parseConfig,
+  type ConfigClass,
+  type ConfigFieldInfo,
+  type Connector,
+  type PluginDescriptor,
+} from '@sluice/connect-api';
+import type { ConfigInfos } from '../herder/herder.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { type FieldError, fieldErrorsOf } from './connector-config-error.js';
+import { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } from './connector-config.js';
+import { createConverter, type ConverterDefaults } from './converter-factory.js';
+import { TransformationChain } from './transformation-chain.js';
+
+export type ConnectorPlugin = Extract<PluginDescriptor, { type: 'source' | 'sink' }>;
+
+export interface ValidationOutcome {
+  plugin: ConnectorPlugin | null;
+  errors: FieldError[];
+  infos: ConfigInfos;
+}
+
+/**
+ * Checks a whole connector config: the common settings, the connector's own (its config class and
+ * its validate()), transforms, predicates and converters; every problem at once. `config` is the
+ * resolved form (providers applied).
+ */
+export async function validateConnectorConfig(
+  registry: PluginRegistry,
+  config: Readonly<Record<string, string>>,
+  converterDefaults: ConverterDefaults,
+): Promise<ValidationOutcome> {
+  const errors: FieldError[] = [];
+  const className = config['connector.class']?.trim() ?? '';
+  const plugin = className ? (registry.findOf(className, ['source', 'sink']) ?? null) : null;
+  if (!className) {
+    errors.push({ field: 'connector.class', messages: ['connector.class is required'] });
+  } else if (!plugin) {
+    errors.push({
+      field: 'connector.class',
+      messages: [`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${registry.names(['source', 'sink']).join(', ')}`],
+    });
+  }
+  const commonClass: ConfigClass = plugin?.type === 'sink' ? SinkConnectorConfig : plugin?.type === 'source' ? SourceConnectorConfig : CommonConnectorConfig;
+  const common = parseConfig(commonClass, config);
+  if (!common.ok) errors.push(...common.errors.filter((e) => e.field !== 'connector.class' || !errors.some((x) => x.field === e.field)));
+
+  if (plugin?.type === 'sink') {
+    const topics = (config['topics'] ?? '').trim();
+    const regex = (config['topics.regex'] ?? '').trim();
+    if (!topics && !regex) errors.push({ field: 'topics', messages: ['Must configure one of topics or topics.regex'] });
+    if (topics && regex) errors.push({ field: 'topics.regex', messages: ['topics and topics.regex are mutually exclusive'] });
+    if (regex) {
+      try {
+        new RegExp(regex);
+      } catch (err) {
+        errors.push({ field: 'topics.regex', messages: [`topics.regex is not a valid regular expression: ${(err as Error).message}`] });
+      }
+    }
+    const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
+    if (dlq && topics.split(',').map((t) => t.trim()).includes(dlq)) {
+      errors.push({ field: 'errors.deadletterqueue.topic.name', messages: ['The DLQ topic cannot be one of the topics the connector reads'] });
+    }
+  }
+
+  let connector: Connector | null = null;
+  if (plugin) {
+    connector = plugin.create();
+    const own = parseConfig(connector.configClass(), config);
+    if (!own.ok) errors.push(...own.errors);
+    else if (connector.validate) {
+      try {
+        errors.push(...(await connector.validate(config)).errors);
+      } catch (err) {
+        errors.push(...fieldErrorsOf(err, 'connector.class'));
+      }
+    }
+  }
+
+  try {
+    TransformationChain.fromConfig(registry, config).close();
+  } catch (err) {
+    errors.push(...fieldErrorsOf(err, 'transforms'));
+  }
+  for (const which of ['key', 'value'] as const) {
+    try {
+      createConverter(registry, config, which, converterDefaults);
+    } catch (err) {
+      errors.push(...fieldErrorsOf(err, `${which}.converter`));
+    }
+  }
+  return { plugin, errors: dedupe(errors), infos: configInfos(className || 'unknown', [commonClass, connector?.configClass()], config, errors) };
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const byField = new Map<string, Set<string>>();
+  for (const e of errors) {
+    const set = byField.get(e.field) ?? new Set<string>();
+    for (const m of e.messages) set.add(m);
+    byField.set(e.field, set);
+  }
+  return [...byField].map(([field, messages]) => ({ field, messages: [...messages] }));
+}
+
+function definitionOf(f: ConfigFieldInfo): ConfigInfos['configs'][number]['definition'] {
+  return {
+    name: f.name,
+    type: f.type,
+    required: f.required,
+    default_value: f.required || f.defaultValue === undefined ? null : Array.isArray(f.defaultValue) ? f.defaultValue.join(',') : String(f.defaultValue),
+    importance: f.importance,
+    documentation: f.doc,
+    group: f.group,
+    width: 'NONE',
+    display_name: f.displayName,
+    dependents: [],
+    order: f.order,
+  };
+}
+
+/** Settings of config classes in Kafka Connect's ConfigKeyInfo shape (GET .../config). */
+export function configDefinitions(classes: readonly (ConfigClass | undefined)[]): ConfigInfos['configs'][number]['definition'][] {
+  const seen = new Map<string, ConfigFieldInfo>();
+  for (const c of classes) if (c) for (const f of describeConfig(c)) if (!seen.has(f.name)) seen.set(f.name, f);
+  return [...seen.values()].map(definitionOf);
+}
+
+function configInfos(
+  name: string,
+  classes: readonly (ConfigClass | undefined)[],
+  config: Readonly<Record<string, string>>,
+  errors: FieldError[],
+): ConfigInfos {
+  const definitions = configDefinitions(classes);
+  const known = new Set(definitions.map((d) => d.name));
+  const configs: ConfigInfos['configs'] = definitions.map((definition) => ({
+    definition,
+    value: {
+      name: definition.name,
+      value: definition.type === 'PASSWORD' && config[definition.name] ? '[hidden]' : (config[definition.name] ?? definition.default_value),
+      recommended_values: [],
+      errors: errors.filter((e) => e.field === definition.name).flatMap((e) => e.messages),
+      visible: true,
+    },
+  }));
+  // errors on settings no class declares (transforms.x.y, key.converter.z) still need a home
+  for (const e of errors) {
+    if (known.has(e.field)) continue;
+    known.add(e.field);
+    configs.push({
+      definition: {
+        name: e.field,
+        type: 'STRING',
+        required: false,
+        default_value: null,
+        importance: 'MEDIUM',
+        documentation: '',
+        group: null,
+        width: 'NONE',
+        display_name: e.field,
+        dependents: [],
+        order: configs.length,
+      },
+      value: {
+        name: e.field,
+        value: config[e.field] ?? null,
+        recommended_values: [],
+        errors: errors.filter((x) => x.field === e.field).flatMap((x) => x.messages),
+        visible: true,
+      },
+    });
+  }
+  const groups = [...new Set(definitions.map((d) => d.group).filter((g): g is string => g !== null))];
+  return { name, error_count: errors.reduce((n, e) => n + e.messages.length, 0), groups, configs };
+}

@@ -1,0 +1,123 @@
+import type { ConnectRecord, Predicate, Transformation } from '@sluice/connect-api';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { ConnectorConfigError, fieldErrorsOf, type FieldError } from './connector-config-error.js';
+import { listSetting, withPrefix } from './prefixed-config.js';
+
+interface Stage {
+  alias: string;
+  transform: Transformation;
+  predicate: Predicate | null;
+  negate: boolean;
+}
+
+const STAGE_KEYS = new Set(['type', 'predicate', 'negate']);
+
+/**
+ * A connector's single message transforms, in order, each optionally guarded by a predicate
+ * (`transforms.<alias>.predicate`, `.negate`). apply() returns the transformed record or null when
+ * one of them dropped it.
+ */
+export class TransformationChain<R extends ConnectRecord> {
+  private constructor(private readonly stages: Stage[]) {}
+
+  static empty<R extends ConnectRecord>(): TransformationChain<R> {
+    return new TransformationChain<R>([]);
+  }
+
+  /** Builds and configures the chain; throws ConnectorConfigError with every field error. */
+  static fromConfig<R extends ConnectRecord>(registry: PluginRegistry, config: Readonly<Record<string, string>>): TransformationChain<R> {
+    const errors: FieldError[] = [];
+    const predicates = new Map<string, Predicate>();
+    for (const alias of listSetting(config['predicates'])) {
+      const typeKey = `predicates.${alias}.type`;
+      const type = config[typeKey];
+      const plugin = type ? registry.findOf(type, ['predicate']) : undefined;
+      if (!plugin) {
+        errors.push(unknownPlugin(typeKey, type, registry.names(['predicate']), 'predicate'));
+        continue;
+      }
+      const predicate = plugin.create();
+      try {
+        predicate.configure(withoutKeys(withPrefix(config, `predicates.${alias}.`), ['type']));
+        predicates.set(alias, predicate);
+      } catch (err) {
+        errors.push(...fieldErrorsOf(err, typeKey, `predicates.${alias}.`));
+      }
+    }
+    const stages: Stage[] = [];
+    for (const alias of listSetting(config['transforms'])) {
+      const prefix = `transforms.${alias}.`;
+      const typeKey = `${prefix}type`;
+      const type = config[typeKey];
+      const plugin = type ? registry.findOf(type, ['transformation']) : undefined;
+      if (!plugin) {
+        errors.push(unknownPlugin(typeKey, type, registry.names(['transformation']), 'transformation'));
+        continue;
+      }
+      const own = withPrefix(config, prefix);
+      let predicate: Predicate | null = null;
+      if (own['predicate']) {
+        predicate = predicates.get(own['predicate']) ?? null;
+        if (!predicate) {
+          errors.push({
+            field: `${prefix}predicate`,
+            messages: [`${prefix}predicate names ${own['predicate']}, which is not among predicates (${listSetting(config['predicates']).join(', ') || 'none'})`],
+          });
+          continue;
+        }
+      }
+      const negate = (own['negate'] ?? 'false').trim().toLowerCase();
+      if (negate !== 'true' && negate !== 'false') {
+        errors.push({ field: `${prefix}negate`, messages: [`${prefix}negate must be true or false`] });
+        continue;
+      }
+      const transform = plugin.create();
+      try {
+        transform.configure(withoutKeys(own, [...STAGE_KEYS]));
+        stages.push({ alias, transform, predicate, negate: negate === 'true' });
+      } catch (err) {
+        errors.push(...fieldErrorsOf(err, typeKey, prefix));
+      }
+    }
+    if (errors.length > 0) throw new ConnectorConfigError(errors);
+    return new TransformationChain<R>(stages);
+  }
+
+  get length(): number {
+    return this.stages.length;
+  }
+
+  apply(record: R): R | null {
+    let current: R | null = record;
+    for (const stage of this.stages) {
+      if (stage.predicate && stage.predicate.test(current) === stage.negate) continue;
+      current = stage.transform.apply(current) as R | null;
+      if (current === null) return null;
+    }
+    return current;
+  }
+
+  close(): void {
+    for (const stage of this.stages) {
+      stage.transform.close?.();
+      stage.predicate?.close?.();
+    }
+  }
+}
+
+function withoutKeys(config: Record<string, string>, keys: string[]): Record<string, string> {
+  const out = { ...config };
+  for (const k of keys) delete out[k];
+  return out;
+}
+
+function unknownPlugin(field: string, value: string | undefined, known: string[], what: string): FieldError {
+  return {
+    field,
+    messages: [
+      value
+        ? `${field}: no ${what} named ${value}; available: ${known.join(', ')}`
+        : `${field} is required: the ${what} to use (${known.join(', ')})`,
+    ],
+  };
+}

@@ -1,0 +1,86 @@
+import { isRetriable } from '@sluice/connect-api';
+import type { ErrorStage } from './error-stage.js';
+
+export interface ToleranceSettings {
+  tolerance: 'none' | 'all';
+  /** Total retry time in ms; 0: no retries; -1: forever. */
+  retryTimeoutMs: number;
+  retryDelayMaxMs: number;
+}
+
+/** A failure that errors.tolerance does not allow: it fails the task. */
+export class ToleranceExceededError extends Error {
+  override readonly name = 'ToleranceExceededError';
+
+  constructor(
+    readonly stage: ErrorStage,
+    cause: unknown,
+  ) {
+    super(`Tolerance exceeded in error handler at stage ${stage}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Kafka Connect's RetryWithToleranceOperator: runs an operation, retries retriable failures with
+ * exponential backoff (300 ms doubling up to errors.retry.delay.max.ms) within
+ * errors.retry.timeout, then either tolerates the failure (the caller skips the record) or throws.
+ */
+export class RetryWithTolerance {
+  constructor(private readonly settings: ToleranceSettings) {}
+
+  get toleratesAll(): boolean {
+    return this.settings.tolerance === 'all';
+  }
+
+  /** Retries `op` while its failures are retriable and time remains; rethrows the last failure. */
+  async retry<T>(op: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+    const deadline = this.settings.retryTimeoutMs < 0 ? Infinity : Date.now() + this.settings.retryTimeoutMs;
+    let delay = 300;
+    for (;;) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!isRetriable(err) || Date.now() + delay > deadline || signal?.aborted) throw err;
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, this.settings.retryDelayMaxMs);
+      }
+    }
+  }
+
+  /** execute() for synchronous record work (conversion, transforms): no retries, no promise per record. */
+  executeSync<T>(stage: ErrorStage, op: () => T): { ok: T } | { failed: Error } {
+    try {
+      return { ok: op() };
+    } catch (err) {
+      if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
+      return { failed: err instanceof Error ? err : new Error(String(err)) };
+    }
+  }
+
+  /**
+   * Runs a record-level operation. On failure (after retries): with tolerance all, returns
+   * `{ failed: error }` so the caller reports and skips the record; with none, throws
+   * ToleranceExceededError.
+   */
+  async execute<T>(stage: ErrorStage, op: () => Promise<T> | T, signal?: AbortSignal): Promise<{ ok: T } | { failed: Error }> {
+    try {
+      return { ok: await this.retry(op, signal) };
+    } catch (err) {
+      if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
+      return { failed: err instanceof Error ? err : new Error(String(err)) };
+    }
+  }
+}

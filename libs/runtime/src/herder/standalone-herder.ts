@@ -1,0 +1,560 @@
+import type { Log, Logger } from '@sluice/log';
+import { ConnectorConfigError } from '../config/connector-config-error.js';
+import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
+import { configDefinitions, validateConnectorConfig, type ConnectorPlugin } from '../config/connector-validator.js';
+import { DEFAULT_CONVERTERS, type ConverterDefaults } from '../config/converter-factory.js';
+import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { StatusStore, type StoredStatus } from '../status/status-store.js';
+import { Worker } from '../worker/worker.js';
+import { ConfigStore } from './config-store.js';
+import {
+  HerderError,
+  type ConfigInfos,
+  type ConnectorInfo,
+  type ConnectorOffset,
+  type ConnectorState,
+  type ConnectorStatus,
+  type ConnectorType,
+  type Herder,
+  type PluginInfo,
+  type RestartRequest,
+  type TargetState,
+  type TaskInfo,
+  type TaskStatus,
+} from './herder.js';
+
+export interface ConfigResolver {
+  /** Applies ${provider:...} references; throws naming the key (never the value) when one fails. */
+  resolve(config: Readonly<Record<string, string>>): Promise<Record<string, string>>;
+  hasReferences(value: string): boolean;
+}
+
+const identityResolver: ConfigResolver = {
+  resolve: async (config) => ({ ...config }),
+  hasReferences: () => false,
+};
+
+export interface StandaloneHerderOptions {
+  workerId: string;
+  log: Log;
+  registry: PluginRegistry;
+  logger: Logger;
+  metrics?: RuntimeMetrics;
+  converterDefaults?: ConverterDefaults;
+  resolver?: ConfigResolver;
+  /** Settings the runtime adds to every connector config, e.g. worker.files.roots. */
+  workerSettings?: Record<string, string>;
+}
+
+/**
+ * The herder of a standalone worker: one worker runs every connector and task. Configs, target
+ * states and task configs persist in __sluice.configs, statuses in __sluice.status and source
+ * offsets in __sluice.offsets, so a restarted worker brings every connector back in its last state
+ * and resumes from committed offsets. Operations run one at a time.
+ */
+export class StandaloneHerder implements Herder {
+  readonly metrics: RuntimeMetrics;
+  private readonly configs: ConfigStore;
+  private readonly statuses: StatusStore;
+  private readonly offsets: SourceOffsetStore;
+  private readonly worker: Worker;
+  private readonly resolver: ConfigResolver;
+  private readonly converterDefaults: ConverterDefaults;
+  private ops: Promise<unknown> = Promise.resolve();
+  private statusWrites: Promise<unknown> = Promise.resolve();
+  private readonly restartAttempts = new Map<string, number>();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly o: StandaloneHerderOptions) {
+    this.metrics = o.metrics ?? new RuntimeMetrics();
+    this.configs = new ConfigStore(o.log);
+    this.statuses = new StatusStore(o.log);
+    this.offsets = new SourceOffsetStore(o.log);
+    this.resolver = o.resolver ?? identityResolver;
+    this.converterDefaults = o.converterDefaults ?? DEFAULT_CONVERTERS;
+    this.worker = new Worker({
+      workerId: o.workerId,
+      log: o.log,
+      registry: o.registry,
+      metrics: this.metrics,
+      offsets: this.offsets,
+      converterDefaults: this.converterDefaults,
+      logger: o.logger,
+      onTopicUsed: (connector, topic) => this.statuses.addTopic(connector, topic),
+      status: {
+        onConnectorState: (name, state, error) => this.recordState(name, null, state, error),
+        onTaskState: (name, task, state, error) => this.recordState(name, task, state, error),
+      },
+    });
+  }
+
+  /** Loads the internal topics and starts every connector in its target state. */
+  async start(): Promise<void> {
+    await this.configs.open();
+    await this.statuses.open();
+    await this.offsets.open();
+    await this.run(async () => {
+      for (const name of this.configs.connectors()) await this.startConnectorAndTasks(name);
+    });
+  }
+
+  /** Stops every task and connector (configs and offsets stay). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    await this.run(() => this.worker.stop());
+    await this.statusWrites;
+  }
+
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.ops.then(op);
+    this.ops = result.catch(() => undefined);
+    return result;
+  }
+
+  // ---- statuses
+
+  private recordState(name: string, task: number | null, state: ConnectorState, error?: Error): void {
+    const status: StoredStatus = { state, worker_id: this.o.workerId, at: Date.now() };
+    if (error) status.trace = error.stack ?? `${error.name}: ${error.message}`;
+    if (error) {
+      this.o.logger.error({ err: error, connector: name, task }, `${task === null ? 'connector' : 'task'} ${name}${task === null ? '' : `-${task}`} failed: ${error.message}`);
+    }
+    if (task !== null) {
+      for (const s of ['RUNNING', 'PAUSED', 'FAILED', 'UNASSIGNED', 'STOPPED', 'RESTARTING'] as const) {
+        this.metrics.taskState.set({ connector: name, task: String(task), state: s }, s === state ? 1 : 0);
+      }
+    }
+    this.statusWrites = this.statusWrites
+      .then(() => (task === null ? this.statuses.putConnector(name, status) : this.statuses.putTask(name, task, status)))
+      .catch((err: unknown) => this.o.logger.error({ err }, `could not record the status of ${name}`));
+    if (task !== null && state === 'FAILED') this.maybeAutoRestart(name, task);
+    if (task !== null && state === 'RUNNING') this.restartAttempts.delete(`${name}-${task}`);
+  }
+
+  private maybeAutoRestart(name: string, task: number): void {
+    const config = this.configs.config(name);
+    if (!config || config['errors.restart.enable'] !== 'true' || this.stopped) return;
+    const key = `${name}-${task}`;
+    const attempt = (this.restartAttempts.get(key) ?? 0) + 1;
+    const max = Number(config['errors.restart.max.attempts'] ?? 5);
+    if (attempt > max) {
+      this.o.logger.warn({ connector: name, task }, `task ${key} failed ${max} times; it stays FAILED until restarted by hand`);
+      return;
+    }
+    this.restartAttempts.set(key, attempt);
+    const delay = Number(config['errors.restart.backoff.ms'] ?? 1000) * 2 ** (attempt - 1);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (this.stopped) return;
+      this.o.logger.info({ connector: name, task, attempt }, `restarting failed task ${key} (attempt ${attempt} of ${max})`);
+      void this.restartTask(name, task).catch((err: unknown) => this.o.logger.error({ err }, `automatic restart of ${key} failed`));
+    }, delay);
+    timer.unref();
+    this.restartTimers.add(timer);
+  }
+
+  // ---- lifecycle
+
+  private plugin(config: Readonly<Record<string, string>>): ConnectorPlugin | null {
+    return this.o.registry.findOf(config['connector.class'] ?? '', ['source', 'sink']) ?? null;
+  }
+
+  private async resolved(config: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    return { ...(await this.resolver.resolve(config)), ...this.o.workerSettings };
+  }
+
+  /** Starts the connector and its tasks as its target state says. */
+  private async startConnectorAndTasks(name: string): Promise<void> {
+    const config = this.configs.config(name);
+    if (!config) return;
+    const target = this.configs.targetState(name);
+    if (target === 'STOPPED') {
+      this.recordState(name, null, 'STOPPED');
+      return;
+    }
+    const plugin = this.plugin(config);
+    if (!plugin) {
+      this.recordState(name, null, 'FAILED', new Error(`connector.class ${config['connector.class']} is not installed on this worker`));
+      return;
+    }
+    let resolved: Record<string, string>;
+    try {
+      resolved = await this.resolved(config);
+    } catch (err) {
+      this.recordState(name, null, 'FAILED', err as Error);
+      return;
+    }
+    const started = await this.worker.startConnector(name, plugin, resolved, target, () => void this.reconfigureTasks(name));
+    if (!started) return;
+    let taskConfigs: Record<string, string>[];
+    try {
+      taskConfigs = await this.worker.taskConfigs(name);
+    } catch (err) {
+      this.recordState(name, null, 'FAILED', err as Error);
+      return;
+    }
+    await this.replaceTaskConfigs(name, config, resolved, taskConfigs);
+    for (let t = 0; t < taskConfigs.length; t++) await this.startTask(name, t, plugin, resolved, target);
+  }
+
+  private async startTask(name: string, task: number, plugin: ConnectorPlugin, resolved: Record<string, string>, target: TargetState): Promise<void> {
+    const stored = this.configs.taskConfigs(name)[task];
+    if (!stored) return;
+    let taskConfig: Record<string, string>;
+    try {
+      taskConfig = { ...(await this.resolver.resolve(stored)), ...this.o.workerSettings };
+    } catch (err) {
+      this.recordState(name, task, 'FAILED', err as Error);
+      return;
+    }
+    await this.worker.startTask({ connector: name, task }, plugin, resolved, taskConfig, target);
+  }
+
+  /**
+   * Persists task configs with the connector's ${...} references put back where a task value is
+   * a resolved one (Kafka Connect's reverse transform), so resolved secrets never reach the log.
+   */
+  private async replaceTaskConfigs(
+    name: string,
+    raw: Record<string, string>,
+    resolved: Record<string, string>,
+    taskConfigs: Record<string, string>[],
+  ): Promise<void> {
+    const references = Object.entries(raw).filter(([, v]) => this.resolver.hasReferences(v));
+    const stored = taskConfigs.map((tc) => {
+      const out = { ...tc };
+      for (const [key, rawValue] of references) if (out[key] !== undefined && out[key] === resolved[key]) out[key] = rawValue;
+      for (const key of Object.keys(this.o.workerSettings ?? {})) delete out[key];
+      return out;
+    });
+    const previous = this.configs.taskConfigs(name).length;
+    await this.configs.putTaskConfigs(name, stored);
+    for (let t = stored.length; t < previous; t++) await this.statuses.deleteTask(name, t);
+  }
+
+  private async stopConnectorAndTasks(name: string): Promise<void> {
+    await Promise.all(this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })));
+    await this.worker.stopConnector(name);
+  }
+
+  private async reconfigureTasks(name: string): Promise<void> {
+    await this.run(async () => {
+      if (!this.worker.isRunning(name)) return;
+      const config = this.configs.config(name)!;
+      const plugin = this.plugin(config)!;
+      const resolved = await this.resolved(config);
+      const taskConfigs = await this.worker.taskConfigs(name);
+      await Promise.all(this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })));
+      await this.replaceTaskConfigs(name, config, resolved, taskConfigs);
+      const target = this.configs.targetState(name);
+      for (let t = 0; t < taskConfigs.length; t++) await this.startTask(name, t, plugin, resolved, target);
+    });
+  }
+
+  // ---- Herder API
+
+  private require(name: string): Record<string, string> {
+    const config = this.configs.config(name);
+    if (!config) throw new HerderError('NOT_FOUND', `Connector ${name} not found`);
+    return config;
+  }
+
+  async connectors(): Promise<string[]> {
+    return this.configs.connectors();
+  }
+
+  private typeOf(config: Readonly<Record<string, string>>): ConnectorType {
+    return this.plugin(config)?.type ?? 'unknown';
+  }
+
+  async connectorInfo(name: string): Promise<ConnectorInfo> {
+    const config = this.require(name);
+    return {
+      name,
+      config: { ...config },
+      tasks: this.configs.taskConfigs(name).map((_, task) => ({ connector: name, task })),
+      type: this.typeOf(config),
+    };
+  }
+
+  async connectorConfig(name: string): Promise<Record<string, string>> {
+    return { ...this.require(name) };
+  }
+
+  async connectorStatus(name: string): Promise<ConnectorStatus> {
+    const config = this.require(name);
+    const connector = this.statuses.connector(name);
+    const tasks = this.configs.taskConfigs(name).map((_, id) => this.taskStatusOf(name, id));
+    return {
+      name,
+      connector: connector
+        ? { state: connector.state, worker_id: connector.worker_id, ...(connector.trace ? { trace: connector.trace } : {}) }
+        : { state: 'UNASSIGNED', worker_id: this.o.workerId },
+      tasks,
+      type: this.typeOf(config),
+    };
+  }
+
+  private taskStatusOf(name: string, id: number): TaskStatus {
+    const s = this.statuses.task(name, id);
+    return s
+      ? { id, state: s.state, worker_id: s.worker_id, ...(s.trace ? { trace: s.trace } : {}) }
+      : { id, state: 'UNASSIGNED', worker_id: this.o.workerId };
+  }
+
+  async taskStatus(name: string, task: number): Promise<TaskStatus> {
+    this.require(name);
+    if (task < 0 || task >= this.configs.taskConfigs(name).length) {
+      throw new HerderError('NOT_FOUND', `Task ${name}-${task} not found`);
+    }
+    return this.taskStatusOf(name, task);
+  }
+
+  async taskConfigs(name: string): Promise<TaskInfo[]> {
+    this.require(name);
+    return this.configs.taskConfigs(name).map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+  }
+
+  private async validateForPut(config: Record<string, string>): Promise<void> {
+    let resolved: Record<string, string>;
+    try {
+      resolved = await this.resolved(config);
+    } catch (err) {
+      throw new HerderError('BAD_REQUEST', (err as Error).message);
+    }
+    const outcome = await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults);
+    if (outcome.errors.length > 0) {
+      const error = new ConnectorConfigError(outcome.errors);
+      throw new HerderError('BAD_REQUEST', error.message, outcome.errors);
+    }
+  }
+
+  putConnectorConfig(name: string, config: Record<string, string>): Promise<{ created: boolean; info: ConnectorInfo }> {
+    return this.run(async () => {
+      if (config['name'] !== undefined && config['name'] !== name) {
+        throw new HerderError('BAD_REQUEST', `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`);
+      }
+      const full = { ...config, name };
+      await this.validateForPut(full);
+      const existed = this.configs.config(name) !== undefined;
+      if (existed) await this.stopConnectorAndTasks(name);
+      await this.configs.putConfig(name, full);
+      if (!existed) await this.configs.putTargetState(name, 'STARTED');
+      await this.startConnectorAndTasks(name);
+      return { created: !existed, info: await this.connectorInfo(name) };
+    });
+  }
+
+  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    const merged: Record<string, string> = { ...this.require(name) };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    return (await this.putConnectorConfig(name, merged)).info;
+  }
+
+  deleteConnector(name: string): Promise<void> {
+    return this.run(async () => {
+      const config = this.require(name);
+      const tasks = this.configs.taskConfigs(name).length;
+      await this.stopConnectorAndTasks(name);
+      const plugin = this.plugin(config);
+      if (plugin) {
+        try {
+          await plugin.create().onDelete?.(await this.resolved(config));
+        } catch (err) {
+          this.o.logger.warn({ err, connector: name }, `connector ${name} failed to clean up on delete: ${(err as Error).message}`);
+        }
+      }
+      await this.configs.delete(name);
+      await this.statusWrites;
+      await this.statuses.deleteConnector(name, tasks);
+    });
+  }
+
+  private setTarget(name: string, target: TargetState): Promise<void> {
+    return this.run(async () => {
+      this.require(name);
+      const previous = this.configs.targetState(name);
+      if (previous === target) return;
+      await this.configs.putTargetState(name, target);
+      if (target === 'STOPPED') {
+        await this.stopConnectorAndTasks(name);
+        // a stopped connector has no tasks (Kafka Connect's STOPPED state)
+        await this.replaceTaskConfigs(name, {}, {}, []);
+        this.recordState(name, null, 'STOPPED');
+      } else if (previous === 'STOPPED') {
+        await this.startConnectorAndTasks(name);
+      } else {
+        this.worker.setTargetState(name, target);
+      }
+    });
+  }
+
+  pauseConnector(name: string): Promise<void> {
+    return this.setTarget(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.setTarget(name, 'STARTED');
+  }
+
+  stopConnector(name: string): Promise<void> {
+    return this.setTarget(name, 'STOPPED');
+  }
+
+  async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus> {
+    const before = await this.connectorStatus(name);
+    const restartConnector = !request.onlyFailed || before.connector.state === 'FAILED';
+    const tasks = request.includeTasks
+      ? before.tasks.filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id)
+      : [];
+    const plan: ConnectorStatus = {
+      ...before,
+      connector: restartConnector ? { ...before.connector, state: 'RESTARTING' } : before.connector,
+      tasks: before.tasks.map((t) => (tasks.includes(t.id) ? { ...t, state: 'RESTARTING' } : t)),
+    };
+    void this.run(async () => {
+      if (!this.configs.config(name) || this.configs.targetState(name) === 'STOPPED') return;
+      if (restartConnector) {
+        this.recordState(name, null, 'RESTARTING');
+        await this.worker.stopConnector(name);
+        const config = this.configs.config(name)!;
+        const plugin = this.plugin(config);
+        if (plugin) {
+          await this.worker.startConnector(name, plugin, await this.resolved(config), this.configs.targetState(name), () =>
+            void this.reconfigureTasks(name),
+          );
+        }
+      }
+      await this.restartTasks(name, tasks);
+    }).catch((err: unknown) => this.o.logger.error({ err, connector: name }, `restart of ${name} failed`));
+    return plan;
+  }
+
+  private async restartTasks(name: string, tasks: number[]): Promise<void> {
+    const config = this.configs.config(name);
+    if (!config) return;
+    const plugin = this.plugin(config);
+    if (!plugin) return;
+    const resolved = await this.resolved(config);
+    for (const task of tasks) {
+      this.recordState(name, task, 'RESTARTING');
+      await this.worker.stopTask({ connector: name, task });
+      await this.startTask(name, task, plugin, resolved, this.configs.targetState(name));
+    }
+  }
+
+  restartTask(name: string, task: number): Promise<void> {
+    return this.run(async () => {
+      this.require(name);
+      if (task < 0 || task >= this.configs.taskConfigs(name).length) {
+        throw new HerderError('NOT_FOUND', `Task ${name}-${task} not found`);
+      }
+      await this.restartTasks(name, [task]);
+    });
+  }
+
+  async connectorTopics(name: string): Promise<string[]> {
+    this.require(name);
+    return this.statuses.topics(name);
+  }
+
+  async resetConnectorTopics(name: string): Promise<void> {
+    this.require(name);
+    await this.statuses.resetTopics(name);
+  }
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const config = this.require(name);
+    if (this.typeOf(config) === 'sink') {
+      const committed = await this.o.log.coordinator.fetchOffsets(`connect-${name}`);
+      return committed.map((c) => ({
+        partition: { kafka_topic: c.topic, kafka_partition: c.partition },
+        offset: { kafka_offset: c.offset },
+      }));
+    }
+    return this.offsets.offsets(name).map(({ partition, offset }) => ({ partition, offset }));
+  }
+
+  private requireStopped(name: string): Record<string, string> {
+    const config = this.require(name);
+    if (this.configs.targetState(name) !== 'STOPPED') {
+      throw new HerderError('BAD_REQUEST', `Connectors must be in the STOPPED state before their offsets can be modified; connector ${name} is not`);
+    }
+    return config;
+  }
+
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+    return this.run(async () => {
+      const config = this.requireStopped(name);
+      if (this.typeOf(config) === 'sink') {
+        const commits: { topic: string; partition: number; offset: number }[] = [];
+        const deletes: { topic: string; partition: number }[] = [];
+        for (const o of offsets) {
+          const topic = o.partition['kafka_topic'];
+          const partition = o.partition['kafka_partition'];
+          if (typeof topic !== 'string' || typeof partition !== 'number') {
+            throw new HerderError('BAD_REQUEST', 'Sink connector offsets need partition {kafka_topic, kafka_partition} and offset {kafka_offset}');
+          }
+          const offset = o.offset?.['kafka_offset'];
+          if (o.offset === null) deletes.push({ topic, partition });
+          else if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) commits.push({ topic, partition, offset });
+          else throw new HerderError('BAD_REQUEST', `kafka_offset must be a non-negative integer, not ${JSON.stringify(offset)}`);
+        }
+        const groupId = `connect-${name}`;
+        if (commits.length > 0) await this.o.log.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '' }, commits);
+        if (deletes.length > 0) await this.o.log.coordinator.deleteOffsets(groupId, deletes);
+        return;
+      }
+      for (const o of offsets) {
+        if (!o.partition || typeof o.partition !== 'object') throw new HerderError('BAD_REQUEST', 'each offset needs a partition object');
+      }
+      await this.offsets.write(name, offsets.map((o) => ({ partition: o.partition, offset: o.offset })));
+    });
+  }
+
+  resetConnectorOffsets(name: string): Promise<void> {
+    return this.run(async () => {
+      const config = this.requireStopped(name);
+      if (this.typeOf(config) === 'sink') {
+        const groupId = `connect-${name}`;
+        if ((await this.o.log.coordinator.fetchOffsets(groupId)).length > 0) await this.o.log.coordinator.deleteOffsets(groupId);
+      } else {
+        await this.offsets.reset(name);
+      }
+    });
+  }
+
+  async plugins(options: { connectorsOnly?: boolean } = {}): Promise<PluginInfo[]> {
+    const types = options.connectorsOnly === false ? undefined : (['source', 'sink'] as const);
+    return this.o.registry.list(types ? [...types] : undefined).map((d) => ({ class: d.className, type: d.type, version: d.version, name: d.name }));
+  }
+
+  async pluginConfig(plugin: string): Promise<ConfigInfos['configs'][number]['definition'][]> {
+    const d = this.o.registry.find(plugin);
+    if (!d) throw new HerderError('NOT_FOUND', `Unknown plugin ${plugin}`);
+    const instance = d.create() as { configClass(): new () => object };
+    const common = d.type === 'sink' ? SinkConnectorConfig : d.type === 'source' ? SourceConnectorConfig : undefined;
+    return configDefinitions(d.type === 'source' || d.type === 'sink' ? [common, instance.configClass()] : [instance.configClass()]);
+  }
+
+  async validateConnectorConfig(plugin: string, config: Record<string, string>): Promise<ConfigInfos> {
+    const d = this.o.registry.findOf(plugin, ['source', 'sink']);
+    if (!d) throw new HerderError('NOT_FOUND', `Unknown connector plugin ${plugin}`);
+    const full = { ...config, 'connector.class': config['connector.class'] ?? plugin };
+    let resolved: Record<string, string>;
+    try {
+      resolved = await this.resolved(full);
+    } catch (err) {
+      throw new HerderError('BAD_REQUEST', (err as Error).message);
+    }
+    return (await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults)).infos;
+  }
+}
+

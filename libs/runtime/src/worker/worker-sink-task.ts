@@ -1,0 +1,340 @@
+import type {
+  ConnectLogger,
+  Converter,
+  PartitionOffsets,
+  SinkRecord,
+  SinkTask,
+  SinkTaskContext,
+  TopicPartition,
+} from '@sluice/connect-api';
+import type { Consumer, Log, LogRecord, PartitionRecords } from '@sluice/log';
+import type { TransformationChain } from '../config/transformation-chain.js';
+import type { ErrorReporter } from '../errors/error-reporter.js';
+import type { ErrorStage } from '../errors/error-stage.js';
+import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import { toConnectHeaders } from './header-mapping.js';
+import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
+
+export interface WorkerSinkTaskOptions {
+  id: TaskId;
+  task: SinkTask;
+  config: Readonly<Record<string, string>>;
+  log: Log;
+  /** The connector's consumer group: connect-<name>. */
+  groupId: string;
+  topics: string[];
+  topicsRegex: RegExp | null;
+  keyConverter: Converter;
+  valueConverter: Converter;
+  transforms: TransformationChain<SinkRecord>;
+  tolerance: RetryWithTolerance;
+  errorReporter: ErrorReporter;
+  offsetFlushIntervalMs: number;
+  status: TaskStatusListener;
+  metrics: RuntimeMetrics;
+  logger: ConnectLogger;
+  /** Records per poll (memory bound). */
+  maxPollRecords?: number;
+}
+
+const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
+
+/**
+ * Runs a sink task as a member of the connector's consumer group: poll, convert, transform, put,
+ * and every offset.flush.interval.ms preCommit (the task flushes) then commit the offsets it
+ * returned. Offsets are committed only after the task said its writes are durable, so a crash
+ * redelivers at most what was not yet flushed. Memory stays flat: a poll holds at most
+ * maxPollRecords records, and nothing more is read while put() works.
+ */
+export class WorkerSinkTask implements WorkerTask {
+  readonly id: TaskId;
+  private readonly abort = new AbortController();
+  private consumer: Consumer | null = null;
+  private paused = false;
+  /** Next offset to commit per partition: past every record handed to put() (or skipped). */
+  private readonly current: PartitionOffsets = new Map();
+  private readonly rewinds = new Map<string, { tp: TopicPartition; offset: number }>();
+  private readonly taskPaused = new Map<string, TopicPartition>();
+  private commitRequested = false;
+  /** The raw records of the poll being put, for the DLQ. */
+  private readonly polledRaw = new Map<string, { topic: string; partition: number; record: LogRecord }>();
+  private lastCommit = Date.now();
+  private runner: Promise<void> = Promise.resolve();
+  done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: WorkerSinkTaskOptions) {
+    this.id = o.id;
+  }
+
+  private get labels(): { connector: string; task: string } {
+    return { connector: this.id.connector, task: String(this.id.task) };
+  }
+
+  start(): Promise<void> {
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => (started = resolve));
+    this.runner = this.run(started);
+    this.done = this.runner;
+    return ready;
+  }
+
+  private context(): SinkTaskContext {
+    return {
+      connector: this.id.connector,
+      taskId: this.id.task,
+      logger: this.o.logger,
+      signal: this.abort.signal,
+      assignment: () => this.consumer?.assignment() ?? [],
+      offset: (tp, offset) => void this.rewinds.set(key(tp), { tp, offset }),
+      pause: (tps) => {
+        for (const tp of tps) this.taskPaused.set(key(tp), tp);
+        this.consumer?.pause(tps.filter((tp) => this.assigned(tp)));
+      },
+      resume: (tps) => {
+        for (const tp of tps) this.taskPaused.delete(key(tp));
+        if (!this.paused) this.consumer?.resume(tps.filter((tp) => this.assigned(tp)));
+      },
+      requestCommit: () => void (this.commitRequested = true),
+      errantRecordReporter: {
+        report: async (record, error) => {
+          await this.failedRecord('TASK_PUT', error, record);
+        },
+      },
+    };
+  }
+
+  private assigned(tp: TopicPartition): boolean {
+    return (this.consumer?.assignment() ?? []).some((a) => a.topic === tp.topic && a.partition === tp.partition);
+  }
+
+  private async run(started: () => void): Promise<void> {
+    const { task, status } = this.o;
+    try {
+      await task.start(this.o.config, this.context());
+    } catch (err) {
+      started();
+      status.onTaskState(this.id.connector, this.id.task, 'FAILED', err as Error);
+      await this.safeStop();
+      return;
+    }
+    const consumer = this.o.log.consumer({
+      groupId: this.o.groupId,
+      clientId: `${this.id.connector}-${this.id.task}`,
+      autoOffsetReset: 'earliest',
+      maxPollRecords: this.o.maxPollRecords ?? 2000,
+      maxPartitionFetchBytes: 512 * 1024,
+    });
+    this.consumer = consumer;
+    consumer.subscribe(await this.subscribedTopics(), {
+      onPartitionsAssigned: async (tps) => {
+        await task.open?.(tps);
+        if (this.paused) consumer.pause(tps);
+        else consumer.pause(tps.filter((tp) => this.taskPaused.has(key(tp))));
+      },
+      onPartitionsRevoked: async (tps) => {
+        await this.commit(tps);
+        await task.close?.(tps);
+        for (const tp of tps) this.current.delete(key(tp));
+      },
+      onPartitionsLost: async (tps) => {
+        await task.close?.(tps);
+        for (const tp of tps) this.current.delete(key(tp));
+      },
+    });
+    status.onTaskState(this.id.connector, this.id.task, this.paused ? 'PAUSED' : 'RUNNING');
+    started();
+
+    let failure: Error | null = null;
+    try {
+      while (!this.abort.signal.aborted) {
+        this.applyRewinds();
+        const polled = await consumer.poll({ timeoutMs: 500, signal: this.abort.signal });
+        if (polled.length > 0) await this.deliver(polled);
+        if (this.commitRequested || Date.now() - this.lastCommit >= this.o.offsetFlushIntervalMs) {
+          await this.commit(null);
+        }
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) failure = err as Error;
+    }
+    try {
+      if (!failure) await this.commit(null);
+    } catch (err) {
+      failure = err as Error;
+    }
+    try {
+      await task.close?.(consumer.assignment());
+    } catch (err) {
+      failure ??= err as Error;
+    }
+    await consumer.close().catch(() => undefined);
+    await this.safeStop();
+    if (failure) status.onTaskState(this.id.connector, this.id.task, 'FAILED', failure);
+  }
+
+  private async subscribedTopics(): Promise<string[]> {
+    if (!this.o.topicsRegex) return this.o.topics;
+    const all = await this.o.log.admin().listTopics();
+    return all.filter((t) => this.o.topicsRegex!.test(t));
+  }
+
+  private applyRewinds(): void {
+    if (this.rewinds.size === 0 || !this.consumer) return;
+    for (const { tp, offset } of this.rewinds.values()) {
+      if (!this.assigned(tp)) continue;
+      this.consumer.seek(tp, offset);
+      this.current.set(key(tp), { partition: tp, offset });
+    }
+    this.rewinds.clear();
+  }
+
+  /** Converts, transforms and puts one poll's records. */
+  private async deliver(polled: PartitionRecords[]): Promise<void> {
+    const { tolerance, transforms, keyConverter, valueConverter } = this.o;
+    const batch: SinkRecord[] = [];
+    const positions: { tp: TopicPartition; next: number }[] = [];
+    let read = 0;
+    for (const part of polled) {
+      const tp = { topic: part.topic, partition: part.partition };
+      for (const raw of part.records) {
+        read++;
+        const consumed = { topic: part.topic, partition: part.partition, record: raw };
+        const headers = toConnectHeaders(raw.headers);
+        const k = tolerance.executeSync('KEY_CONVERTER', () => keyConverter.toConnectData(part.topic, headers, raw.key));
+        if ('failed' in k) {
+          await this.failedConsumed('KEY_CONVERTER', k.failed, consumed);
+          continue;
+        }
+        const v = tolerance.executeSync('VALUE_CONVERTER', () => valueConverter.toConnectData(part.topic, headers, raw.value));
+        if ('failed' in v) {
+          await this.failedConsumed('VALUE_CONVERTER', v.failed, consumed);
+          continue;
+        }
+        const record: SinkRecord = {
+          topic: part.topic,
+          kafkaPartition: part.partition,
+          kafkaOffset: raw.offset,
+          keySchema: k.ok.schema,
+          key: k.ok.value,
+          valueSchema: v.ok.schema,
+          value: v.ok.value,
+          timestamp: raw.timestamp,
+          headers,
+          originalTopic: part.topic,
+          originalKafkaPartition: part.partition,
+          originalKafkaOffset: raw.offset,
+        };
+        const t = tolerance.executeSync('TRANSFORMATION', () => transforms.apply(record));
+        if ('failed' in t) {
+          await this.failedConsumed('TRANSFORMATION', t.failed, consumed);
+          continue;
+        }
+        if (t.ok !== null) batch.push(t.ok);
+      }
+      const last = part.records[part.records.length - 1];
+      if (last) positions.push({ tp, next: last.offset + 1 });
+    }
+    this.o.metrics.sinkRecordsRead.inc(this.labels, read);
+    if (batch.length > 0) {
+      this.polledRaw.clear();
+      for (const part of polled) {
+        for (const raw of part.records) {
+          this.polledRaw.set(`${part.topic}:${part.partition}:${raw.offset}`, { topic: part.topic, partition: part.partition, record: raw });
+        }
+      }
+      const result = await tolerance.execute('TASK_PUT', () => this.o.task.put(batch), this.abort.signal);
+      if ('failed' in result) {
+        // a put failure that was tolerated: every record of the batch goes to the DLQ
+        for (const record of batch) await this.failedRecord('TASK_PUT', result.failed, record);
+      }
+      this.o.metrics.sinkRecordsPut.inc(this.labels, batch.length);
+      this.polledRaw.clear();
+    }
+    for (const { tp, next } of positions) {
+      this.current.set(key(tp), { partition: tp, offset: next });
+      const last = polled.find((p) => p.topic === tp.topic && p.partition === tp.partition);
+      if (last) {
+        this.o.metrics.sinkLag.set({ ...this.labels, topic: tp.topic, partition: String(tp.partition) }, Math.max(0, last.highWatermark - next));
+      }
+    }
+  }
+
+  private async failedConsumed(
+    stage: ErrorStage,
+    error: Error,
+    consumed: { topic: string; partition: number; record: LogRecord },
+  ): Promise<void> {
+    this.o.metrics.recordErrors.inc({ ...this.labels, stage });
+    this.o.metrics.recordsSkipped.inc(this.labels);
+    if (await this.o.errorReporter.report({ stage, error, consumed })) this.o.metrics.deadLetterRecords.inc(this.labels);
+  }
+
+  /**
+   * A converted record that failed later (a tolerated put failure, or one the task reported):
+   * its original bytes, still held from this poll, go to the DLQ.
+   */
+  private async failedRecord(stage: ErrorStage, error: Error, record: SinkRecord): Promise<void> {
+    if (!this.o.tolerance.toleratesAll) throw error;
+    const consumed = this.polledRaw.get(`${record.originalTopic}:${record.originalKafkaPartition}:${record.originalKafkaOffset}`);
+    if (consumed) {
+      await this.failedConsumed(stage, error, consumed);
+    } else {
+      this.o.metrics.recordErrors.inc({ ...this.labels, stage });
+      await this.o.errorReporter.report({ stage, error, describe: () => `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}` });
+    }
+  }
+
+  /** preCommit (the task flushes), then commits what it returned. `only` limits it to some partitions. */
+  private async commit(only: TopicPartition[] | null): Promise<void> {
+    this.commitRequested = false;
+    this.lastCommit = Date.now();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const offsets: PartitionOffsets = new Map();
+    for (const [k, v] of this.current) {
+      if (!only || only.some((tp) => key(tp) === k)) offsets.set(k, { partition: v.partition, offset: v.offset });
+    }
+    if (offsets.size === 0) return;
+    const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
+    const task = this.o.task;
+    let toCommit: PartitionOffsets;
+    if (task.preCommit) {
+      toCommit = await task.preCommit(offsets);
+    } else {
+      await task.flush?.(offsets);
+      toCommit = offsets;
+    }
+    const list = [...toCommit.values()].map((o) => ({ topic: o.partition.topic, partition: o.partition.partition, offset: o.offset }));
+    if (list.length > 0) await consumer.commit(list);
+    end();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.consumer?.pause(this.consumer.assignment());
+    this.o.status.onTaskState(this.id.connector, this.id.task, 'PAUSED');
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.consumer?.resume(this.consumer.assignment().filter((tp) => !this.taskPaused.has(key(tp))));
+    this.o.status.onTaskState(this.id.connector, this.id.task, 'RUNNING');
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.consumer?.wakeup();
+    await this.runner;
+  }
+
+  private async safeStop(): Promise<void> {
+    try {
+      await this.o.task.stop();
+    } catch (err) {
+      this.o.logger.warn({ err }, `task ${this.id.connector}-${this.id.task} failed to stop cleanly`);
+    }
+    this.o.transforms.close();
+  }
+}
+

@@ -1,0 +1,271 @@
+import type { ConnectLogger, Converter, SourceRecord, SourceTask, SourceTaskContext } from '@sluice/connect-api';
+import type { Log, Producer, ProducerRecord } from '@sluice/log';
+import type { TransformationChain } from '../config/transformation-chain.js';
+import type { ErrorReporter } from '../errors/error-reporter.js';
+import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
+import { toLogHeaders } from './header-mapping.js';
+import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
+
+export interface WorkerSourceTaskOptions {
+  id: TaskId;
+  task: SourceTask;
+  /** Resolved (providers applied) task config. */
+  config: Readonly<Record<string, string>>;
+  log: Log;
+  producer: Producer;
+  keyConverter: Converter;
+  valueConverter: Converter;
+  transforms: TransformationChain<SourceRecord>;
+  tolerance: RetryWithTolerance;
+  errorReporter: ErrorReporter;
+  offsets: SourceOffsetStore;
+  offsetFlushIntervalMs: number;
+  topicPartitions: number;
+  /** A topic the connector wrote to for the first time (GET /connectors/{name}/topics). */
+  onTopicUsed: (topic: string) => Promise<void>;
+  status: TaskStatusListener;
+  metrics: RuntimeMetrics;
+  logger: ConnectLogger;
+}
+
+/** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+interface InFlightBatch {
+  records: SourceRecord[];
+  /** Per record: null when a transform dropped it or it failed and was tolerated. */
+  sent: Promise<({ topic: string; partition: number; offset: number } | null)[]>;
+}
+
+/**
+ * Runs a source task: poll, transform, convert, write to the log. Offsets of a poll batch become
+ * committable only once every record of it (and of every earlier batch) is durable in the log, so
+ * a crash never skips data; after a crash, records after the last committed offset repeat.
+ * Memory stays bounded: at most MAX_BATCHES_IN_FLIGHT poll batches are outstanding.
+ */
+export class WorkerSourceTask implements WorkerTask {
+  readonly id: TaskId;
+  private readonly abort = new AbortController();
+  private paused = false;
+  private resumeWaiter: (() => void) | null = null;
+  private readonly inFlight: InFlightBatch[] = [];
+  /** Latest durable offset per source partition, not yet committed. */
+  private readonly pendingOffsets = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
+  private readonly knownTopics = new Set<string>();
+  private lastCommit = Date.now();
+  private runner: Promise<void> = Promise.resolve();
+  private started: { resolve: () => void } | null = null;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: WorkerSourceTaskOptions) {
+    this.id = o.id;
+  }
+
+  start(): Promise<void> {
+    const started = new Promise<void>((resolve) => (this.started = { resolve }));
+    this.runner = this.run();
+    this.done = this.runner;
+    return started;
+  }
+
+  private get labels(): { connector: string; task: string } {
+    return { connector: this.id.connector, task: String(this.id.task) };
+  }
+
+  private context(): SourceTaskContext {
+    const { connector, task } = this.id;
+    return {
+      connector,
+      taskId: task,
+      logger: this.o.logger,
+      signal: this.abort.signal,
+      offsetStorageReader: {
+        offset: async (partition) => this.o.offsets.offset(connector, partition),
+        offsets: async (partitions) => {
+          const out = new Map<string, Record<string, unknown>>();
+          for (const p of partitions) {
+            const offset = this.o.offsets.offset(connector, p);
+            if (offset) out.set(OffsetKeys.key(connector, p), offset);
+          }
+          return out;
+        },
+      },
+    };
+  }
+
+  private async run(): Promise<void> {
+    const { task, status } = this.o;
+    try {
+      await task.start(this.o.config, this.context());
+    } catch (err) {
+      this.started?.resolve();
+      status.onTaskState(this.id.connector, this.id.task, 'FAILED', err as Error);
+      await this.safeStop();
+      return;
+    }
+    status.onTaskState(this.id.connector, this.id.task, this.paused ? 'PAUSED' : 'RUNNING');
+    this.started?.resolve();
+    let failure: Error | null = null;
+    try {
+      while (!this.abort.signal.aborted) {
+        if (this.paused) {
+          await this.waitForResume();
+          continue;
+        }
+        const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal);
+        if (records.length > 0) {
+          this.o.metrics.sourceRecordsPolled.inc(this.labels, records.length);
+          this.inFlight.push({ records, sent: this.send(records) });
+        }
+        while (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT || (this.inFlight.length > 0 && records.length === 0)) {
+          await this.completeOldest();
+        }
+        await this.maybeCommitOffsets(false);
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) failure = err as Error;
+    }
+    try {
+      while (this.inFlight.length > 0) await this.completeOldest();
+      await this.maybeCommitOffsets(true);
+    } catch (err) {
+      failure ??= err as Error;
+    }
+    await this.safeStop();
+    if (failure) status.onTaskState(this.id.connector, this.id.task, 'FAILED', failure);
+  }
+
+  /** Transforms, converts and writes a poll batch; resolves with where each record landed. */
+  private async send(records: SourceRecord[]): Promise<({ topic: string; partition: number; offset: number } | null)[]> {
+    const { transforms, tolerance, keyConverter, valueConverter } = this.o;
+    const byTopic = new Map<string, { index: number; record: ProducerRecord }[]>();
+    const landed: ({ topic: string; partition: number; offset: number } | null)[] = new Array(records.length).fill(null);
+    for (let i = 0; i < records.length; i++) {
+      const original = records[i]!;
+      const transformed = tolerance.executeSync('TRANSFORMATION', () => transforms.apply(original));
+      if ('failed' in transformed) {
+        await this.tolerated('TRANSFORMATION', transformed.failed, original);
+        continue;
+      }
+      const record = transformed.ok;
+      if (record === null) continue;
+      const key = tolerance.executeSync('KEY_CONVERTER', () =>
+        keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
+      );
+      if ('failed' in key) {
+        await this.tolerated('KEY_CONVERTER', key.failed, record);
+        continue;
+      }
+      const value = tolerance.executeSync('VALUE_CONVERTER', () =>
+        valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
+      );
+      if ('failed' in value) {
+        await this.tolerated('VALUE_CONVERTER', value.failed, record);
+        continue;
+      }
+      let list = byTopic.get(record.topic);
+      if (!list) byTopic.set(record.topic, (list = []));
+      list.push({
+        index: i,
+        record: {
+          key: key.ok,
+          value: value.ok,
+          headers: toLogHeaders(record.headers),
+          timestamp: record.timestamp ?? undefined,
+          partition: record.kafkaPartition ?? undefined,
+        },
+      });
+    }
+    for (const [topic, list] of byTopic) {
+      await this.ensureTopic(topic);
+      const positions = await this.o.tolerance.retry(
+        () => this.o.producer.sendEach({ topic, records: list.map((l) => l.record) }),
+        this.abort.signal,
+      );
+      list.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
+      this.o.metrics.sourceRecordsWritten.inc(this.labels, list.length);
+    }
+    return landed;
+  }
+
+  private async tolerated(stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER', error: Error, record: SourceRecord): Promise<void> {
+    this.o.metrics.recordErrors.inc({ ...this.labels, stage });
+    this.o.metrics.recordsSkipped.inc(this.labels);
+    await this.o.errorReporter.report({
+      stage,
+      error,
+      describe: () => `topic=${record.topic} key=${JSON.stringify(record.key)} value=${JSON.stringify(record.value)}`,
+    });
+  }
+
+  private async ensureTopic(topic: string): Promise<void> {
+    if (this.knownTopics.has(topic)) return;
+    await this.o.log.admin().ensureTopic({ name: topic, partitions: this.o.topicPartitions });
+    await this.o.onTopicUsed(topic);
+    this.knownTopics.add(topic);
+  }
+
+  /** Waits for the oldest batch to be durable, then tells the task and records its offsets. */
+  private async completeOldest(): Promise<void> {
+    const batch = this.inFlight.shift()!;
+    const landed = await batch.sent;
+    for (let i = 0; i < batch.records.length; i++) {
+      const record = batch.records[i]!;
+      await this.o.task.commitRecord?.(record, landed[i] ?? null);
+      this.pendingOffsets.set(OffsetKeys.key(this.id.connector, record.sourcePartition), {
+        partition: { ...record.sourcePartition },
+        offset: { ...record.sourceOffset },
+      });
+    }
+  }
+
+  private async maybeCommitOffsets(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.lastCommit < this.o.offsetFlushIntervalMs) return;
+    this.lastCommit = Date.now();
+    if (this.pendingOffsets.size === 0) return;
+    const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
+    const offsets = [...this.pendingOffsets.values()];
+    this.pendingOffsets.clear();
+    await this.o.offsets.write(this.id.connector, offsets);
+    end();
+    await this.o.task.commit?.();
+  }
+
+  private waitForResume(): Promise<void> {
+    return new Promise((resolve) => {
+      this.resumeWaiter = resolve;
+      this.abort.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.o.status.onTaskState(this.id.connector, this.id.task, 'PAUSED');
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.resumeWaiter?.();
+    this.resumeWaiter = null;
+    this.o.status.onTaskState(this.id.connector, this.id.task, 'RUNNING');
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.resumeWaiter?.();
+    await this.runner;
+  }
+
+  private async safeStop(): Promise<void> {
+    try {
+      await this.o.task.stop();
+    } catch (err) {
+      this.o.logger.warn({ err }, `task ${this.id.connector}-${this.id.task} failed to stop cleanly`);
+    }
+    this.o.transforms.close();
+  }
+}
+
