@@ -1,8 +1,19 @@
 export * from './herder/herder.js';
-export { StandaloneHerder, type ConfigResolver, type StandaloneHerderOptions } from './herder/standalone-herder.js';
+export {
+  StandaloneHerder,
+  type ConfigResolver,
+  type StandaloneHerderOptions,
+} from './herder/standalone-herder.js';
 export { PluginRegistry, discoverPlugins, type PluginType } from './plugins/plugin-registry.js';
 export { RuntimeMetrics } from './metrics/runtime-metrics.js';
 export { ConnectorConfigError, type FieldError } from './config/connector-config-error.js';
 export { DEFAULT_CONVERTERS, type ConverterDefaults } from './config/converter-factory.js';
-export { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } from './config/connector-config.js';
+export {
+  CommonConnectorConfig,
+  SinkConnectorConfig,
+  SourceConnectorConfig,
+} from './config/connector-config.js';
 export { INTERNAL_TOPICS } from './storage/internal-topics.js';
+export { CONVERTER_PLUGINS } from './converters/index.js';
+export { TRANSFORM_PLUGINS } from './transforms/index.js';
+export { PREDICATE_PLUGINS } from './predicates/index.js';

@@ -17,11 +17,16 @@ export class ConnectorConfigError extends Error {
 
 /** Field errors an error carries (ours, or a plugin's that follows the same shape), else one for `field`. */
 export function fieldErrorsOf(err: unknown, field: string, prefix = ''): FieldError[] {
-  const list = (err as { errors?: unknown; fieldErrors?: unknown } | null)?.errors ?? (err as { fieldErrors?: unknown } | null)?.fieldErrors;
+  const list =
+    (err as { errors?: unknown; fieldErrors?: unknown } | null)?.errors ??
+    (err as { fieldErrors?: unknown } | null)?.fieldErrors;
   if (Array.isArray(list) && list.every((e) => typeof (e as FieldError).field === 'string')) {
     return (list as FieldError[]).map((e) => ({
       field: `${prefix}${e.field}`,
-      messages: (Array.isArray(e.messages) ? e.messages : [String((e as { message?: unknown }).message ?? e)]).map(String),
+      messages: (Array.isArray(e.messages)
+        ? e.messages
+        : [String((e as { message?: unknown }).message ?? e)]
+      ).map(String),
     }));
   }
   return [{ field, messages: [(err as Error)?.message ?? String(err)] }];

@@ -9,6 +9,7 @@ export class CommonConnectorConfig {
   @ConfigField({ doc: 'Globally unique name of the connector.', required: true, group: 'Common' })
   @IsString()
   @MinLength(1)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   @Matches(/^[^\u0000-\u001f/]+$/, { message: 'name must not contain "/" or control characters' })
   name = '';
 
@@ -28,12 +29,16 @@ export class CommonConnectorConfig {
   @Max(1000)
   'tasks.max' = 1;
 
-  @ConfigField({ doc: 'Converter for keys (short name or class name); default: the worker\'s.', type: 'CLASS', group: 'Common' })
+  @ConfigField({
+    doc: "Converter for keys (short name or class name); default: the worker's.",
+    type: 'CLASS',
+    group: 'Common',
+  })
   @IsOptional()
   @IsString()
   'key.converter' = '';
 
-  @ConfigField({ doc: 'Converter for values; default: the worker\'s.', type: 'CLASS', group: 'Common' })
+  @ConfigField({ doc: "Converter for values; default: the worker's.", type: 'CLASS', group: 'Common' })
   @IsOptional()
   @IsString()
   'value.converter' = '';
@@ -44,16 +49,27 @@ export class CommonConnectorConfig {
   @ConfigField({ doc: 'Aliases of the predicates the transforms may use.', group: 'Predicates' })
   predicates: string[] = [];
 
-  @ConfigField({ doc: 'none: the first error fails the task; all: skip problem records (log and DLQ them).', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'none: the first error fails the task; all: skip problem records (log and DLQ them).',
+    group: 'Error Handling',
+  })
   @IsIn(['none', 'all'])
   'errors.tolerance' = 'none';
 
-  @ConfigField({ doc: 'Total time to retry a failed operation (ms); 0 disables retries, -1 retries forever.', type: 'LONG', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'Total time to retry a failed operation (ms); 0 disables retries, -1 retries forever.',
+    type: 'LONG',
+    group: 'Error Handling',
+  })
   @IsInt()
   @Min(-1)
   'errors.retry.timeout' = 0;
 
-  @ConfigField({ doc: 'Longest wait between retries (ms); the backoff doubles up to it.', type: 'LONG', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'Longest wait between retries (ms); the backoff doubles up to it.',
+    type: 'LONG',
+    group: 'Error Handling',
+  })
   @IsInt()
   @Min(1)
   'errors.retry.delay.max.ms' = 60_000;
@@ -61,10 +77,16 @@ export class CommonConnectorConfig {
   @ConfigField({ doc: 'Log each tolerated error.', group: 'Error Handling' })
   'errors.log.enable' = false;
 
-  @ConfigField({ doc: 'Include the record (topic, partition, offset, key and value) in error logs.', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'Include the record (topic, partition, offset, key and value) in error logs.',
+    group: 'Error Handling',
+  })
   'errors.log.include.messages' = false;
 
-  @ConfigField({ doc: 'Restart a FAILED task automatically with exponential backoff (Sluice addition).', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'Restart a FAILED task automatically with exponential backoff (Sluice addition).',
+    group: 'Error Handling',
+  })
   'errors.restart.enable' = false;
 
   @ConfigField({ doc: 'Most automatic restarts of a task before it stays FAILED.', group: 'Error Handling' })
@@ -72,7 +94,11 @@ export class CommonConnectorConfig {
   @Min(1)
   'errors.restart.max.attempts' = 5;
 
-  @ConfigField({ doc: 'First automatic restart delay (ms); doubles each time.', type: 'LONG', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'First automatic restart delay (ms); doubles each time.',
+    type: 'LONG',
+    group: 'Error Handling',
+  })
   @IsInt()
   @Min(0)
   'errors.restart.backoff.ms' = 1000;
@@ -98,10 +124,17 @@ export class SinkConnectorConfig extends CommonConnectorConfig {
   @IsString()
   'errors.deadletterqueue.topic.name' = '';
 
-  @ConfigField({ doc: 'Add __connect.errors.* headers with the failure context to DLQ records.', group: 'Error Handling' })
+  @ConfigField({
+    doc: 'Add __connect.errors.* headers with the failure context to DLQ records.',
+    group: 'Error Handling',
+  })
   'errors.deadletterqueue.context.headers.enable' = false;
 
-  @ConfigField({ doc: 'How often sink offsets are flushed and committed (ms).', type: 'LONG', group: 'Common' })
+  @ConfigField({
+    doc: 'How often sink offsets are flushed and committed (ms).',
+    type: 'LONG',
+    group: 'Common',
+  })
   @IsInt()
   @Min(10)
   'offset.flush.interval.ms' = 5_000;

@@ -39,28 +39,54 @@ export async function validateConnectorConfig(
   } else if (!plugin) {
     errors.push({
       field: 'connector.class',
-      messages: [`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${registry.names(['source', 'sink']).join(', ')}`],
+      messages: [
+        `Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${registry.names(['source', 'sink']).join(', ')}`,
+      ],
     });
   }
-  const commonClass: ConfigClass = plugin?.type === 'sink' ? SinkConnectorConfig : plugin?.type === 'source' ? SourceConnectorConfig : CommonConnectorConfig;
+  const commonClass: ConfigClass =
+    plugin?.type === 'sink'
+      ? SinkConnectorConfig
+      : plugin?.type === 'source'
+        ? SourceConnectorConfig
+        : CommonConnectorConfig;
   const common = parseConfig(commonClass, config);
-  if (!common.ok) errors.push(...common.errors.filter((e) => e.field !== 'connector.class' || !errors.some((x) => x.field === e.field)));
+  if (!common.ok)
+    errors.push(
+      ...common.errors.filter(
+        (e) => e.field !== 'connector.class' || !errors.some((x) => x.field === e.field),
+      ),
+    );
 
   if (plugin?.type === 'sink') {
     const topics = (config['topics'] ?? '').trim();
     const regex = (config['topics.regex'] ?? '').trim();
-    if (!topics && !regex) errors.push({ field: 'topics', messages: ['Must configure one of topics or topics.regex'] });
-    if (topics && regex) errors.push({ field: 'topics.regex', messages: ['topics and topics.regex are mutually exclusive'] });
+    if (!topics && !regex)
+      errors.push({ field: 'topics', messages: ['Must configure one of topics or topics.regex'] });
+    if (topics && regex)
+      errors.push({ field: 'topics.regex', messages: ['topics and topics.regex are mutually exclusive'] });
     if (regex) {
       try {
         new RegExp(regex);
       } catch (err) {
-        errors.push({ field: 'topics.regex', messages: [`topics.regex is not a valid regular expression: ${(err as Error).message}`] });
+        errors.push({
+          field: 'topics.regex',
+          messages: [`topics.regex is not a valid regular expression: ${(err as Error).message}`],
+        });
       }
     }
     const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
-    if (dlq && topics.split(',').map((t) => t.trim()).includes(dlq)) {
-      errors.push({ field: 'errors.deadletterqueue.topic.name', messages: ['The DLQ topic cannot be one of the topics the connector reads'] });
+    if (
+      dlq &&
+      topics
+        .split(',')
+        .map((t) => t.trim())
+        .includes(dlq)
+    ) {
+      errors.push({
+        field: 'errors.deadletterqueue.topic.name',
+        messages: ['The DLQ topic cannot be one of the topics the connector reads'],
+      });
     }
   }
 
@@ -90,7 +116,11 @@ export async function validateConnectorConfig(
       errors.push(...fieldErrorsOf(err, `${which}.converter`));
     }
   }
-  return { plugin, errors: dedupe(errors), infos: configInfos(className || 'unknown', [commonClass, connector?.configClass()], config, errors) };
+  return {
+    plugin,
+    errors: dedupe(errors),
+    infos: configInfos(className || 'unknown', [commonClass, connector?.configClass()], config, errors),
+  };
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {
@@ -108,7 +138,12 @@ function definitionOf(f: ConfigFieldInfo): ConfigInfos['configs'][number]['defin
     name: f.name,
     type: f.type,
     required: f.required,
-    default_value: f.required || f.defaultValue === undefined ? null : Array.isArray(f.defaultValue) ? f.defaultValue.join(',') : String(f.defaultValue),
+    default_value:
+      f.required || f.defaultValue === undefined
+        ? null
+        : Array.isArray(f.defaultValue)
+          ? f.defaultValue.join(',')
+          : String(f.defaultValue),
     importance: f.importance,
     documentation: f.doc,
     group: f.group,
@@ -120,9 +155,12 @@ function definitionOf(f: ConfigFieldInfo): ConfigInfos['configs'][number]['defin
 }
 
 /** Settings of config classes in Kafka Connect's ConfigKeyInfo shape (GET .../config). */
-export function configDefinitions(classes: readonly (ConfigClass | undefined)[]): ConfigInfos['configs'][number]['definition'][] {
+export function configDefinitions(
+  classes: readonly (ConfigClass | undefined)[],
+): ConfigInfos['configs'][number]['definition'][] {
   const seen = new Map<string, ConfigFieldInfo>();
-  for (const c of classes) if (c) for (const f of describeConfig(c)) if (!seen.has(f.name)) seen.set(f.name, f);
+  for (const c of classes)
+    if (c) for (const f of describeConfig(c)) if (!seen.has(f.name)) seen.set(f.name, f);
   return [...seen.values()].map(definitionOf);
 }
 
@@ -138,7 +176,10 @@ function configInfos(
     definition,
     value: {
       name: definition.name,
-      value: definition.type === 'PASSWORD' && config[definition.name] ? '[hidden]' : (config[definition.name] ?? definition.default_value),
+      value:
+        definition.type === 'PASSWORD' && config[definition.name]
+          ? '[hidden]'
+          : (config[definition.name] ?? definition.default_value),
       recommended_values: [],
       errors: errors.filter((e) => e.field === definition.name).flatMap((e) => e.messages),
       visible: true,

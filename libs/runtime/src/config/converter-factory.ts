@@ -33,7 +33,12 @@ export function createConverter(
   const plugin = name ? registry.findOf(name, ['converter']) : undefined;
   if (!plugin) {
     throw new ConnectorConfigError([
-      { field: key, messages: [`${key}: no converter named ${name}; available: ${registry.names(['converter']).join(', ')}`] },
+      {
+        field: key,
+        messages: [
+          `${key}: no converter named ${name}; available: ${registry.names(['converter']).join(', ')}`,
+        ],
+      },
     ]);
   }
   const converter = plugin.create();

@@ -25,7 +25,10 @@ export class TransformationChain<R extends ConnectRecord> {
   }
 
   /** Builds and configures the chain; throws ConnectorConfigError with every field error. */
-  static fromConfig<R extends ConnectRecord>(registry: PluginRegistry, config: Readonly<Record<string, string>>): TransformationChain<R> {
+  static fromConfig<R extends ConnectRecord>(
+    registry: PluginRegistry,
+    config: Readonly<Record<string, string>>,
+  ): TransformationChain<R> {
     const errors: FieldError[] = [];
     const predicates = new Map<string, Predicate>();
     for (const alias of listSetting(config['predicates'])) {
@@ -61,7 +64,9 @@ export class TransformationChain<R extends ConnectRecord> {
         if (!predicate) {
           errors.push({
             field: `${prefix}predicate`,
-            messages: [`${prefix}predicate names ${own['predicate']}, which is not among predicates (${listSetting(config['predicates']).join(', ') || 'none'})`],
+            messages: [
+              `${prefix}predicate names ${own['predicate']}, which is not among predicates (${listSetting(config['predicates']).join(', ') || 'none'})`,
+            ],
           });
           continue;
         }

@@ -71,7 +71,14 @@ export class ErrorReporter {
     }
     await this.producer.send({
       topic,
-      records: [{ key: consumed.record.key, value: consumed.record.value, headers, timestamp: consumed.record.timestamp }],
+      records: [
+        {
+          key: consumed.record.key,
+          value: consumed.record.value,
+          headers,
+          timestamp: consumed.record.timestamp,
+        },
+      ],
     });
     return true;
   }

@@ -16,7 +16,10 @@ export class ToleranceExceededError extends Error {
     readonly stage: ErrorStage,
     cause: unknown,
   ) {
-    super(`Tolerance exceeded in error handler at stage ${stage}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(
+      `Tolerance exceeded in error handler at stage ${stage}: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -75,7 +78,11 @@ export class RetryWithTolerance {
    * `{ failed: error }` so the caller reports and skips the record; with none, throws
    * ToleranceExceededError.
    */
-  async execute<T>(stage: ErrorStage, op: () => Promise<T> | T, signal?: AbortSignal): Promise<{ ok: T } | { failed: Error }> {
+  async execute<T>(
+    stage: ErrorStage,
+    op: () => Promise<T> | T,
+    signal?: AbortSignal,
+  ): Promise<{ ok: T } | { failed: Error }> {
     try {
       return { ok: await this.retry(op, signal) };
     } catch (err) {

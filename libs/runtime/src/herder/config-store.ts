@@ -3,7 +3,11 @@ import { CompactedTopicStore } from '../storage/compacted-topic-store.js';
 import { INTERNAL_TOPICS } from '../storage/internal-topics.js';
 import type { TargetState } from './herder.js';
 
-type Entry = { config: Record<string, string> } | { state: TargetState } | { tasks: Record<string, string>[] };
+type Entry =
+  | { config: Record<string, string> }
+  | { state: TargetState }
+  | { tasks: Record<string, string>[] }
+  | { origin: string };
 
 /**
  * Connector configs (as written by the user: ${...} references unresolved, so resolved secrets
@@ -37,7 +41,9 @@ export class ConfigStore {
   }
 
   taskConfigs(name: string): Record<string, string>[] {
-    return (this.store.get(`task-configs-${name}`) as { tasks: Record<string, string>[] } | undefined)?.tasks ?? [];
+    return (
+      (this.store.get(`task-configs-${name}`) as { tasks: Record<string, string>[] } | undefined)?.tasks ?? []
+    );
   }
 
   putConfig(name: string, config: Record<string, string>): Promise<void> {
@@ -52,7 +58,21 @@ export class ConfigStore {
     return this.store.put(`task-configs-${name}`, { tasks });
   }
 
+  /** Where a connector's config came from (a YAML file), for connectors the file reconciler owns. */
+  origin(name: string): string | undefined {
+    return (this.store.get(`origin-${name}`) as { origin: string } | undefined)?.origin;
+  }
+
+  async putOrigin(name: string, origin: string | undefined): Promise<void> {
+    if (origin === undefined) {
+      if (this.origin(name) !== undefined) await this.store.delete(`origin-${name}`);
+    } else if (this.origin(name) !== origin) {
+      await this.store.put(`origin-${name}`, { origin });
+    }
+  }
+
   async delete(name: string): Promise<void> {
+    if (this.origin(name) !== undefined) await this.store.delete(`origin-${name}`);
     await this.store.delete(`task-configs-${name}`);
     await this.store.delete(`target-state-${name}`);
     await this.store.delete(`connector-${name}`);

@@ -65,7 +65,13 @@ export interface ConfigInfos {
       dependents: string[];
       order: number;
     };
-    value: { name: string; value: string | null; recommended_values: string[]; errors: string[]; visible: boolean };
+    value: {
+      name: string;
+      value: string | null;
+      recommended_values: string[];
+      errors: string[];
+      visible: boolean;
+    };
   }[];
 }
 
@@ -121,7 +127,10 @@ export interface Herder {
    * Creates or updates a connector. Validates first: a config error is a BAD_REQUEST listing every
    * field error, and the running connector stays untouched.
    */
-  putConnectorConfig(name: string, config: Record<string, string>): Promise<{ created: boolean; info: ConnectorInfo }>;
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+  ): Promise<{ created: boolean; info: ConnectorInfo }>;
   /** Merges `patch` into the current config; null values remove keys. */
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
   deleteConnector(name: string): Promise<void>;

@@ -1,7 +1,11 @@
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
-import { configDefinitions, validateConnectorConfig, type ConnectorPlugin } from '../config/connector-validator.js';
+import {
+  configDefinitions,
+  validateConnectorConfig,
+  type ConnectorPlugin,
+} from '../config/connector-validator.js';
 import { DEFAULT_CONVERTERS, type ConverterDefaults } from '../config/converter-factory.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { SourceOffsetStore } from '../offsets/source-offset-store.js';
@@ -121,7 +125,10 @@ export class StandaloneHerder implements Herder {
     const status: StoredStatus = { state, worker_id: this.o.workerId, at: Date.now() };
     if (error) status.trace = error.stack ?? `${error.name}: ${error.message}`;
     if (error) {
-      this.o.logger.error({ err: error, connector: name, task }, `${task === null ? 'connector' : 'task'} ${name}${task === null ? '' : `-${task}`} failed: ${error.message}`);
+      this.o.logger.error(
+        { err: error, connector: name, task },
+        `${task === null ? 'connector' : 'task'} ${name}${task === null ? '' : `-${task}`} failed: ${error.message}`,
+      );
     }
     if (task !== null) {
       for (const s of ['RUNNING', 'PAUSED', 'FAILED', 'UNASSIGNED', 'STOPPED', 'RESTARTING'] as const) {
@@ -129,7 +136,9 @@ export class StandaloneHerder implements Herder {
       }
     }
     this.statusWrites = this.statusWrites
-      .then(() => (task === null ? this.statuses.putConnector(name, status) : this.statuses.putTask(name, task, status)))
+      .then(() =>
+        task === null ? this.statuses.putConnector(name, status) : this.statuses.putTask(name, task, status),
+      )
       .catch((err: unknown) => this.o.logger.error({ err }, `could not record the status of ${name}`));
     if (task !== null && state === 'FAILED') this.maybeAutoRestart(name, task);
     if (task !== null && state === 'RUNNING') this.restartAttempts.delete(`${name}-${task}`);
@@ -142,7 +151,10 @@ export class StandaloneHerder implements Herder {
     const attempt = (this.restartAttempts.get(key) ?? 0) + 1;
     const max = Number(config['errors.restart.max.attempts'] ?? 5);
     if (attempt > max) {
-      this.o.logger.warn({ connector: name, task }, `task ${key} failed ${max} times; it stays FAILED until restarted by hand`);
+      this.o.logger.warn(
+        { connector: name, task },
+        `task ${key} failed ${max} times; it stays FAILED until restarted by hand`,
+      );
       return;
     }
     this.restartAttempts.set(key, attempt);
@@ -150,8 +162,13 @@ export class StandaloneHerder implements Herder {
     const timer = setTimeout(() => {
       this.restartTimers.delete(timer);
       if (this.stopped) return;
-      this.o.logger.info({ connector: name, task, attempt }, `restarting failed task ${key} (attempt ${attempt} of ${max})`);
-      void this.restartTask(name, task).catch((err: unknown) => this.o.logger.error({ err }, `automatic restart of ${key} failed`));
+      this.o.logger.info(
+        { connector: name, task, attempt },
+        `restarting failed task ${key} (attempt ${attempt} of ${max})`,
+      );
+      void this.restartTask(name, task).catch((err: unknown) =>
+        this.o.logger.error({ err }, `automatic restart of ${key} failed`),
+      );
     }, delay);
     timer.unref();
     this.restartTimers.add(timer);
@@ -178,7 +195,12 @@ export class StandaloneHerder implements Herder {
     }
     const plugin = this.plugin(config);
     if (!plugin) {
-      this.recordState(name, null, 'FAILED', new Error(`connector.class ${config['connector.class']} is not installed on this worker`));
+      this.recordState(
+        name,
+        null,
+        'FAILED',
+        new Error(`connector.class ${config['connector.class']} is not installed on this worker`),
+      );
       return;
     }
     let resolved: Record<string, string>;
@@ -188,7 +210,13 @@ export class StandaloneHerder implements Herder {
       this.recordState(name, null, 'FAILED', err as Error);
       return;
     }
-    const started = await this.worker.startConnector(name, plugin, resolved, target, () => void this.reconfigureTasks(name));
+    const started = await this.worker.startConnector(
+      name,
+      plugin,
+      resolved,
+      target,
+      () => void this.reconfigureTasks(name),
+    );
     if (!started) return;
     let taskConfigs: Record<string, string>[];
     try {
@@ -201,7 +229,13 @@ export class StandaloneHerder implements Herder {
     for (let t = 0; t < taskConfigs.length; t++) await this.startTask(name, t, plugin, resolved, target);
   }
 
-  private async startTask(name: string, task: number, plugin: ConnectorPlugin, resolved: Record<string, string>, target: TargetState): Promise<void> {
+  private async startTask(
+    name: string,
+    task: number,
+    plugin: ConnectorPlugin,
+    resolved: Record<string, string>,
+    target: TargetState,
+  ): Promise<void> {
     const stored = this.configs.taskConfigs(name)[task];
     if (!stored) return;
     let taskConfig: Record<string, string>;
@@ -227,7 +261,8 @@ export class StandaloneHerder implements Herder {
     const references = Object.entries(raw).filter(([, v]) => this.resolver.hasReferences(v));
     const stored = taskConfigs.map((tc) => {
       const out = { ...tc };
-      for (const [key, rawValue] of references) if (out[key] !== undefined && out[key] === resolved[key]) out[key] = rawValue;
+      for (const [key, rawValue] of references)
+        if (out[key] !== undefined && out[key] === resolved[key]) out[key] = rawValue;
       for (const key of Object.keys(this.o.workerSettings ?? {})) delete out[key];
       return out;
     });
@@ -237,7 +272,9 @@ export class StandaloneHerder implements Herder {
   }
 
   private async stopConnectorAndTasks(name: string): Promise<void> {
-    await Promise.all(this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })));
+    await Promise.all(
+      this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })),
+    );
     await this.worker.stopConnector(name);
   }
 
@@ -248,7 +285,9 @@ export class StandaloneHerder implements Herder {
       const plugin = this.plugin(config)!;
       const resolved = await this.resolved(config);
       const taskConfigs = await this.worker.taskConfigs(name);
-      await Promise.all(this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })));
+      await Promise.all(
+        this.worker.taskIds(name).map((task) => this.worker.stopTask({ connector: name, task })),
+      );
       await this.replaceTaskConfigs(name, config, resolved, taskConfigs);
       const target = this.configs.targetState(name);
       for (let t = 0; t < taskConfigs.length; t++) await this.startTask(name, t, plugin, resolved, target);
@@ -265,6 +304,16 @@ export class StandaloneHerder implements Herder {
 
   async connectors(): Promise<string[]> {
     return this.configs.connectors();
+  }
+
+  /** Connectors created from config files, with the file and the config as written. */
+  async managedConnectors(): Promise<{ name: string; file: string; config: Record<string, string> }[]> {
+    return this.configs
+      .connectors()
+      .map((name) => ({ name, file: this.configs.origin(name), config: this.configs.config(name)! }))
+      .filter(
+        (c): c is { name: string; file: string; config: Record<string, string> } => c.file !== undefined,
+      );
   }
 
   private typeOf(config: Readonly<Record<string, string>>): ConnectorType {
@@ -292,7 +341,11 @@ export class StandaloneHerder implements Herder {
     return {
       name,
       connector: connector
-        ? { state: connector.state, worker_id: connector.worker_id, ...(connector.trace ? { trace: connector.trace } : {}) }
+        ? {
+            state: connector.state,
+            worker_id: connector.worker_id,
+            ...(connector.trace ? { trace: connector.trace } : {}),
+          }
         : { state: 'UNASSIGNED', worker_id: this.o.workerId },
       tasks,
       type: this.typeOf(config),
@@ -316,7 +369,9 @@ export class StandaloneHerder implements Herder {
 
   async taskConfigs(name: string): Promise<TaskInfo[]> {
     this.require(name);
-    return this.configs.taskConfigs(name).map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+    return this.configs
+      .taskConfigs(name)
+      .map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
   private async validateForPut(config: Record<string, string>): Promise<void> {
@@ -333,16 +388,28 @@ export class StandaloneHerder implements Herder {
     }
   }
 
-  putConnectorConfig(name: string, config: Record<string, string>): Promise<{ created: boolean; info: ConnectorInfo }> {
+  /**
+   * `origin` marks a connector as managed by a config file (its path): such connectors are the
+   * file reconciler's (see managedConnectors); a REST update clears the mark.
+   */
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    origin?: string,
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
     return this.run(async () => {
       if (config['name'] !== undefined && config['name'] !== name) {
-        throw new HerderError('BAD_REQUEST', `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`);
+        throw new HerderError(
+          'BAD_REQUEST',
+          `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
+        );
       }
       const full = { ...config, name };
       await this.validateForPut(full);
       const existed = this.configs.config(name) !== undefined;
       if (existed) await this.stopConnectorAndTasks(name);
       await this.configs.putConfig(name, full);
+      await this.configs.putOrigin(name, origin);
       if (!existed) await this.configs.putTargetState(name, 'STARTED');
       await this.startConnectorAndTasks(name);
       return { created: !existed, info: await this.connectorInfo(name) };
@@ -368,7 +435,10 @@ export class StandaloneHerder implements Herder {
         try {
           await plugin.create().onDelete?.(await this.resolved(config));
         } catch (err) {
-          this.o.logger.warn({ err, connector: name }, `connector ${name} failed to clean up on delete: ${(err as Error).message}`);
+          this.o.logger.warn(
+            { err, connector: name },
+            `connector ${name} failed to clean up on delete: ${(err as Error).message}`,
+          );
         }
       }
       await this.configs.delete(name);
@@ -427,8 +497,12 @@ export class StandaloneHerder implements Herder {
         const config = this.configs.config(name)!;
         const plugin = this.plugin(config);
         if (plugin) {
-          await this.worker.startConnector(name, plugin, await this.resolved(config), this.configs.targetState(name), () =>
-            void this.reconfigureTasks(name),
+          await this.worker.startConnector(
+            name,
+            plugin,
+            await this.resolved(config),
+            this.configs.targetState(name),
+            () => void this.reconfigureTasks(name),
           );
         }
       }
@@ -485,7 +559,10 @@ export class StandaloneHerder implements Herder {
   private requireStopped(name: string): Record<string, string> {
     const config = this.require(name);
     if (this.configs.targetState(name) !== 'STOPPED') {
-      throw new HerderError('BAD_REQUEST', `Connectors must be in the STOPPED state before their offsets can be modified; connector ${name} is not`);
+      throw new HerderError(
+        'BAD_REQUEST',
+        `Connectors must be in the STOPPED state before their offsets can be modified; connector ${name} is not`,
+      );
     }
     return config;
   }
@@ -500,22 +577,35 @@ export class StandaloneHerder implements Herder {
           const topic = o.partition['kafka_topic'];
           const partition = o.partition['kafka_partition'];
           if (typeof topic !== 'string' || typeof partition !== 'number') {
-            throw new HerderError('BAD_REQUEST', 'Sink connector offsets need partition {kafka_topic, kafka_partition} and offset {kafka_offset}');
+            throw new HerderError(
+              'BAD_REQUEST',
+              'Sink connector offsets need partition {kafka_topic, kafka_partition} and offset {kafka_offset}',
+            );
           }
           const offset = o.offset?.['kafka_offset'];
           if (o.offset === null) deletes.push({ topic, partition });
-          else if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) commits.push({ topic, partition, offset });
-          else throw new HerderError('BAD_REQUEST', `kafka_offset must be a non-negative integer, not ${JSON.stringify(offset)}`);
+          else if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0)
+            commits.push({ topic, partition, offset });
+          else
+            throw new HerderError(
+              'BAD_REQUEST',
+              `kafka_offset must be a non-negative integer, not ${JSON.stringify(offset)}`,
+            );
         }
         const groupId = `connect-${name}`;
-        if (commits.length > 0) await this.o.log.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '' }, commits);
+        if (commits.length > 0)
+          await this.o.log.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '' }, commits);
         if (deletes.length > 0) await this.o.log.coordinator.deleteOffsets(groupId, deletes);
         return;
       }
       for (const o of offsets) {
-        if (!o.partition || typeof o.partition !== 'object') throw new HerderError('BAD_REQUEST', 'each offset needs a partition object');
+        if (!o.partition || typeof o.partition !== 'object')
+          throw new HerderError('BAD_REQUEST', 'each offset needs a partition object');
       }
-      await this.offsets.write(name, offsets.map((o) => ({ partition: o.partition, offset: o.offset })));
+      await this.offsets.write(
+        name,
+        offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
+      );
     });
   }
 
@@ -524,7 +614,8 @@ export class StandaloneHerder implements Herder {
       const config = this.requireStopped(name);
       if (this.typeOf(config) === 'sink') {
         const groupId = `connect-${name}`;
-        if ((await this.o.log.coordinator.fetchOffsets(groupId)).length > 0) await this.o.log.coordinator.deleteOffsets(groupId);
+        if ((await this.o.log.coordinator.fetchOffsets(groupId)).length > 0)
+          await this.o.log.coordinator.deleteOffsets(groupId);
       } else {
         await this.offsets.reset(name);
       }
@@ -533,15 +624,20 @@ export class StandaloneHerder implements Herder {
 
   async plugins(options: { connectorsOnly?: boolean } = {}): Promise<PluginInfo[]> {
     const types = options.connectorsOnly === false ? undefined : (['source', 'sink'] as const);
-    return this.o.registry.list(types ? [...types] : undefined).map((d) => ({ class: d.className, type: d.type, version: d.version, name: d.name }));
+    return this.o.registry
+      .list(types ? [...types] : undefined)
+      .map((d) => ({ class: d.className, type: d.type, version: d.version, name: d.name }));
   }
 
   async pluginConfig(plugin: string): Promise<ConfigInfos['configs'][number]['definition'][]> {
     const d = this.o.registry.find(plugin);
     if (!d) throw new HerderError('NOT_FOUND', `Unknown plugin ${plugin}`);
     const instance = d.create() as { configClass(): new () => object };
-    const common = d.type === 'sink' ? SinkConnectorConfig : d.type === 'source' ? SourceConnectorConfig : undefined;
-    return configDefinitions(d.type === 'source' || d.type === 'sink' ? [common, instance.configClass()] : [instance.configClass()]);
+    const common =
+      d.type === 'sink' ? SinkConnectorConfig : d.type === 'source' ? SourceConnectorConfig : undefined;
+    return configDefinitions(
+      d.type === 'source' || d.type === 'sink' ? [common, instance.configClass()] : [instance.configClass()],
+    );
   }
 
   async validateConnectorConfig(plugin: string, config: Record<string, string>): Promise<ConfigInfos> {
@@ -557,4 +653,3 @@ export class StandaloneHerder implements Herder {
     return (await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults)).infos;
   }
 }
-

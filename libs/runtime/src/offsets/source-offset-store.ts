@@ -40,7 +40,10 @@ export class SourceOffsetStore {
   }
 
   /** Commits offsets in one durable write. */
-  write(connector: string, offsets: Iterable<{ partition: Partition; offset: OffsetMap | null }>): Promise<void> {
+  write(
+    connector: string,
+    offsets: Iterable<{ partition: Partition; offset: OffsetMap | null }>,
+  ): Promise<void> {
     const puts: [string, OffsetMap][] = [];
     const deletes: string[] = [];
     for (const { partition, offset } of offsets) {

@@ -32,13 +32,20 @@ export class PluginRegistry {
   }
 
   /** The plugin of one of `types` named `name`, or undefined. */
-  findOf<T extends PluginType>(name: string, types: readonly T[]): Extract<PluginDescriptor, { type: T }> | undefined {
+  findOf<T extends PluginType>(
+    name: string,
+    types: readonly T[],
+  ): Extract<PluginDescriptor, { type: T }> | undefined {
     const d = this.find(name);
-    return d && (types as readonly PluginType[]).includes(d.type) ? (d as Extract<PluginDescriptor, { type: T }>) : undefined;
+    return d && (types as readonly PluginType[]).includes(d.type)
+      ? (d as Extract<PluginDescriptor, { type: T }>)
+      : undefined;
   }
 
   list(types?: readonly PluginType[]): PluginDescriptor[] {
-    return this.all.filter((d) => !types || types.includes(d.type)).sort((a, b) => a.className.localeCompare(b.className));
+    return this.all
+      .filter((d) => !types || types.includes(d.type))
+      .sort((a, b) => a.className.localeCompare(b.className));
   }
 
   /** Names users may write for plugins of `types`, for error messages. */
@@ -73,8 +80,11 @@ export async function discoverPlugins(searchDirs: readonly string[]): Promise<Pl
       const entry = pkg.sluice?.plugins;
       if (!entry) continue;
       const specifier = entry === '.' ? pkg.name! : path.join(pkgDir, entry);
-      const mod = (await import(entry === '.' ? specifier : pathToFileURL(specifier).href)) as Partial<PluginModule>;
-      if (!Array.isArray(mod.plugins)) throw new Error(`package ${pkg.name ?? pkgDir} declares sluice.plugins but exports no plugins array`);
+      const mod = (await import(
+        entry === '.' ? specifier : pathToFileURL(specifier).href
+      )) as Partial<PluginModule>;
+      if (!Array.isArray(mod.plugins))
+        throw new Error(`package ${pkg.name ?? pkgDir} declares sluice.plugins but exports no plugins array`);
       found.push(...mod.plugins);
     }
   }
@@ -89,7 +99,8 @@ function packageDirs(dir: string): string[] {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.name.startsWith('@') && (entry.isDirectory() || entry.isSymbolicLink())) {
-      for (const scoped of fs.readdirSync(full, { withFileTypes: true })) out.push(path.join(full, scoped.name));
+      for (const scoped of fs.readdirSync(full, { withFileTypes: true }))
+        out.push(path.join(full, scoped.name));
     } else if (entry.isDirectory() || entry.isSymbolicLink()) {
       out.push(full);
     }

@@ -49,7 +49,8 @@ export class StatusStore {
 
   async addTopic(name: string, topic: string): Promise<void> {
     const topics = this.topics(name);
-    if (!topics.includes(topic)) await this.store.put(`topics-${name}`, { topics: [...topics, topic].sort() });
+    if (!topics.includes(topic))
+      await this.store.put(`topics-${name}`, { topics: [...topics, topic].sort() });
   }
 
   async resetTopics(name: string): Promise<void> {

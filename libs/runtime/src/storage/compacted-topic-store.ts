@@ -18,7 +18,9 @@ export class CompactedTopicStore<T> {
   }
 
   async open(): Promise<void> {
-    await this.log.admin().ensureTopic({ name: this.topic, partitions: 1, config: { 'cleanup.policy': 'compact' } });
+    await this.log
+      .admin()
+      .ensureTopic({ name: this.topic, partitions: 1, config: { 'cleanup.policy': 'compact' } });
     const consumer = this.log.consumer({ autoOffsetReset: 'earliest' });
     const tp = { topic: this.topic, partition: 0 };
     consumer.assign([tp]);
@@ -47,22 +49,25 @@ export class CompactedTopicStore<T> {
     return [...this.values.entries()];
   }
 
+  // Reads see a write as soon as it is made (statuses must read back at once); the returned
+  // promise says when it is durable.
+
   async put(key: string, value: T): Promise<void> {
-    await this.producer.send({ topic: this.topic, records: [{ key, value: JSON.stringify(value) }] });
     this.values.set(key, value);
+    await this.producer.send({ topic: this.topic, records: [{ key, value: JSON.stringify(value) }] });
   }
 
   async putAll(entries: readonly [string, T][]): Promise<void> {
     if (entries.length === 0) return;
+    for (const [key, value] of entries) this.values.set(key, value);
     await this.producer.send({
       topic: this.topic,
       records: entries.map(([key, value]) => ({ key, value: JSON.stringify(value) })),
     });
-    for (const [key, value] of entries) this.values.set(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    await this.producer.send({ topic: this.topic, records: [{ key, value: null }] });
     this.values.delete(key);
+    await this.producer.send({ topic: this.topic, records: [{ key, value: null }] });
   }
 }

@@ -9,7 +9,7 @@ import { compileFullMatch, JavaReplacement } from './java-regex.js';
  * once. Each check returns the problem as text (or null), used both to validate and as the message.
  */
 
-type Check = (value: unknown, object: Record<string, unknown>) => string | null;
+export type Check = (value: unknown, object: Record<string, unknown>) => string | null;
 
 function checked(name: string, check: Check): PropertyDecorator {
   const problem = (args: ValidationArguments) =>
@@ -19,12 +19,14 @@ function checked(name: string, check: Check): PropertyDecorator {
     validator: {
       validate: (value: unknown, args?: ValidationArguments) =>
         check(value, (args?.object ?? {}) as Record<string, unknown>) === null,
-      defaultMessage: (args?: ValidationArguments) => (args ? `${args.property} ${problem(args)}` : 'invalid'),
+      defaultMessage: (args?: ValidationArguments) =>
+        args ? `${args.property} ${problem(args)}` : 'invalid',
     },
   });
 }
 
-function errorText(fn: () => unknown): string | null {
+/** The message of what `fn` throws, or null when it does not throw. */
+export function errorText(fn: () => unknown): string | null {
   try {
     fn();
     return null;
@@ -38,7 +40,10 @@ export function IsRegex(): PropertyDecorator {
   return checked('isRegex', (value) =>
     typeof value !== 'string' || value === ''
       ? null
-      : prefixed('is not a valid regex', errorText(() => compileFullMatch(value))),
+      : prefixed(
+          'is not a valid regex',
+          errorText(() => compileFullMatch(value)),
+        ),
   );
 }
 
@@ -53,7 +58,10 @@ export function IsReplacementFor(regexProperty: string): PropertyDecorator {
     } catch {
       return null; // reported on the regex itself
     }
-    return prefixed('is not a valid replacement', errorText(() => new JavaReplacement(value, regex)));
+    return prefixed(
+      'is not a valid replacement',
+      errorText(() => new JavaReplacement(value, regex)),
+    );
   });
 }
 
@@ -62,7 +70,10 @@ export function IsDateFormatPattern(): PropertyDecorator {
   return checked('isDateFormatPattern', (value) =>
     typeof value !== 'string' || value === ''
       ? null
-      : prefixed('is not a valid date format', errorText(() => new DateFormat(value))),
+      : prefixed(
+          'is not a valid date format',
+          errorText(() => new DateFormat(value)),
+        ),
   );
 }
 
@@ -71,7 +82,9 @@ export function IsRenameList(): PropertyDecorator {
   return checked('isRenameList', (value) => {
     if (!Array.isArray(value)) return null;
     const bad = value.filter((v) => !/^[^:]+:[^:]+$/.test(String(v)));
-    return bad.length === 0 ? null : `must be a list of from:to pairs, not ${bad.map((b) => `"${b}"`).join(', ')}`;
+    return bad.length === 0
+      ? null
+      : `must be a list of from:to pairs, not ${bad.map((b) => `"${b}"`).join(', ')}`;
   });
 }
 
@@ -102,9 +115,9 @@ export function IsInIgnoringCase(values: readonly string[]): PropertyDecorator {
   );
 }
 
-/** A check over the whole object, reported on this property. */
-export function Requires(check: (object: Record<string, unknown>) => string | null): PropertyDecorator {
-  return checked('requires', (_value, object) => check(object));
+/** Any other check: `check` returns the problem with the value (or the whole object), or null. */
+export function Satisfies(name: string, check: Check): PropertyDecorator {
+  return checked(name, check);
 }
 
 function prefixed(prefix: string, problem: string | null): string | null {

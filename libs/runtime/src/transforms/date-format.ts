@@ -76,7 +76,8 @@ function tokenize(pattern: string): Token[] {
       literal(text);
       i = j + 1;
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      if (!SUPPORTED.has(c)) throw new Error(`Unsupported pattern letter '${c}' in date pattern "${pattern}"`);
+      if (!SUPPORTED.has(c))
+        throw new Error(`Unsupported pattern letter '${c}' in date pattern "${pattern}"`);
       let j = i;
       while (pattern[j] === c) j++;
       tokens.push({ kind: 'field', letter: c, count: j - i });

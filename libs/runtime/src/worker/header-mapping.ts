@@ -2,7 +2,9 @@ import type { ConnectHeader } from '@sluice/connect-api';
 import type { RecordHeader } from '@sluice/log';
 
 /** Connect headers to log headers: bytes stay bytes, strings are UTF-8, other values JSON. */
-export function toLogHeaders(headers: readonly ConnectHeader[]): { key: string; value: Buffer | string | null }[] {
+export function toLogHeaders(
+  headers: readonly ConnectHeader[],
+): { key: string; value: Buffer | string | null }[] {
   return headers.map((h) => ({
     key: h.key,
     value:
@@ -16,5 +18,9 @@ export function toLogHeaders(headers: readonly ConnectHeader[]): { key: string; 
 
 /** Log headers to Connect headers, as Kafka Connect's SimpleHeaderConverter reads them: strings. */
 export function toConnectHeaders(headers: readonly RecordHeader[]): ConnectHeader[] {
-  return headers.map((h) => ({ key: h.key, value: h.value === null ? null : h.value.toString('utf8'), schema: null }));
+  return headers.map((h) => ({
+    key: h.key,
+    value: h.value === null ? null : h.value.toString('utf8'),
+    schema: null,
+  }));
 }

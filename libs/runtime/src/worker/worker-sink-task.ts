@@ -105,7 +105,9 @@ export class WorkerSinkTask implements WorkerTask {
   }
 
   private assigned(tp: TopicPartition): boolean {
-    return (this.consumer?.assignment() ?? []).some((a) => a.topic === tp.topic && a.partition === tp.partition);
+    return (this.consumer?.assignment() ?? []).some(
+      (a) => a.topic === tp.topic && a.partition === tp.partition,
+    );
   }
 
   private async run(started: () => void): Promise<void> {
@@ -201,12 +203,16 @@ export class WorkerSinkTask implements WorkerTask {
         read++;
         const consumed = { topic: part.topic, partition: part.partition, record: raw };
         const headers = toConnectHeaders(raw.headers);
-        const k = tolerance.executeSync('KEY_CONVERTER', () => keyConverter.toConnectData(part.topic, headers, raw.key));
+        const k = tolerance.executeSync('KEY_CONVERTER', () =>
+          keyConverter.toConnectData(part.topic, headers, raw.key),
+        );
         if ('failed' in k) {
           await this.failedConsumed('KEY_CONVERTER', k.failed, consumed);
           continue;
         }
-        const v = tolerance.executeSync('VALUE_CONVERTER', () => valueConverter.toConnectData(part.topic, headers, raw.value));
+        const v = tolerance.executeSync('VALUE_CONVERTER', () =>
+          valueConverter.toConnectData(part.topic, headers, raw.value),
+        );
         if ('failed' in v) {
           await this.failedConsumed('VALUE_CONVERTER', v.failed, consumed);
           continue;
@@ -240,7 +246,11 @@ export class WorkerSinkTask implements WorkerTask {
       this.polledRaw.clear();
       for (const part of polled) {
         for (const raw of part.records) {
-          this.polledRaw.set(`${part.topic}:${part.partition}:${raw.offset}`, { topic: part.topic, partition: part.partition, record: raw });
+          this.polledRaw.set(`${part.topic}:${part.partition}:${raw.offset}`, {
+            topic: part.topic,
+            partition: part.partition,
+            record: raw,
+          });
         }
       }
       const result = await tolerance.execute('TASK_PUT', () => this.o.task.put(batch), this.abort.signal);
@@ -255,7 +265,10 @@ export class WorkerSinkTask implements WorkerTask {
       this.current.set(key(tp), { partition: tp, offset: next });
       const last = polled.find((p) => p.topic === tp.topic && p.partition === tp.partition);
       if (last) {
-        this.o.metrics.sinkLag.set({ ...this.labels, topic: tp.topic, partition: String(tp.partition) }, Math.max(0, last.highWatermark - next));
+        this.o.metrics.sinkLag.set(
+          { ...this.labels, topic: tp.topic, partition: String(tp.partition) },
+          Math.max(0, last.highWatermark - next),
+        );
       }
     }
   }
@@ -267,7 +280,8 @@ export class WorkerSinkTask implements WorkerTask {
   ): Promise<void> {
     this.o.metrics.recordErrors.inc({ ...this.labels, stage });
     this.o.metrics.recordsSkipped.inc(this.labels);
-    if (await this.o.errorReporter.report({ stage, error, consumed })) this.o.metrics.deadLetterRecords.inc(this.labels);
+    if (await this.o.errorReporter.report({ stage, error, consumed }))
+      this.o.metrics.deadLetterRecords.inc(this.labels);
   }
 
   /**
@@ -276,12 +290,18 @@ export class WorkerSinkTask implements WorkerTask {
    */
   private async failedRecord(stage: ErrorStage, error: Error, record: SinkRecord): Promise<void> {
     if (!this.o.tolerance.toleratesAll) throw error;
-    const consumed = this.polledRaw.get(`${record.originalTopic}:${record.originalKafkaPartition}:${record.originalKafkaOffset}`);
+    const consumed = this.polledRaw.get(
+      `${record.originalTopic}:${record.originalKafkaPartition}:${record.originalKafkaOffset}`,
+    );
     if (consumed) {
       await this.failedConsumed(stage, error, consumed);
     } else {
       this.o.metrics.recordErrors.inc({ ...this.labels, stage });
-      await this.o.errorReporter.report({ stage, error, describe: () => `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}` });
+      await this.o.errorReporter.report({
+        stage,
+        error,
+        describe: () => `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}`,
+      });
     }
   }
 
@@ -293,7 +313,8 @@ export class WorkerSinkTask implements WorkerTask {
     if (!consumer) return;
     const offsets: PartitionOffsets = new Map();
     for (const [k, v] of this.current) {
-      if (!only || only.some((tp) => key(tp) === k)) offsets.set(k, { partition: v.partition, offset: v.offset });
+      if (!only || only.some((tp) => key(tp) === k))
+        offsets.set(k, { partition: v.partition, offset: v.offset });
     }
     if (offsets.size === 0) return;
     const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
@@ -305,7 +326,11 @@ export class WorkerSinkTask implements WorkerTask {
       await task.flush?.(offsets);
       toCommit = offsets;
     }
-    const list = [...toCommit.values()].map((o) => ({ topic: o.partition.topic, partition: o.partition.partition, offset: o.offset }));
+    const list = [...toCommit.values()].map((o) => ({
+      topic: o.partition.topic,
+      partition: o.partition.partition,
+      offset: o.offset,
+    }));
     if (list.length > 0) await consumer.commit(list);
     end();
   }
@@ -337,4 +362,3 @@ export class WorkerSinkTask implements WorkerTask {
     this.o.transforms.close();
   }
 }
-

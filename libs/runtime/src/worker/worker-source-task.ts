@@ -1,4 +1,10 @@
-import type { ConnectLogger, Converter, SourceRecord, SourceTask, SourceTaskContext } from '@sluice/connect-api';
+import type {
+  ConnectLogger,
+  Converter,
+  SourceRecord,
+  SourceTask,
+  SourceTaskContext,
+} from '@sluice/connect-api';
 import type { Log, Producer, ProducerRecord } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
@@ -34,10 +40,12 @@ export interface WorkerSourceTaskOptions {
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
+/** Where a record landed; null when a transform dropped it or its failure was tolerated. */
+type Landed = { topic: string; partition: number; offset: number } | null;
+
 interface InFlightBatch {
   records: SourceRecord[];
-  /** Per record: null when a transform dropped it or it failed and was tolerated. */
-  sent: Promise<({ topic: string; partition: number; offset: number } | null)[]>;
+  sent: Promise<Landed[]>;
 }
 
 /**
@@ -53,7 +61,10 @@ export class WorkerSourceTask implements WorkerTask {
   private resumeWaiter: (() => void) | null = null;
   private readonly inFlight: InFlightBatch[] = [];
   /** Latest durable offset per source partition, not yet committed. */
-  private readonly pendingOffsets = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
+  private readonly pendingOffsets = new Map<
+    string,
+    { partition: Record<string, unknown>; offset: Record<string, unknown> }
+  >();
   private readonly knownTopics = new Set<string>();
   private lastCommit = Date.now();
   private runner: Promise<void> = Promise.resolve();
@@ -118,9 +129,12 @@ export class WorkerSourceTask implements WorkerTask {
         const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal);
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled.inc(this.labels, records.length);
-          this.inFlight.push({ records, sent: this.send(records) });
+          this.inFlight.push({ records, sent: (await this.send(records)).done });
         }
-        while (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT || (this.inFlight.length > 0 && records.length === 0)) {
+        while (
+          this.inFlight.length >= MAX_BATCHES_IN_FLIGHT ||
+          (this.inFlight.length > 0 && records.length === 0)
+        ) {
           await this.completeOldest();
         }
         await this.maybeCommitOffsets(false);
@@ -138,16 +152,25 @@ export class WorkerSourceTask implements WorkerTask {
     if (failure) status.onTaskState(this.id.connector, this.id.task, 'FAILED', failure);
   }
 
-  /** Transforms, converts and writes a poll batch; resolves with where each record landed. */
-  private async send(records: SourceRecord[]): Promise<({ topic: string; partition: number; offset: number } | null)[]> {
+  /**
+   * Transforms and converts a poll batch, then hands it to the producer. Offsets are assigned when
+   * the producer is called, so batches are issued strictly in poll order: every await (topic
+   * creation, error reporting) happens before the issue or after it, never between two batches'.
+   * Resolves with where each record landed, once all are durable.
+   */
+  private async send(records: SourceRecord[]): Promise<{ done: Promise<Landed[]> }> {
     const { transforms, tolerance, keyConverter, valueConverter } = this.o;
     const byTopic = new Map<string, { index: number; record: ProducerRecord }[]>();
-    const landed: ({ topic: string; partition: number; offset: number } | null)[] = new Array(records.length).fill(null);
+    const failures: {
+      stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER';
+      error: Error;
+      record: SourceRecord;
+    }[] = [];
     for (let i = 0; i < records.length; i++) {
       const original = records[i]!;
       const transformed = tolerance.executeSync('TRANSFORMATION', () => transforms.apply(original));
       if ('failed' in transformed) {
-        await this.tolerated('TRANSFORMATION', transformed.failed, original);
+        failures.push({ stage: 'TRANSFORMATION', error: transformed.failed, record: original });
         continue;
       }
       const record = transformed.ok;
@@ -156,14 +179,14 @@ export class WorkerSourceTask implements WorkerTask {
         keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
       );
       if ('failed' in key) {
-        await this.tolerated('KEY_CONVERTER', key.failed, record);
+        failures.push({ stage: 'KEY_CONVERTER', error: key.failed, record });
         continue;
       }
       const value = tolerance.executeSync('VALUE_CONVERTER', () =>
         valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
       );
       if ('failed' in value) {
-        await this.tolerated('VALUE_CONVERTER', value.failed, record);
+        failures.push({ stage: 'VALUE_CONVERTER', error: value.failed, record });
         continue;
       }
       let list = byTopic.get(record.topic);
@@ -179,25 +202,34 @@ export class WorkerSourceTask implements WorkerTask {
         },
       });
     }
-    for (const [topic, list] of byTopic) {
-      await this.ensureTopic(topic);
-      const positions = await this.o.tolerance.retry(
-        () => this.o.producer.sendEach({ topic, records: list.map((l) => l.record) }),
-        this.abort.signal,
-      );
-      list.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
-      this.o.metrics.sourceRecordsWritten.inc(this.labels, list.length);
-    }
-    return landed;
+    for (const topic of byTopic.keys()) await this.ensureTopic(topic);
+    // from here to the return, nothing awaits: this batch's records get their offsets now
+    const landed: Landed[] = new Array<Landed>(records.length).fill(null);
+    const sends = [...byTopic].map(([topic, list]) =>
+      this.o.producer.sendEach({ topic, records: list.map((l) => l.record) }).then((positions) => {
+        list.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
+        this.o.metrics.sourceRecordsWritten.inc(this.labels, list.length);
+      }),
+    );
+    const done = Promise.all(sends).then(() => landed);
+    done.catch(() => undefined); // awaited, and its failure surfaced, by completeOldest
+    for (const f of failures) await this.tolerated(f.stage, f.error, f.record);
+    // wrapped, so awaiting send() waits for the issue, not for durability
+    return { done };
   }
 
-  private async tolerated(stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER', error: Error, record: SourceRecord): Promise<void> {
+  private async tolerated(
+    stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER',
+    error: Error,
+    record: SourceRecord,
+  ): Promise<void> {
     this.o.metrics.recordErrors.inc({ ...this.labels, stage });
     this.o.metrics.recordsSkipped.inc(this.labels);
     await this.o.errorReporter.report({
       stage,
       error,
-      describe: () => `topic=${record.topic} key=${JSON.stringify(record.key)} value=${JSON.stringify(record.value)}`,
+      describe: () =>
+        `topic=${record.topic} key=${JSON.stringify(record.key)} value=${JSON.stringify(record.value)}`,
     });
   }
 
@@ -268,4 +300,3 @@ export class WorkerSourceTask implements WorkerTask {
     this.o.transforms.close();
   }
 }
-

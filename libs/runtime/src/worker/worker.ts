@@ -136,7 +136,10 @@ export class Worker {
         retryTimeoutMs: num(connectorConfig['errors.retry.timeout'], 0),
         retryDelayMaxMs: num(connectorConfig['errors.retry.delay.max.ms'], 60_000),
       });
-      const dlq = plugin.type === 'sink' ? (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() || null : null;
+      const dlq =
+        plugin.type === 'sink'
+          ? (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() || null
+          : null;
       const errorReporter = new ErrorReporter(
         {
           connector: id.connector,

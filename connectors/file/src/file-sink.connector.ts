@@ -1,0 +1,60 @@
+import {
+  ConnectError,
+  parseConfig,
+  type ConfigClass,
+  type ConfigValidationResult,
+  type ConnectorContext,
+  type SinkConnector,
+  type SinkTask,
+} from '@sluice/connect-api';
+import { checkPaths } from './confined-paths.js';
+import { FileSinkConfig } from './file-sink.config.js';
+import { FileSinkTask } from './file-sink.task.js';
+import { VERSION } from './version.js';
+
+/**
+ * Writes topics into files, one per topic-partition (see FileSinkTask). Every task gets the same
+ * config; the consumer group spreads the partitions, and as each partition has its own files and
+ * state, tasks never share a file.
+ */
+export class FileSinkConnector implements SinkConnector {
+  readonly kind = 'sink';
+  private config: Readonly<Record<string, string>> = {};
+
+  version(): string {
+    return VERSION;
+  }
+
+  configClass(): ConfigClass {
+    return FileSinkConfig;
+  }
+
+  async validate(config: Readonly<Record<string, string>>): Promise<ConfigValidationResult> {
+    const parsed = parseConfig(FileSinkConfig, config);
+    if (!parsed.ok) return { errors: [] };
+    const { errors } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
+    return { errors };
+  }
+
+  async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
+    const parsed = parseConfig(FileSinkConfig, config);
+    if (!parsed.ok) {
+      throw new ConnectError(
+        `invalid file sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+      );
+    }
+    const { errors } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
+    if (errors.length > 0) throw new ConnectError(errors.flatMap((e) => e.messages).join('; '));
+    this.config = { ...config };
+  }
+
+  taskConfigs(maxTasks: number): Record<string, string>[] {
+    return Array.from({ length: Math.max(1, Math.floor(maxTasks)) }, () => ({ ...this.config }));
+  }
+
+  stop(): void {}
+
+  createTask(): SinkTask {
+    return new FileSinkTask();
+  }
+}

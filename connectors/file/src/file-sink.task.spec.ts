@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { SchemaBuilder, Schemas, type PartitionOffsets, type TopicPartition } from '@sluice/connect-api';
+import { FileSinkConnector } from './file-sink.connector.js';
+import { FileSinkTask } from './file-sink.task.js';
+import { RecordingSinkContext, sinkRecord, sleep, tempDir } from './testing/fake-contexts.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..', '..');
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const TP: TopicPartition = { topic: 'orders', partition: 0 };
+
+async function workspace(): Promise<{ root: string; out: string }> {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  return { root: dir, out: join(dir, 'out') };
+}
+
+async function startSink(
+  root: string,
+  settings: Record<string, string> = {},
+  context = new RecordingSinkContext(),
+): Promise<{ task: FileSinkTask; context: RecordingSinkContext }> {
+  const task = new FileSinkTask();
+  await task.start({ path: join(root, 'out'), 'worker.files.roots': root, ...settings }, context);
+  return { task, context };
+}
+
+function offsets(...entries: [TopicPartition, number][]): PartitionOffsets {
+  return new Map(entries.map(([tp, offset]) => [`${tp.topic}-${tp.partition}`, { partition: tp, offset }]));
+}
+
+const lines = async (path: string): Promise<string[]> =>
+  (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+
+describe('FileSinkTask', () => {
+  it('writes jsonl, one file per topic-partition, and skips tombstones', async () => {
+    const { root, out } = await workspace();
+    const { task } = await startSink(root);
+    const other: TopicPartition = { topic: 'audit.log', partition: 3 };
+    await task.open([TP, other]);
+    const struct = SchemaBuilder.struct().field('id', Schemas.INT32).build();
+    await task.put([
+      sinkRecord('orders', 0, 0, { id: 1, tags: ['a'] }, { valueSchema: struct }),
+      sinkRecord('orders', 0, 1, 'plain "text"'),
+      sinkRecord('orders', 0, 2, null),
+      sinkRecord('orders', 0, 3, 42),
+      sinkRecord('orders', 0, 4, Buffer.from('bytes')),
+      sinkRecord('audit.log', 3, 10, true),
+      sinkRecord('orders', 0, 5, { big: 2n ** 64n, when: new Date(0) }),
+    ]);
+    const committed = await task.preCommit(offsets([TP, 6], [other, 11]));
+    expect([...committed.values()].map((v) => v.offset)).toEqual([6, 11]);
+    expect(task.skippedTombstones).toBe(1);
+
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([
+      '{"id":1,"tags":["a"]}',
+      '"plain \\"text\\""',
+      '42',
+      '"Ynl0ZXM="',
+      '{"big":"18446744073709551616","when":"1970-01-01T00:00:00.000Z"}',
+    ]);
+    expect(await lines(join(out, 'audit.log-3.jsonl'))).toEqual(['true']);
+    const state = JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8')) as unknown;
+    expect(state).toMatchObject({ version: 1, offset: 6, startOffset: 0, columns: null });
+    await task.stop();
+  });
+
+  it('writes csv with a header from the first record and reports records that do not fit', async () => {
+    const { root, out } = await workspace();
+    const { task, context } = await startSink(root, { format: 'csv' });
+    await task.open([TP]);
+    await task.put([
+      sinkRecord('orders', 0, 0, { id: 1, name: 'Smith, Jo', note: 'says "hi"' }),
+      sinkRecord('orders', 0, 1, { id: 2, name: 'two\nlines' }),
+      sinkRecord('orders', 0, 2, { id: 3, extra: 'x' }),
+      sinkRecord('orders', 0, 3, 'not an object'),
+      sinkRecord('orders', 0, 4, { id: 5, name: null, note: { nested: true } }),
+    ]);
+    await task.preCommit(offsets([TP, 5]));
+    expect(await readFile(join(out, 'orders-0.csv'), 'utf8')).toBe(
+      'id,name,note\n1,"Smith, Jo","says ""hi"""\n2,"two\nlines",\n5,,"{""nested"":true}"\n',
+    );
+    expect(context.reported.map((r) => [r.record.kafkaOffset, r.error.name, r.error.message])).toEqual([
+      [2, 'DataError', expect.stringMatching(/outside the file's csv columns \(id, name, note\): extra/)],
+      [3, 'DataError', expect.stringMatching(/csv needs object/)],
+    ]);
+    await task.stop();
+  });
+
+  it('fails the put when errors.tolerance is none', async () => {
+    const { root } = await workspace();
+    const { task } = await startSink(root, { format: 'csv' }, new RecordingSinkContext('none'));
+    await task.open([TP]);
+    await expect(task.put([sinkRecord('orders', 0, 0, [1, 2])])).rejects.toThrow(/csv needs object/);
+    await task.stop();
+  });
+
+  it('writes text lines: strings raw, bytes raw, the rest as JSON', async () => {
+    const { root, out } = await workspace();
+    const { task } = await startSink(root, { format: 'text' });
+    await task.open([TP]);
+    await task.put([
+      sinkRecord('orders', 0, 0, 'hello "world"'),
+      sinkRecord('orders', 0, 1, Buffer.from('raw')),
+      sinkRecord('orders', 0, 2, { a: 1 }),
+      sinkRecord('orders', 0, 3, 7),
+    ]);
+    await task.preCommit(offsets([TP, 4]));
+    expect(await readFile(join(out, 'orders-0.txt'), 'utf8')).toBe('hello "world"\nraw\n{"a":1}\n7\n');
+    await task.stop();
+  });
+
+  it('rolls by size at the next commit, which it requests', async () => {
+    const { root, out } = await workspace();
+    const { task, context } = await startSink(root, { format: 'csv', 'roll.size.bytes': '20' });
+    await task.open([TP]);
+    await task.put([sinkRecord('orders', 0, 0, { k: 'aaaa' }), sinkRecord('orders', 0, 1, { k: 'bbbb' })]);
+    expect(context.commitRequests).toBe(0);
+    await task.put([sinkRecord('orders', 0, 2, { k: 'cccc' }), sinkRecord('orders', 0, 3, { k: 'dddd' })]);
+    expect(context.commitRequests).toBe(1);
+    await task.preCommit(offsets([TP, 4]));
+    await task.put([sinkRecord('orders', 0, 4, { k: 'eeee' })]);
+    await task.preCommit(offsets([TP, 5]));
+
+    const files = (await readdir(out)).filter((f) => !f.startsWith('.')).sort();
+    expect(files).toEqual(['orders-0-00000000000000000000.csv', 'orders-0.csv']);
+    expect(await readFile(join(out, 'orders-0-00000000000000000000.csv'), 'utf8')).toBe(
+      'k\naaaa\nbbbb\ncccc\ndddd\n',
+    );
+    expect(await readFile(join(out, 'orders-0.csv'), 'utf8')).toBe('k\neeee\n');
+    expect(JSON.parse(await readFile(join(out, '.orders-0.csv.sluice-state'), 'utf8'))).toMatchObject({
+      offset: 5,
+      startOffset: 4,
+      position: 7,
+      columns: ['k'],
+    });
+    await task.stop();
+  });
+
+  it('rolls by age', async () => {
+    const { root, out } = await workspace();
+    const { task } = await startSink(root, { 'roll.interval.ms': '50' });
+    await task.open([TP]);
+    await task.put([sinkRecord('orders', 0, 7, 'a')]);
+    await task.preCommit(offsets([TP, 8]));
+    expect((await readdir(out)).filter((f) => !f.startsWith('.'))).toEqual(['orders-0.jsonl']);
+    await sleep(60);
+    await task.preCommit(offsets([TP, 8]));
+    expect((await readdir(out)).filter((f) => !f.startsWith('.'))).toEqual([
+      'orders-0-00000000000000000007.jsonl',
+    ]);
+    await task.stop();
+  });
+
+  it('after a crash, cuts the file back to the last commit and resumes right after it', async () => {
+    const { root, out } = await workspace();
+    const fixture = join(here, 'testing', 'sink-crash.fixture.ts');
+    const crashed = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@sluice/source', '--import', '@swc-node/register/esm-register', fixture, out, root],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.typecheck.json'),
+        },
+      },
+    ).catch((err: { signal?: string }) => err);
+    expect(crashed).toMatchObject({ signal: 'SIGKILL' });
+    // The uncommitted lines did reach the file before the crash.
+    expect(await lines(join(out, 'orders-0.jsonl'))).toHaveLength(5);
+
+    const { task, context } = await startSink(root);
+    await task.open([TP]);
+    expect(context.offsetRequests).toEqual([{ partition: TP, offset: 3 }]);
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
+    expect(context.logger.messages('info').join('\n')).toMatch(
+      /dropping output written after the last commit/,
+    );
+
+    // A record fetched before the seek took effect is already in the file: not written again.
+    await task.put([2, 3, 4].map((n) => sinkRecord('orders', 0, n, { n })));
+    await task.preCommit(offsets([TP, 5]));
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
+    await task.stop();
+  }, 20_000);
+
+  it('finishes a roll whose state update a crash lost', async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root);
+    await first.task.open([TP]);
+    await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, 'b')]);
+    await first.task.preCommit(offsets([TP, 2]));
+    await first.task.stop();
+    // A crash right after the rename of a roll: the state still describes the old file.
+    await rename(join(out, 'orders-0.jsonl'), join(out, 'orders-0-00000000000000000000.jsonl'));
+
+    const { task, context } = await startSink(root);
+    await task.open([TP]);
+    expect(context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
+    expect(context.logger.messages('info').join('\n')).toMatch(/completing a roll/);
+    await task.put([sinkRecord('orders', 0, 2, 'c')]);
+    await task.preCommit(offsets([TP, 3]));
+    expect(await lines(join(out, 'orders-0-00000000000000000000.jsonl'))).toEqual(['"a"', '"b"']);
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"c"']);
+    await task.stop();
+  });
+
+  it('treats an output file without a state file as uncommitted', async () => {
+    const { root, out } = await workspace();
+    const { task, context } = await startSink(root);
+    await writeFile(join(out, 'orders-0.jsonl'), '"left over"\n');
+    await task.open([TP]);
+    expect(context.offsetRequests).toEqual([]);
+    expect(await readFile(join(out, 'orders-0.jsonl'), 'utf8')).toBe('');
+    expect(context.logger.messages('warn').join('\n')).toMatch(/no state file/);
+    await task.stop();
+  });
+
+  it('hands a partition over on close so the next owner continues after it', async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root);
+    await first.task.open([TP]);
+    await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, null)]);
+    await first.task.close([TP]);
+    await first.task.stop();
+
+    const { task, context } = await startSink(root);
+    await task.open([TP]);
+    expect(context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"']);
+    await task.stop();
+  });
+
+  it('refuses a path outside the roots and a symlink in place of an output file', async () => {
+    const { root, out } = await workspace();
+    const { dir: outside, cleanup } = await tempDir('sluice-outside-');
+    cleanups.push(cleanup);
+    const connector = new FileSinkConnector();
+    expect((await connector.validate({ path: out, 'worker.files.roots': root })).errors).toEqual([]);
+    expect((await connector.validate({ path: outside, 'worker.files.roots': root })).errors).toEqual([
+      { field: 'path', messages: [expect.stringMatching(/outside the worker's file roots/)] },
+    ]);
+    await expect(startSink(root, { path: join(root, '..') })).rejects.toThrow(
+      /outside the worker's file roots/,
+    );
+
+    const { task } = await startSink(root);
+    await symlink(join(outside, 'target'), join(out, 'orders-0.jsonl'));
+    await expect(task.open([TP])).rejects.toThrow(/not a regular file/);
+    await task.stop();
+    expect(await readdir(outside)).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+import {
+  ConnectError,
+  parseConfig,
+  type ConfigClass,
+  type ConfigValidationResult,
+  type ConnectorContext,
+  type SourceConnector,
+  type SourceTask,
+} from '@sluice/connect-api';
+import { checkPaths, type PathSetting } from './confined-paths.js';
+import { FileSourceConfig } from './file-source.config.js';
+import { FileSourceTask } from './file-source.task.js';
+import { compileGlob } from './glob-matcher.js';
+import { realPathOf } from './path-confinement.js';
+import { VERSION } from './version.js';
+
+/**
+ * Reads lines from the files of a directory (see FileSourceTask). The work is divided by file:
+ * with tasks.max = n there are n tasks, each watching the whole directory and reading the files
+ * whose identity (device, inode) hashes to its index. A task's share therefore never changes
+ * while the file lives, renames included, and no coordination between tasks is needed.
+ */
+export class FileSourceConnector implements SourceConnector {
+  readonly kind = 'source';
+  private config: Readonly<Record<string, string>> = {};
+
+  version(): string {
+    return VERSION;
+  }
+
+  configClass(): ConfigClass {
+    return FileSourceConfig;
+  }
+
+  async validate(config: Readonly<Record<string, string>>): Promise<ConfigValidationResult> {
+    const parsed = parseConfig(FileSourceConfig, config);
+    // Field-level problems are reported by the config class itself; only check what parsed.
+    if (!parsed.ok) return { errors: [] };
+    return { errors: await pathErrors(parsed.config, config) };
+  }
+
+  async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
+    const parsed = parseConfig(FileSourceConfig, config);
+    if (!parsed.ok) {
+      throw new ConnectError(
+        `invalid file source config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+      );
+    }
+    const errors = await pathErrors(parsed.config, config);
+    if (errors.length > 0) throw new ConnectError(errors.flatMap((e) => e.messages).join('; '));
+    this.config = { ...config };
+  }
+
+  taskConfigs(maxTasks: number): Record<string, string>[] {
+    const count = Math.max(1, Math.floor(maxTasks));
+    return Array.from({ length: count }, (_, index) => ({
+      ...this.config,
+      'task.index': String(index),
+      'task.count': String(count),
+    }));
+  }
+
+  stop(): void {}
+
+  createTask(): SourceTask {
+    return new FileSourceTask();
+  }
+}
+
+async function pathErrors(
+  config: FileSourceConfig,
+  raw: Readonly<Record<string, string>>,
+): Promise<ConfigValidationResult['errors']> {
+  const settings: PathSetting[] = [{ field: 'path', value: config.path }];
+  const finished = config['finished.path'];
+  if (finished !== '') settings.push({ field: 'finished.path', value: finished });
+  const { errors, realPaths } = await checkPaths(raw, settings);
+  try {
+    compileGlob(config.glob);
+  } catch (err) {
+    errors.push({
+      field: 'glob',
+      messages: [`glob: ${config.glob} is not a valid glob: ${(err as Error).message}`],
+    });
+  }
+  const path = realPaths.get('path');
+  if (path !== undefined && finished !== '' && realPaths.has('finished.path')) {
+    if ((await realPathOf(finished)) === path) {
+      errors.push({
+        field: 'finished.path',
+        messages: ['finished.path: must differ from path (finished files would be read again)'],
+      });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,501 @@
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ConnectError,
+  DataError,
+  parseConfig,
+  Schemas,
+  type ConnectHeader,
+  type ConnectLogger,
+  type RecordMetadata,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
+} from '@sluice/connect-api';
+import { checkPaths } from './confined-paths.js';
+import { DirectoryWatcher } from './directory-watcher.js';
+import { identityKey, identityOf, ownerTaskOf, sameIdentity, sourcePartitionOf } from './file-identity.js';
+import { FileSourceTaskConfig } from './file-source.config.js';
+import { compileGlob } from './glob-matcher.js';
+import { dataError, LineDecoder } from './line-decoder.js';
+import { moveWithoutOverwrite } from './move-file.js';
+import { FILE_ROOTS_KEY, isInside, parseRoots, realPathOf } from './path-confinement.js';
+import { parseFileOffset, TailedFile, type TailItem } from './tailed-file.js';
+import { VERSION } from './version.js';
+
+/** Bytes per read. */
+const CHUNK_BYTES = 64 * 1024;
+/** How long "which file is newest" (for finished.path) is reused before statting the folder again. */
+const NEWEST_CACHE_MS = 1000;
+
+interface Ack {
+  readonly file: TailedFile;
+  readonly generation: number;
+  readonly position: number;
+}
+
+/**
+ * Tails the files of one directory that match a glob, one record per line.
+ *
+ * Each poll: look at the paths the watcher named (new files, renames, deletions), fstat every
+ * open file (truncation, rewrites, idleness), retire what is done (move finished files, close
+ * drained renamed-away ones), then read up to batch.size records, oldest-modified file first so a
+ * rotated file is read to its end before its successor. With nothing to read it waits for a
+ * watch event, at most poll.interval.ms.
+ *
+ * Files are identified by device and inode (see file-identity.ts) and read through an open
+ * descriptor, so a file renamed away or deleted while we read it is still read to its end. With
+ * several tasks, each reads the files whose identity hashes to its index.
+ */
+export class FileSourceTask implements SourceTask {
+  private config!: FileSourceTaskConfig;
+  private context!: SourceTaskContext;
+  private logger!: ConnectLogger;
+  private root!: string;
+  private roots: string[] = [];
+  private finishedRoot: string | null = null;
+  private watcher: DirectoryWatcher | null = null;
+  private decoder!: LineDecoder;
+  private readonly files = new Map<string, TailedFile>();
+  /** Relative path → identity key, for the files currently at a watched path. */
+  private readonly byPath = new Map<string, string>();
+  /** Paths to look at again on the next refresh (a check that could not finish). */
+  private retry = new Set<string>();
+  /** Identities of files we will not read (outside the roots, unusable csv header). */
+  private readonly rejected = new Set<string>();
+  /** Keyed by the record's sourceOffset object, which transforms carry over unchanged. */
+  private readonly acks = new WeakMap<object, Ack>();
+  /** A data error met after records were collected: thrown by the next poll, after they are out. */
+  private pendingError: Error | null = null;
+  private readonly scratch = Buffer.allocUnsafe(CHUNK_BYTES);
+  private newest: { at: number; path: string | null } | null = null;
+  private stopping = false;
+
+  version(): string {
+    return VERSION;
+  }
+
+  async start(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    const parsed = parseConfig(FileSourceTaskConfig, raw);
+    if (!parsed.ok) {
+      throw new ConnectError(
+        `invalid file source config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+      );
+    }
+    const config = parsed.config;
+    if (config['task.index'] >= config['task.count']) {
+      throw new ConnectError(
+        `task.index ${config['task.index']} is not below task.count ${config['task.count']}`,
+      );
+    }
+    this.config = config;
+    const settings = [{ field: 'path', value: config.path }];
+    if (config['finished.path'] !== '') {
+      settings.push({ field: 'finished.path', value: config['finished.path'] });
+    }
+    const checked = await checkPaths(raw, settings);
+    if (checked.errors.length > 0) {
+      throw new ConnectError(checked.errors.flatMap((e) => e.messages).join('; '));
+    }
+    this.root = checked.realPaths.get('path')!;
+    // Created rather than refused, so a connector can be set up before its first file arrives.
+    if ((await mkdir(this.root, { recursive: true })) !== undefined) {
+      this.logger.info({ path: this.root }, 'created the directory to watch');
+    }
+    this.finishedRoot = checked.realPaths.get('finished.path') ?? null;
+    this.roots = await Promise.all(parseRoots(raw[FILE_ROOTS_KEY]).map((r) => realPathOf(r)));
+    this.decoder = new LineDecoder(config.format, config['key.field']);
+    const glob = compileGlob(config.glob);
+    // A finished folder below the watched one must not be read again.
+    const finishedBelow =
+      this.finishedRoot !== null && this.finishedRoot !== this.root && isInside(this.finishedRoot, this.root);
+    this.watcher = new DirectoryWatcher(
+      this.root,
+      glob,
+      finishedBelow ? [this.finishedRoot!] : [],
+      this.logger,
+    );
+    await this.watcher.start();
+    this.logger.info(
+      { path: this.root, glob: config.glob, task: `${config['task.index']}/${config['task.count']}` },
+      'watching for files',
+    );
+  }
+
+  async poll(): Promise<SourceRecord[]> {
+    if (this.pendingError) {
+      const err = this.pendingError;
+      this.pendingError = null;
+      throw err;
+    }
+    const signal = this.context.signal;
+    const deadline = Date.now() + this.config['poll.interval.ms'];
+    while (!signal.aborted && !this.stopping && this.watcher) {
+      await this.refresh();
+      const records = await this.readBatch();
+      if (records.length > 0) return records;
+      const wait = deadline - Date.now();
+      if (wait <= 0) break;
+      await this.watcher.waitForChange(wait, signal);
+    }
+    return [];
+  }
+
+  commitRecord(record: SourceRecord, _metadata: RecordMetadata | null): void {
+    const ack = this.acks.get(record.sourceOffset);
+    if (!ack || ack.generation !== ack.file.generation) return;
+    if (ack.position > ack.file.ackedPosition) ack.file.ackedPosition = ack.position;
+  }
+
+  commit(): void {
+    for (const file of this.files.values()) {
+      if (file.returnedPosition > file.ackedPosition) file.ackedPosition = file.returnedPosition;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.watcher?.close();
+    this.watcher = null;
+    const files = [...this.files.values()];
+    this.files.clear();
+    this.byPath.clear();
+    await Promise.all(files.map((f) => f.close()));
+  }
+
+  /** Picks up new, renamed and vanished files, notices truncation, and retires finished files. */
+  private async refresh(): Promise<void> {
+    const paths = new Set([...this.retry, ...this.watcher!.takeDirty()]);
+    this.retry = new Set();
+    for (const rel of paths) {
+      try {
+        await this.inspect(rel);
+      } catch (err) {
+        this.logger.warn({ err, file: rel }, 'cannot open file; will retry');
+        this.retry.add(rel);
+      }
+    }
+    const now = Date.now();
+    for (const file of [...this.files.values()]) {
+      let change;
+      try {
+        change = await file.restat(now);
+      } catch (err) {
+        this.logger.warn({ err, file: file.relPath }, 'cannot stat open file');
+        continue;
+      }
+      if (change === 'changed') file.flushRemainder = false;
+      if (change === 'rewritten') {
+        this.logger.warn(
+          { file: file.relPath, position: file.position, size: file.size },
+          'file was truncated or rewritten; reading it again from the start',
+        );
+        file.reset();
+      }
+    }
+    await this.retire(now);
+  }
+
+  /** Reconciles one path with what we track: the file there may be new, renamed here, or gone. */
+  private async inspect(rel: string): Promise<void> {
+    const abs = join(this.root, rel);
+    let stats;
+    try {
+      stats = await stat(abs, { bigint: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.detachPath(rel);
+        return;
+      }
+      throw err;
+    }
+    if (!stats.isFile()) {
+      this.detachPath(rel);
+      return;
+    }
+    const id = identityOf(stats);
+    const key = identityKey(id);
+    const known = this.files.get(key);
+    if (known) {
+      this.attach(known, rel);
+      return;
+    }
+    this.detachPath(rel);
+    if (this.rejected.has(key)) return;
+    if (ownerTaskOf(id, this.config['task.count']) !== this.config['task.index']) return;
+    // `path` is confined, but a symlink inside it could point anywhere.
+    const real = await realpath(abs);
+    if (!this.roots.some((root) => isInside(real, root))) {
+      this.logger.warn(
+        { file: rel, target: real },
+        'file links outside the worker file roots; not reading it',
+      );
+      this.rejected.add(key);
+      return;
+    }
+    let file: TailedFile | null;
+    try {
+      file = await TailedFile.open(abs, rel, id, {
+        csv: this.config.format === 'csv',
+        maxLineBytes: this.config['max.line.bytes'],
+        scratch: this.scratch,
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw err;
+      // Retrying every poll would only repeat the warning; a restart picks the file up again.
+      this.logger.warn({ err, file: rel }, 'no permission to read file; skipping it');
+      this.rejected.add(key);
+      return;
+    }
+    if (!file) {
+      // Replaced between stat and open: look at the path again next round.
+      this.retry.add(rel);
+      return;
+    }
+    if (!(await this.resume(file))) {
+      await file.close();
+      this.rejected.add(key);
+      return;
+    }
+    this.files.set(key, file);
+    this.byPath.set(rel, key);
+    this.logger.info({ file: rel, position: file.position, line: file.line }, 'reading file');
+  }
+
+  /** Positions a newly found file after its committed offset; false if it cannot be read. */
+  private async resume(file: TailedFile): Promise<boolean> {
+    const stored = await this.context.offsetStorageReader.offset(sourcePartitionOf(file.identity));
+    const offset = parseFileOffset(stored);
+    if (stored && !offset) {
+      this.logger.warn(
+        { file: file.relPath, offset: stored },
+        'committed offset is not a file offset; reading from the start',
+      );
+    }
+    if (offset) {
+      const result = await file.resume(offset);
+      if (result === 'truncated') {
+        this.logger.warn(
+          { file: file.relPath, committed: offset.position, size: file.size },
+          'file is shorter than its committed offset (truncated); reading from the start',
+        );
+      } else if (result === 'replaced') {
+        this.logger.info(
+          { file: file.relPath },
+          'file reuses the inode of a file read before but has other content; reading from the start',
+        );
+      }
+    }
+    if (this.config.format === 'csv' && file.position > 0) {
+      const first = await file.readFirstRecord();
+      try {
+        if (!first || first.kind === 'oversize')
+          throw dataError(file, 1, 'cannot read the csv header row again');
+        file.csvHeader = this.decoder.readHeader(file, first.bytes, 1);
+      } catch (err) {
+        this.logger.error({ err, file: file.relPath }, 'cannot resume csv file; not reading it');
+        return false;
+      }
+      this.checkKeyColumn(file);
+    }
+    return true;
+  }
+
+  private attach(file: TailedFile, rel: string): void {
+    const other = this.byPath.get(rel);
+    if (other !== undefined && other !== file.key) this.detach(other);
+    if (this.byPath.get(file.relPath) === file.key) this.byPath.delete(file.relPath);
+    if (file.relPath !== rel) this.logger.info({ from: file.relPath, to: rel }, 'file renamed');
+    file.relPath = rel;
+    file.detached = false;
+    this.byPath.set(rel, file.key);
+  }
+
+  private detachPath(rel: string): void {
+    const key = this.byPath.get(rel);
+    if (key !== undefined) this.detach(key);
+  }
+
+  private detach(key: string): void {
+    const file = this.files.get(key);
+    if (!file) return;
+    if (this.byPath.get(file.relPath) === key) this.byPath.delete(file.relPath);
+    if (file.detached) return;
+    file.detached = true;
+    // A writer may still append through its open descriptor: give it finished.idle.ms.
+    file.changedAt = Date.now();
+    this.logger.info({ file: file.relPath }, 'file renamed away or deleted; reading it to its end');
+  }
+
+  /** Closes drained renamed-away files and moves finished files to finished.path. */
+  private async retire(now: number): Promise<void> {
+    const idleMs = this.config['finished.idle.ms'];
+    for (const file of [...this.files.values()]) {
+      if (!file.readToEnd || now - file.changedAt < idleMs) continue;
+      if (!file.detached) {
+        if (this.finishedRoot === null) continue;
+        if (!this.config['finished.include.newest'] && (await this.newestPath(now)) === file.relPath)
+          continue;
+      }
+      if (file.pendingBytes > 0) {
+        // Quiet for long enough: the last line will not get its newline. Take it as it is.
+        file.flushRemainder = true;
+        continue;
+      }
+      if (file.detached) {
+        this.logger.info(
+          { file: file.relPath, position: file.position },
+          'finished reading renamed-away file',
+        );
+        await this.drop(file);
+      } else if (file.ackedPosition >= file.emittedPosition) {
+        // Only once every record of the file is durable: a move is not undone by a crash.
+        await this.moveToFinished(file);
+      }
+    }
+  }
+
+  private async moveToFinished(file: TailedFile): Promise<void> {
+    const abs = join(this.root, file.relPath);
+    try {
+      const stats = await stat(abs, { bigint: true });
+      if (!sameIdentity(identityOf(stats), file.identity)) {
+        this.retry.add(file.relPath);
+        return;
+      }
+      const to = await moveWithoutOverwrite(abs, join(this.finishedRoot!, file.relPath));
+      this.logger.info({ file: file.relPath, to, lines: file.line }, 'moved finished file');
+    } catch (err) {
+      this.logger.warn({ err, file: file.relPath }, 'cannot move finished file; will retry');
+      return;
+    }
+    this.newest = null;
+    await this.drop(file);
+  }
+
+  private async drop(file: TailedFile): Promise<void> {
+    this.files.delete(file.key);
+    if (this.byPath.get(file.relPath) === file.key) this.byPath.delete(file.relPath);
+    await file.close();
+  }
+
+  /** The most recently modified matching file in the folder, whichever task reads it. */
+  private async newestPath(now: number): Promise<string | null> {
+    if (this.newest && now - this.newest.at < NEWEST_CACHE_MS) return this.newest.path;
+    let best: { path: string; mtimeMs: number } | null = null;
+    for (const rel of this.watcher!.presentPaths()) {
+      try {
+        const { mtimeMs } = await stat(join(this.root, rel));
+        if (!best || mtimeMs > best.mtimeMs || (mtimeMs === best.mtimeMs && rel > best.path)) {
+          best = { path: rel, mtimeMs };
+        }
+      } catch {
+        // Gone since the watcher saw it: not a candidate.
+      }
+    }
+    this.newest = { at: now, path: best?.path ?? null };
+    return this.newest.path;
+  }
+
+  private async readBatch(): Promise<SourceRecord[]> {
+    const batchSize = this.config['batch.size'];
+    const signal = this.context.signal;
+    const records: SourceRecord[] = [];
+    for (const file of this.readingOrder()) {
+      while (records.length < batchSize && !signal.aborted) {
+        let item: TailItem | null;
+        try {
+          item = await file.next();
+        } catch (err) {
+          this.logger.warn({ err, file: file.relPath }, 'cannot read file; will retry');
+          break;
+        }
+        if (!item) break;
+        try {
+          const record = this.toRecord(file, item);
+          if (record) records.push(record);
+        } catch (err) {
+          if (!(err instanceof DataError)) throw err;
+          if (this.config.format === 'csv' && file.csvHeader === null) {
+            // Without a usable header no row of this file can be read.
+            this.rejected.add(file.key);
+            await this.drop(file);
+          }
+          if (records.length === 0) throw err;
+          this.pendingError = err;
+          return this.handOut(records);
+        }
+      }
+      if (records.length >= batchSize || signal.aborted) break;
+    }
+    return this.handOut(records);
+  }
+
+  /** Renamed-away files first, then oldest-modified first: a rotated file before its successor. */
+  private readingOrder(): TailedFile[] {
+    return [...this.files.values()].sort(
+      (a, b) =>
+        Number(b.detached) - Number(a.detached) ||
+        a.mtimeMs - b.mtimeMs ||
+        (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0),
+    );
+  }
+
+  private handOut(records: SourceRecord[]): SourceRecord[] {
+    for (const file of this.files.values()) file.returnedPosition = file.emittedPosition;
+    return records;
+  }
+
+  private toRecord(file: TailedFile, item: TailItem): SourceRecord | null {
+    if (item.kind === 'oversize') {
+      throw dataError(
+        file,
+        item.firstLine,
+        `the line is ${item.size} bytes, longer than max.line.bytes (${this.config['max.line.bytes']}); skipped`,
+      );
+    }
+    const hadHeader = file.csvHeader !== null;
+    const decoded = this.decoder.decode(file, item);
+    if (!hadHeader && file.csvHeader !== null) this.checkKeyColumn(file);
+    if (!decoded) return null;
+    const sourceOffset = Object.freeze({
+      ...file.fingerprintAt(item.end),
+      position: item.end,
+      line: item.lastLine,
+      path: file.relPath,
+    });
+    this.acks.set(sourceOffset, { file, generation: file.generation, position: item.end });
+    file.emittedPosition = item.end;
+    const headerName = this.config['file.name.header'];
+    const headers: ConnectHeader[] =
+      headerName === ''
+        ? []
+        : [Object.freeze({ key: headerName, value: file.relPath, schema: Schemas.STRING })];
+    return Object.freeze({
+      topic: this.config.topic,
+      kafkaPartition: null,
+      key: decoded.key,
+      keySchema: decoded.keySchema,
+      value: decoded.value,
+      valueSchema: decoded.valueSchema,
+      timestamp: null,
+      headers: Object.freeze(headers),
+      sourcePartition: sourcePartitionOf(file.identity),
+      sourceOffset,
+    });
+  }
+
+  private checkKeyColumn(file: TailedFile): void {
+    const keyField = this.config['key.field'];
+    if (keyField !== '' && file.csvHeader && file.csvHeader.keyIndex < 0) {
+      this.logger.warn(
+        { file: file.relPath, keyField },
+        'key.field is not a column of this csv file; keys are null',
+      );
+    }
+  }
+}

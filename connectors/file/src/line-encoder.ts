@@ -1,0 +1,92 @@
+import { DataError, type Schema } from '@sluice/connect-api';
+import { formatCsvRow } from './csv-row.js';
+
+/*
+ * Record values to lines:
+ *   jsonl  JSON.stringify of the value: objects (structs), arrays, numbers, booleans as JSON;
+ *          strings JSON-encoded ("a" → "\"a\""), never re-parsed; Buffers as base64 strings;
+ *          bigints as decimal strings; Maps as objects; Dates as ISO strings
+ *   csv    object values as rows; the columns come from the first record of a file (its struct
+ *          schema's fields, else its keys) and are written as the header; a later record with a
+ *          key outside them is a DataError (a header cannot grow mid-file); missing keys are
+ *          empty cells; cells as in text, nested objects as JSON
+ *   text   strings as they are (a line break inside a value spans lines), Buffers as raw bytes,
+ *          anything else as its JSON
+ */
+
+/** JSON with Connect's non-JSON values made representable. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
+    // `this[key]` is the value before toJSON ran: Buffer.toJSON would give {type, data}.
+    const raw = (this as Record<string, unknown>)[key];
+    if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Map) return Object.fromEntries(v);
+    return v;
+  });
+}
+
+export function encodeJsonLine(value: unknown): Buffer {
+  return Buffer.from(`${toJson(value)}\n`);
+}
+
+export function encodeTextLine(value: unknown): Buffer {
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.concat([value, NEWLINE]);
+  return Buffer.from(`${typeof value === 'string' ? value : toJson(value)}\n`);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function asObject(value: unknown): Record<string, unknown> | null {
+  if (value instanceof Map) return Object.fromEntries(value) as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array || value instanceof Date) return null;
+  return value as Record<string, unknown>;
+}
+
+/** The columns a csv file gets from its first record. */
+export function csvColumnsOf(value: unknown, schema: Schema | null): string[] {
+  let columns: string[];
+  if (schema?.type === 'struct' && schema.fields) columns = schema.fields.map((f) => f.name);
+  else {
+    const object = asObject(value);
+    if (!object) throw new DataError(`csv needs object (struct) values, not ${describe(value)}`);
+    columns = Object.keys(object);
+  }
+  if (columns.length === 0)
+    throw new DataError('csv needs a record with at least one field to take columns from');
+  return columns;
+}
+
+export function encodeCsvHeader(columns: readonly string[]): Buffer {
+  return Buffer.from(`${formatCsvRow(columns)}\n`);
+}
+
+export function encodeCsvLine(value: unknown, columns: readonly string[]): Buffer {
+  const object = asObject(value);
+  if (!object) throw new DataError(`csv needs object (struct) values, not ${describe(value)}`);
+  const known = new Set(columns);
+  const unknown = Object.keys(object).filter((k) => !known.has(k) && object[k] !== undefined);
+  if (unknown.length > 0) {
+    throw new DataError(
+      `the record has fields outside the file's csv columns (${columns.join(', ')}): ${unknown.join(', ')}`,
+    );
+  }
+  return Buffer.from(`${formatCsvRow(columns.map((c) => csvCell(object[c])))}\n`);
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value.toISOString();
+  return toJson(value);
+}
+
+function describe(value: unknown): string {
+  if (Buffer.isBuffer(value)) return 'bytes';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

@@ -1,0 +1,32 @@
+import type { TopicPartition } from '@sluice/connect-api';
+import type { SinkFormat } from './file-sink.config.js';
+
+/*
+ * The sink's files, per topic-partition, in the sink's `path`:
+ *
+ *   <topic>-<partition>.<ext>                     the active file, appended to
+ *   <topic>-<partition>-<startOffset>.<ext>       a rolled file: startOffset is the log offset of
+ *                                                 its first record, zero-padded to 20 digits so
+ *                                                 names sort in offset order (as Kafka's segments)
+ *   .<topic>-<partition>.<ext>.sluice-state       what is committed: see sink-state.ts
+ *
+ * ext is jsonl, csv or txt. Characters of a topic outside [A-Za-z0-9._-] become `_`.
+ */
+
+const EXTENSIONS: Record<SinkFormat, string> = { jsonl: 'jsonl', csv: 'csv', text: 'txt' };
+
+function baseName(tp: TopicPartition): string {
+  return `${tp.topic.replace(/[^A-Za-z0-9._-]/g, '_')}-${tp.partition}`;
+}
+
+export function activeFileName(tp: TopicPartition, format: SinkFormat): string {
+  return `${baseName(tp)}.${EXTENSIONS[format]}`;
+}
+
+export function rolledFileName(tp: TopicPartition, format: SinkFormat, startOffset: number): string {
+  return `${baseName(tp)}-${String(startOffset).padStart(20, '0')}.${EXTENSIONS[format]}`;
+}
+
+export function stateFileName(tp: TopicPartition, format: SinkFormat): string {
+  return `.${activeFileName(tp, format)}.sluice-state`;
+}

@@ -1,0 +1,317 @@
+import { constants } from 'node:fs';
+import { lstat, open, rename, type FileHandle } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { ConnectError, type ConnectLogger, type SinkRecord, type TopicPartition } from '@sluice/connect-api';
+import { CREATE_FLAGS, fsyncDirectory } from './atomic-file.js';
+import type { SinkFormat } from './file-sink.config.js';
+import {
+  csvColumnsOf,
+  encodeCsvHeader,
+  encodeCsvLine,
+  encodeJsonLine,
+  encodeTextLine,
+} from './line-encoder.js';
+import { activeFileName, rolledFileName, stateFileName } from './output-file-names.js';
+import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
+
+export interface PartitionFileOptions {
+  readonly dir: string;
+  readonly format: SinkFormat;
+  readonly logger: ConnectLogger;
+}
+
+/**
+ * The files of one topic-partition: appends lines to the active file, commits (fsync, then the
+ * state file) and rolls. Crash safety rests on one order, kept by commit() and roll():
+ *
+ *   data written → data fsynced → state (offset, position) written atomically
+ *   → rolling: active file renamed to its rolled name → directory fsynced → state (position 0)
+ *
+ * so on open() the state file always describes a prefix of what is on disk, and recovery is:
+ * cut the active file back to the committed position; if the active file is missing but the
+ * rolled file named by the state's startOffset exists, the roll was done and only its state
+ * update was lost.
+ */
+export class PartitionFileWriter {
+  private handle: FileHandle | null = null;
+  private pending: Buffer[] = [];
+  /** Bytes of the active file, written or pending. */
+  private length: number;
+  private unsynced = false;
+  /** The active file was created since the last commit: its directory entry needs an fsync. */
+  private created = false;
+  private columns: readonly string[] | null;
+  private startOffset: number | null;
+  private createdAt: number | null;
+  private persisted: SinkState | null;
+  /**
+   * A write, fsync or roll failed: what is on disk is unknown, so nothing more is committed. The
+   * task fails; its restart recovers from the last commit.
+   */
+  private failure: Error | null = null;
+  /** The next offset to write; a record below it is already in the files (redelivered). */
+  nextOffset: number | null;
+
+  private constructor(
+    readonly tp: TopicPartition,
+    private readonly options: PartitionFileOptions,
+    state: SinkState | null,
+  ) {
+    this.persisted = state;
+    this.length = state?.position ?? 0;
+    this.nextOffset = state?.offset ?? null;
+    const hasData = this.length > 0;
+    this.columns = hasData ? (state?.columns ?? null) : null;
+    this.startOffset = hasData ? (state?.startOffset ?? null) : null;
+    this.createdAt = hasData ? (state?.createdAt ?? null) : null;
+  }
+
+  /** Opens the partition's files, first undoing whatever was written after the last commit. */
+  static async open(tp: TopicPartition, options: PartitionFileOptions): Promise<PartitionFileWriter> {
+    const { dir, format, logger } = options;
+    const activePath = join(dir, activeFileName(tp, format));
+    const statePath = join(dir, stateFileName(tp, format));
+    let state = await readSinkState(statePath);
+    const active = await fileSize(activePath);
+    if (!state) {
+      if (active !== null && active > 0) {
+        // Never committed: whatever is there was written before a crash and will come again.
+        logger.warn(
+          { file: activePath, bytes: active },
+          'output file has no state file (nothing was committed); truncating it',
+        );
+        await truncateFile(activePath, 0);
+      }
+      return new PartitionFileWriter(tp, options, null);
+    }
+    if (active === null) {
+      if (state.position > 0) {
+        const rolled = join(dir, rolledFileName(tp, format, state.startOffset));
+        if ((await fileSize(rolled)) !== null) {
+          logger.info({ file: rolled }, 'completing a roll that a crash interrupted');
+        } else {
+          logger.warn(
+            { file: activePath, committedBytes: state.position },
+            'output file with committed data is missing (removed by hand?); starting a new one',
+          );
+        }
+        state = emptyState(state.offset);
+        await writeSinkState(statePath, state);
+      }
+    } else if (active > state.position) {
+      logger.info(
+        { file: activePath, droppedBytes: active - state.position, offset: state.offset },
+        'dropping output written after the last commit; those records will be written again',
+      );
+      await truncateFile(activePath, state.position);
+    } else if (active < state.position) {
+      logger.warn(
+        { file: activePath, size: active, committedBytes: state.position },
+        'output file is shorter than committed (truncated by hand?); appending after what is left',
+      );
+      state = active === 0 ? { ...emptyState(state.offset) } : { ...state, position: active };
+    }
+    return new PartitionFileWriter(tp, options, state);
+  }
+
+  /** The offset consumption should resume at, or null if nothing was ever committed. */
+  get committedOffset(): number | null {
+    return this.persisted?.offset ?? null;
+  }
+
+  /** Bytes in the active file, including what is not yet written out. */
+  get size(): number {
+    return this.length;
+  }
+
+  accepts(offset: number): boolean {
+    return this.nextOffset === null || offset >= this.nextOffset;
+  }
+
+  /** A record that produces no line (a tombstone, an errant record) still counts as handled. */
+  skip(offset: number): void {
+    this.nextOffset = offset + 1;
+  }
+
+  /** Queues the record's line; throws a DataError (changing nothing) if the format cannot take it. */
+  append(record: SinkRecord, now: number): void {
+    const lines: Buffer[] = [];
+    let columns = this.columns;
+    switch (this.options.format) {
+      case 'jsonl':
+        lines.push(encodeJsonLine(record.value));
+        break;
+      case 'text':
+        lines.push(encodeTextLine(record.value));
+        break;
+      case 'csv':
+        if (this.length === 0 || columns === null) {
+          columns = csvColumnsOf(record.value, record.valueSchema);
+          lines.push(encodeCsvHeader(columns));
+        }
+        lines.push(encodeCsvLine(record.value, columns));
+        break;
+    }
+    if (this.length === 0) {
+      this.startOffset = record.kafkaOffset;
+      this.createdAt = now;
+    }
+    this.columns = columns;
+    for (const line of lines) {
+      this.pending.push(line);
+      this.length += line.length;
+    }
+    this.nextOffset = record.kafkaOffset + 1;
+  }
+
+  /** Writes queued lines to the file (not yet durable). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    if (!this.handle) {
+      const created = (await fileSize(this.activePath)) === null;
+      this.handle = await open(this.activePath, CREATE_FLAGS | constants.O_APPEND, 0o644);
+      this.created ||= created;
+    }
+    const pending = this.pending;
+    this.pending = [];
+    this.unsynced = true;
+    await this.guard(this.handle.writev(pending));
+  }
+
+  /** True once a write failed: the writer must not commit again (see `failure`). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Makes everything appended durable and records `offset` as where to resume. */
+  async commit(offset: number): Promise<void> {
+    if (this.failure) {
+      throw new ConnectError(
+        `an earlier write to ${this.activePath} failed; restart the task to recover from the last commit`,
+        { cause: this.failure },
+      );
+    }
+    await this.flush();
+    if (this.unsynced) {
+      await this.guard(this.handle!.datasync());
+      this.unsynced = false;
+    }
+    if (this.created) {
+      await this.guard(fsyncDirectory(this.options.dir));
+      this.created = false;
+    }
+    const state: SinkState = {
+      version: 1,
+      offset,
+      position: this.length,
+      startOffset: this.length > 0 ? (this.startOffset ?? offset) : offset,
+      createdAt: this.length > 0 ? this.createdAt : null,
+      columns: this.length > 0 ? this.columns : null,
+    };
+    this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
+    if (this.persisted && sameState(this.persisted, state)) return;
+    await this.guard(writeSinkState(this.statePath, state));
+    this.persisted = state;
+  }
+
+  rollDue(now: number, maxBytes: number, maxAgeMs: number): boolean {
+    if (this.length === 0) return false;
+    if (maxBytes > 0 && this.length >= maxBytes) return true;
+    return maxAgeMs > 0 && this.createdAt !== null && now - this.createdAt >= maxAgeMs;
+  }
+
+  /** Closes the active file under its rolled name and starts a new one. Call right after commit(). */
+  async roll(): Promise<string | null> {
+    const committed = this.persisted;
+    if (this.failure || this.length === 0 || !committed || committed.position !== this.length) return null;
+    return this.guard(this.rollCommitted(committed));
+  }
+
+  private async rollCommitted(committed: SinkState): Promise<string> {
+    await this.closeHandle();
+    const { dir, format, logger } = this.options;
+    const name = rolledFileName(this.tp, format, committed.startOffset);
+    let target = join(dir, name);
+    for (let n = 1; (await fileSize(target)) !== null; n++) {
+      // Only after offsets were reset by hand can a start offset repeat; never overwrite.
+      const ext = extname(name);
+      target = join(dir, `${name.slice(0, name.length - ext.length)}.${n}${ext}`);
+    }
+    await rename(this.activePath, target);
+    await fsyncDirectory(dir);
+    const state = emptyState(committed.offset);
+    await writeSinkState(this.statePath, state);
+    this.persisted = state;
+    this.length = 0;
+    this.columns = null;
+    this.startOffset = null;
+    this.createdAt = null;
+    logger.info({ file: target, bytes: committed.position }, 'rolled output file');
+    return target;
+  }
+
+  async close(): Promise<void> {
+    this.pending = [];
+    await this.closeHandle();
+  }
+
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      this.failure ??= err as Error;
+      throw err;
+    }
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
+  }
+
+  private get activePath(): string {
+    return join(this.options.dir, activeFileName(this.tp, this.options.format));
+  }
+
+  private get statePath(): string {
+    return join(this.options.dir, stateFileName(this.tp, this.options.format));
+  }
+}
+
+function emptyState(offset: number): SinkState {
+  return { version: 1, offset, position: 0, startOffset: offset, createdAt: null, columns: null };
+}
+
+function sameState(a: SinkState, b: SinkState): boolean {
+  return (
+    a.offset === b.offset &&
+    a.position === b.position &&
+    a.startOffset === b.startOffset &&
+    a.createdAt === b.createdAt &&
+    JSON.stringify(a.columns) === JSON.stringify(b.columns)
+  );
+}
+
+/** Size of a regular file, null if there is none; a symlink in its place is refused. */
+async function fileSize(path: string): Promise<number | null> {
+  try {
+    const stats = await lstat(path);
+    if (!stats.isFile())
+      throw new ConnectError(`${path} is not a regular file; refusing to write through it`);
+    return stats.size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function truncateFile(path: string, length: number): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_NOFOLLOW);
+  try {
+    await handle.truncate(length);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}

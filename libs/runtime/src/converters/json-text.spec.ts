@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { JsonDecimal, parseJson, parseJsonExact, writeSchemaless } from './json-text.js';
+
+describe('parseJson', () => {
+  it('reads numbers JSON.parse would round exactly', () => {
+    const { value, lossless } = parseJson(
+      '{"id":9223372036854775807,"d":1234567.123456789,"small":[1,2.5,-0.5e3]}',
+    );
+    expect(lossless).toBe(true);
+    expect(value).toEqual({
+      id: 9223372036854775807n,
+      d: new JsonDecimal('1234567.123456789'),
+      small: [1, 2.5, -500],
+    });
+  });
+
+  it('agrees with JSON.parse on any JSON text, up to the precision JSON.parse drops', () => {
+    const asDoubles = (_key: string, v: unknown) =>
+      typeof v === 'bigint' ? Number(v) : v instanceof JsonDecimal ? v.toNumber() : v;
+    fc.assert(
+      fc.property(fc.json(), fc.constantFrom('', ' ', '\n\t '), (text, space) => {
+        const spaced = `${space}${text}${space}`;
+        expect(JSON.stringify(parseJsonExact(spaced), asDoubles)).toBe(JSON.stringify(JSON.parse(spaced)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('throws SyntaxError on invalid text in both paths', () => {
+    expect(() => parseJson('{"a":}')).toThrow(SyntaxError);
+    expect(() => parseJson('{"a":12345678901234567,}')).toThrow(/Expected a property name/);
+    expect(() => parseJson('[12345678901234567 1]')).toThrow(/Expected "," or "]"/);
+    expect(() => parseJson('"12345678901234567')).toThrow(SyntaxError);
+  });
+
+  it('keeps __proto__ as an own property', () => {
+    const { value } = parseJson('{"__proto__":{"x":12345678901234567}}');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value as object)).toEqual(['__proto__']);
+  });
+});
+
+describe('writeSchemaless', () => {
+  it('writes what JSON.stringify writes, plus bigints, bytes, Maps and Jackson’s non-finite doubles', () => {
+    expect(writeSchemaless({ a: 1, u: undefined, s: 'x"y', l: [null, true] })).toBe(
+      '{"a":1,"s":"x\\"y","l":[null,true]}',
+    );
+    expect(writeSchemaless(new Map<unknown, unknown>([[1, 2n ** 70n]]))).toBe('{"1":1180591620717411303424}');
+    expect(writeSchemaless(Buffer.from('hi'))).toBe('"aGk="');
+    expect(writeSchemaless([NaN, -Infinity])).toBe('["NaN","-Infinity"]');
+    expect(() => writeSchemaless(() => 1)).toThrow(/Cannot write a function/);
+  });
+});

@@ -1,0 +1,289 @@
+import { DataError } from '@sluice/connect-api';
+import { setOwn } from '../transforms/field-map.js';
+
+/*
+ * JSON text without losing numbers. JSON.parse reads every number as a double, which corrupts
+ * int64 ids past 2^53 and decimals with more than 15 significant digits. Those are rare, so
+ * JSON.parse stays the fast path, and only text that holds a long run of digits goes through the
+ * parser below, which reads integers past 2^53 as bigints and long decimals as JsonDecimal (the
+ * exact text), for the schema'd conversion to turn into Decimal strings or numbers.
+ */
+
+/** A JSON number too precise for a double, kept as its text. */
+export class JsonDecimal {
+  constructor(readonly text: string) {}
+
+  toNumber(): number {
+    return Number(this.text);
+  }
+}
+
+/** At least 16 digits (or digits and a dot) in a row: a number JSON.parse might round. */
+const MAYBE_LOSSY = /\d[\d.]{15}/;
+
+export interface ParsedJson {
+  value: unknown;
+  /** The value may hold bigints and JsonDecimals (else it is exactly what JSON.parse returns). */
+  lossless: boolean;
+}
+
+/** Parses JSON text; throws a SyntaxError on invalid text. */
+export function parseJson(text: string): ParsedJson {
+  if (!MAYBE_LOSSY.test(text)) return { value: JSON.parse(text) as unknown, lossless: false };
+  return { value: new LosslessParser(text).parseDocument(), lossless: true };
+}
+
+/** Always the exact parser: for tests, and callers that know their text holds long numbers. */
+export function parseJsonExact(text: string): unknown {
+  return new LosslessParser(text).parseDocument();
+}
+
+/** Turns the JsonDecimals of a lossless parse into plain numbers, for schemaless data. */
+export function withoutJsonDecimals(value: unknown): unknown {
+  if (value instanceof JsonDecimal) return value.toNumber();
+  if (Array.isArray(value)) return value.map(withoutJsonDecimals);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, withoutJsonDecimals(v));
+    return out;
+  }
+  return value;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters inside strings
+const STRING_BODY = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+class LosslessParser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  parseDocument(): unknown {
+    const value = this.value();
+    this.skipWhitespace();
+    if (this.pos < this.text.length) this.fail('end of input');
+    return value;
+  }
+
+  private fail(expected: string): never {
+    const found = this.pos < this.text.length ? JSON.stringify(this.text[this.pos]) : 'end of input';
+    throw new SyntaxError(`Expected ${expected} but found ${found} at position ${this.pos}`);
+  }
+
+  private skipWhitespace(): void {
+    WHITESPACE.lastIndex = this.pos;
+    WHITESPACE.exec(this.text);
+    this.pos = WHITESPACE.lastIndex;
+  }
+
+  private value(): unknown {
+    this.skipWhitespace();
+    const c = this.text[this.pos];
+    switch (c) {
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        return this.literal('null', null);
+      default:
+        return this.number();
+    }
+  }
+
+  private literal<T>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.pos)) this.fail(`"${word}"`);
+    this.pos += word.length;
+    return value;
+  }
+
+  private number(): number | bigint | JsonDecimal {
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
+    if (!m) return this.fail('a JSON value');
+    this.pos = NUMBER.lastIndex;
+    const text = m[0];
+    if (m[1] === undefined && m[2] === undefined) {
+      const n = Number(text);
+      return Number.isSafeInteger(n) ? n : BigInt(text);
+    }
+    const digits = text
+      .replace(/^-/, '')
+      .replace(/[eE].*$/, '')
+      .replace('.', '')
+      .replace(/^0+/, '');
+    return digits.length > 15 ? new JsonDecimal(text) : Number(text);
+  }
+
+  private string(): string {
+    STRING_BODY.lastIndex = this.pos + 1;
+    if (!STRING_BODY.exec(this.text)) this.fail('a valid string');
+    const end = STRING_BODY.lastIndex;
+    const s = JSON.parse(this.text.slice(this.pos, end)) as string;
+    this.pos = end;
+    return s;
+  }
+
+  private array(): unknown[] {
+    this.pos++;
+    const out: unknown[] = [];
+    this.skipWhitespace();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value());
+      this.skipWhitespace();
+      const c = this.text[this.pos++];
+      if (c === ']') return out;
+      if (c !== ',') {
+        this.pos--;
+        this.fail('"," or "]"');
+      }
+    }
+  }
+
+  private object(): Record<string, unknown> {
+    this.pos++;
+    const out: Record<string, unknown> = {};
+    this.skipWhitespace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.pos] !== '"') this.fail('a property name');
+      const key = this.string();
+      this.skipWhitespace();
+      if (this.text[this.pos++] !== ':') {
+        this.pos--;
+        this.fail('":"');
+      }
+      setOwn(out, key, this.value());
+      this.skipWhitespace();
+      const c = this.text[this.pos++];
+      if (c === '}') return out;
+      if (c !== ',') {
+        this.pos--;
+        this.fail('"," or "}"');
+      }
+    }
+  }
+}
+
+/** A JSON string literal. */
+export function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/**
+ * Jackson (and so Kafka) writes non-finite doubles as the strings "NaN", "Infinity" and
+ * "-Infinity"; the float readers accept them back.
+ */
+export function writeNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : quote(String(n));
+}
+
+/**
+ * Writes a value without a schema: what JSON.stringify does, plus bigints as exact integers,
+ * Buffers as base64 (Kafka's bytes), Maps as objects, JsonDecimals as their text, Dates as ISO
+ * 8601 strings and non-finite numbers as Jackson does. Functions and symbols are DataErrors.
+ */
+export function writeSchemaless(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return writeNumber(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      throw new DataError(`Cannot write a ${typeof value} as JSON`);
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + writeSchemaless(value[i]);
+    return `${out}]`;
+  }
+  if (value instanceof Uint8Array)
+    return quote(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new DataError('Cannot write an invalid Date as JSON');
+    return quote(value.toISOString());
+  }
+  if (value instanceof JsonDecimal) return value.text;
+  // Maps, plain objects and other objects alike: their own enumerable properties, as JSON.stringify.
+  let out = '{';
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (v === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${quote(String(k))}:${writeSchemaless(v)}`;
+    }
+  } else {
+    const record = value as Readonly<Record<string, unknown>>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${quote(k)}:${writeSchemaless(v)}`;
+    }
+  }
+  return `${out}}`;
+}
+
+const ENVELOPE_HEAD = '{"schema":';
+const PAYLOAD_KEY = ',"payload":';
+
+/**
+ * The schema and payload texts of a compact envelope `{"schema":S,"payload":P}`, the exact shape
+ * Kafka's JsonConverter and Sluice write; null for any other text (spaces, other key order), which
+ * callers then parse whole. Lets a reader cache schemas by their text and parse only the payload:
+ * if S and P are each valid JSON, so is the whole, so nothing invalid slips through.
+ */
+export function splitEnvelope(text: string): { schema: string; payload: string } | null {
+  if (!text.startsWith(ENVELOPE_HEAD) || !text.endsWith('}')) return null;
+  const start = ENVELOPE_HEAD.length;
+  const end = endOfContainer(text, start);
+  if (end < 0 || !text.startsWith(PAYLOAD_KEY, end)) return null;
+  return { schema: text.slice(start, end), payload: text.slice(end + PAYLOAD_KEY.length, -1) };
+}
+
+/** Where the object, array or null starting at `start` ends (exclusive); -1 when it is none of those. */
+function endOfContainer(text: string, start: number): number {
+  if (text.startsWith('null', start)) return start + 4;
+  const first = text.charCodeAt(start);
+  if (first !== 0x7b && first !== 0x5b) return -1;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,236 @@
+import { LogicalTypes, type Schema } from '@sluice/connect-api';
+import { describeType, getField, isFieldMap, type FieldMap } from '../transforms/field-map.js';
+import { decimalScale, formatDecimal, unscaledAt, unscaledToBytes } from './decimal.js';
+import { addStep, FieldPathError } from './field-path-error.js';
+import { quote, writeNumber, writeSchemaless } from './json-text.js';
+
+/** How JsonConverter writes Decimals: base64 of the unscaled bytes (Kafka's default), or a JSON number. */
+export type DecimalFormat = 'BASE64' | 'NUMERIC';
+
+const DAY_MS = 86_400_000;
+const INT_RANGES = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+} as const;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Writes Connect data as JSON text the way Kafka's JsonConverter does: schemas in its JSON schema
+ * format (`{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,...}`,
+ * keys in Kafka's order), values checked against their schema, bytes as base64, Date/Time/Timestamp
+ * as their int32/int64 encodings, Decimals per `decimalFormat`. Schema texts are cached per schema.
+ */
+export class ConnectJsonWriter {
+  private readonly schemaTexts = new WeakMap<Schema, string>();
+  private readonly fieldPrefixes = new WeakMap<Schema, string[]>();
+
+  constructor(
+    private readonly decimalFormat: DecimalFormat,
+    private readonly replaceNullWithDefault: boolean,
+  ) {}
+
+  /** `{"schema":...,"payload":...}`; throws FieldPathError (a DataError) on a value not matching its schema. */
+  envelope(schema: Schema | null, value: unknown): string {
+    return `{"schema":${schema ? this.schema(schema) : 'null'},"payload":${this.value(schema, value)}}`;
+  }
+
+  schema(schema: Schema): string {
+    let text = this.schemaTexts.get(schema);
+    if (text !== undefined) return text;
+    text = `{"type":${quote(schema.type)}`;
+    switch (schema.type) {
+      case 'array':
+        text += `,"items":${this.schema(required(schema.valueSchema, 'array schema without a value schema'))}`;
+        break;
+      case 'map':
+        text += `,"keys":${this.schema(required(schema.keySchema, 'map schema without a key schema'))}`;
+        text += `,"values":${this.schema(required(schema.valueSchema, 'map schema without a value schema'))}`;
+        break;
+      case 'struct':
+        text += `,"fields":[${(schema.fields ?? [])
+          .map((f) => `${this.schema(f.schema).slice(0, -1)},"field":${quote(f.name)}}`)
+          .join(',')}]`;
+        break;
+    }
+    text += `,"optional":${schema.optional}`;
+    if (schema.name !== undefined) text += `,"name":${quote(schema.name)}`;
+    if (schema.version !== undefined) text += `,"version":${schema.version}`;
+    if (schema.doc !== undefined) text += `,"doc":${quote(schema.doc)}`;
+    if (schema.parameters !== undefined)
+      text += `,"parameters":{${Object.entries(schema.parameters)
+        .map(([k, v]) => `${quote(k)}:${quote(v)}`)
+        .join(',')}}`;
+    if (schema.defaultValue !== undefined && schema.defaultValue !== null)
+      text += `,"default":${this.value(schema, schema.defaultValue)}`;
+    text += '}';
+    this.schemaTexts.set(schema, text);
+    return text;
+  }
+
+  /** The JSON text of `value` under `schema` (schemaless when null). */
+  value(schema: Schema | null, value: unknown): string {
+    if (value === null || value === undefined) {
+      if (schema === null) return 'null';
+      if (this.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null)
+        return this.value(schema, schema.defaultValue);
+      if (schema.optional) return 'null';
+      throw new FieldPathError('null value for a required field with no default value');
+    }
+    if (schema === null) return writeSchemaless(value);
+    switch (schema.name) {
+      case LogicalTypes.DECIMAL: {
+        let scale: number;
+        let unscaled: bigint;
+        try {
+          scale = decimalScale(schema);
+          unscaled = unscaledAt(value, scale);
+        } catch (err) {
+          throw new FieldPathError((err as Error).message);
+        }
+        return this.decimalFormat === 'NUMERIC'
+          ? formatDecimal(unscaled, scale)
+          : quote(unscaledToBytes(unscaled).toString('base64'));
+      }
+      case LogicalTypes.DATE: {
+        if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+        const ms = dateMillis(value, 'Date');
+        if (ms % DAY_MS !== 0)
+          throw new FieldPathError('a Date value must be midnight UTC, with no time of day');
+        return String(ms / DAY_MS);
+      }
+      case LogicalTypes.TIME: {
+        if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+        const ms = dateMillis(value, 'Time');
+        if (ms < 0 || ms >= DAY_MS) throw new FieldPathError('a Time value must be on 1970-01-01 UTC');
+        return String(ms);
+      }
+      case LogicalTypes.TIMESTAMP:
+        if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint')
+          return String(value);
+        return String(dateMillis(value, 'Timestamp'));
+    }
+    switch (schema.type) {
+      case 'int8':
+      case 'int16':
+      case 'int32': {
+        const [min, max] = INT_RANGES[schema.type];
+        const n = typeof value === 'bigint' ? Number(value) : value;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+          throw invalid(schema.type, value);
+        return String(n);
+      }
+      case 'int64':
+        if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63)
+          return String(value);
+        if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return value.toString();
+        throw invalid(schema.type, value);
+      case 'float32':
+      case 'float64':
+        if (typeof value === 'number') return writeNumber(value);
+        if (typeof value === 'bigint') return String(Number(value));
+        throw invalid(schema.type, value);
+      case 'boolean':
+        if (typeof value !== 'boolean') throw invalid(schema.type, value);
+        return value ? 'true' : 'false';
+      case 'string':
+        if (typeof value !== 'string') throw invalid(schema.type, value);
+        return quote(value);
+      case 'bytes':
+        if (!(value instanceof Uint8Array)) throw invalid(schema.type, value);
+        return quote(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
+      case 'array':
+        return this.array(schema, value);
+      case 'map':
+        return this.map(schema, value);
+      case 'struct':
+        return this.struct(schema, value);
+    }
+  }
+
+  private array(schema: Schema, value: unknown): string {
+    if (!Array.isArray(value)) throw invalid('array', value);
+    const items = required(schema.valueSchema, 'array schema without a value schema');
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      try {
+        out += this.value(items, value[i]);
+      } catch (err) {
+        throw addStep(err, i);
+      }
+    }
+    return `${out}]`;
+  }
+
+  /** String-keyed maps are JSON objects; other maps arrays of [key, value] pairs, as Kafka. */
+  private map(schema: Schema, value: unknown): string {
+    if (!isFieldMap(value)) throw invalid('map', value);
+    const keys = required(schema.keySchema, 'map schema without a key schema');
+    const values = required(schema.valueSchema, 'map schema without a value schema');
+    const entries = value instanceof Map ? [...value] : Object.entries(value);
+    const objectMode = keys.type === 'string';
+    const parts: string[] = [];
+    for (const [k, v] of entries) {
+      try {
+        parts.push(
+          objectMode
+            ? `${quote(String(k))}:${this.value(values, v)}`
+            : `[${this.value(keys, k)},${this.value(values, v)}]`,
+        );
+      } catch (err) {
+        throw addStep(err, String(k));
+      }
+    }
+    return objectMode ? `{${parts.join(',')}}` : `[${parts.join(',')}]`;
+  }
+
+  private struct(schema: Schema, value: unknown): string {
+    if (!isFieldMap(value)) throw invalid('struct', value);
+    const fields = schema.fields ?? [];
+    const prefixes = this.prefixes(schema);
+    let out = '{';
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      if (i > 0) out += ',';
+      try {
+        out += prefixes[i]! + this.value(field.schema, getField(value as FieldMap, field.name));
+      } catch (err) {
+        throw addStep(err, field.name);
+      }
+    }
+    return `${out}}`;
+  }
+
+  /** `"name":` for each field of a struct schema, built once per schema. */
+  private prefixes(schema: Schema): string[] {
+    let prefixes = this.fieldPrefixes.get(schema);
+    if (!prefixes) {
+      prefixes = (schema.fields ?? []).map((f) => `${quote(f.name)}:`);
+      this.fieldPrefixes.set(schema, prefixes);
+    }
+    return prefixes;
+  }
+}
+
+function required<T>(value: T | undefined, problem: string): T {
+  if (value === undefined) throw new FieldPathError(problem);
+  return value;
+}
+
+function invalid(type: string, value: unknown): FieldPathError {
+  const shown =
+    typeof value === 'string'
+      ? ` ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
+      : '';
+  return new FieldPathError(`invalid value for ${type}: ${describeType(value)}${shown}`);
+}
+
+function dateMillis(value: unknown, type: string): number {
+  if (!(value instanceof Date))
+    throw new FieldPathError(`invalid value for ${type}: expected a Date, got ${describeType(value)}`);
+  const ms = value.getTime();
+  if (Number.isNaN(ms)) throw new FieldPathError(`invalid Date for ${type}`);
+  return ms;
+}

@@ -1,0 +1,160 @@
+import {
+  ConfigField,
+  DataError,
+  type ConnectHeader,
+  type Converter,
+  type Schema,
+  type SchemaAndValue,
+} from '@sluice/connect-api';
+import { IsBoolean, IsInt, Min } from 'class-validator';
+import { parsePluginConfig } from '../transforms/config-exception.js';
+import { IsInIgnoringCase } from '../transforms/config-validators.js';
+import { isPlainObject } from '../transforms/field-map.js';
+import { surfaced } from './field-path-error.js';
+import { ConnectJsonReader } from './json-reader.js';
+import { parseJson, splitEnvelope, withoutJsonDecimals, type ParsedJson } from './json-text.js';
+import { ConnectJsonWriter, type DecimalFormat } from './json-writer.js';
+
+export class JsonConverterConfig {
+  @ConfigField({
+    doc: 'Embed the schema with each value as {"schema": ..., "payload": ...}, and expect it when reading.',
+    importance: 'HIGH',
+  })
+  @IsBoolean()
+  'schemas.enable' = true;
+
+  @ConfigField({
+    doc: 'How many schemas to keep parsed, so records sharing a schema share one Schema object.',
+  })
+  @IsInt()
+  @Min(0)
+  'schemas.cache.size' = 1000;
+
+  @ConfigField({
+    doc: 'How Decimals are written: BASE64 (the unscaled bytes, Kafka’s default) or NUMERIC (a JSON number). Both are read.',
+  })
+  @IsInIgnoringCase(['BASE64', 'NUMERIC'])
+  'decimal.format' = 'BASE64';
+
+  @ConfigField({ doc: 'Write and read a null field that has a default as its default value.' })
+  @IsBoolean()
+  'replace.null.with.default' = true;
+}
+
+const ENVELOPE_REQUIRED =
+  'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields. ' +
+  'If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';
+
+/**
+ * Kafka Connect's JsonConverter, byte for byte: with schemas.enable (the default) every value is
+ * written in an envelope holding Kafka's JSON description of its schema, so any Kafka Connect
+ * consumer can read it and vice versa; without, values are plain JSON and read back schemaless.
+ * A null value (with no schema) is a null message, i.e. a tombstone, both ways.
+ *
+ * Works with its defaults before configure() is called.
+ */
+export class JsonConverter implements Converter {
+  private schemasEnabled = true;
+  private writer = new ConnectJsonWriter('BASE64', true);
+  private reader = new ConnectJsonReader(1000, true);
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  configClass(): typeof JsonConverterConfig {
+    return JsonConverterConfig;
+  }
+
+  configure(config: Readonly<Record<string, unknown>>, _isKey: boolean): void {
+    const c = parsePluginConfig('JsonConverter', JsonConverterConfig, config);
+    this.schemasEnabled = c['schemas.enable'];
+    const replaceNull = c['replace.null.with.default'];
+    this.writer = new ConnectJsonWriter(c['decimal.format'].toUpperCase() as DecimalFormat, replaceNull);
+    this.reader = new ConnectJsonReader(c['schemas.cache.size'], replaceNull);
+  }
+
+  fromConnectData(
+    topic: string,
+    _headers: readonly ConnectHeader[],
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | null {
+    if (schema === null && (value === null || value === undefined)) return null;
+    try {
+      const text = this.schemasEnabled
+        ? this.writer.envelope(schema, value)
+        : this.writer.value(schema, value);
+      return Buffer.from(text, 'utf8');
+    } catch (err) {
+      throw surfaced(err, `Converting Kafka Connect data to JSON for topic ${topic} failed`);
+    }
+  }
+
+  toConnectData(topic: string, _headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue {
+    if (value === null || value.length === 0) return { schema: null, value: null };
+    let text: string;
+    try {
+      text = this.decoder.decode(value);
+    } catch (err) {
+      throw notJson(topic, err);
+    }
+    try {
+      if (this.schemasEnabled) {
+        const parts = splitEnvelope(text);
+        const converted = parts && this.fromEnvelopeParts(parts.schema, parts.payload);
+        if (converted) return converted;
+      }
+      const parsed = parseOrThrow(topic, text);
+      const json = parsed.value;
+      if (!this.schemasEnabled)
+        return { schema: null, value: parsed.lossless ? withoutJsonDecimals(json) : json };
+      if (
+        !isPlainObject(json) ||
+        Object.keys(json).length !== 2 ||
+        !('schema' in json) ||
+        !('payload' in json)
+      )
+        throw new DataError(ENVELOPE_REQUIRED);
+      const schema = this.reader.schema(json['schema']);
+      const payload = json['payload'];
+      if (schema === null)
+        return { schema: null, value: parsed.lossless ? withoutJsonDecimals(payload) : payload };
+      return { schema, value: this.reader.value(schema, payload) };
+    } catch (err) {
+      throw surfaced(err, `Converting JSON to Kafka Connect data for topic ${topic} failed`);
+    }
+  }
+
+  /**
+   * The usual compact envelope: the schema is looked up by its text, only the payload is parsed.
+   * Null when a part is not JSON on its own (say, a field after the payload), for the caller to
+   * parse the whole text and report precisely what is wrong.
+   */
+  private fromEnvelopeParts(schemaText: string, payloadText: string): SchemaAndValue | null {
+    let schema: Schema | null;
+    let payload: ParsedJson;
+    try {
+      schema = this.reader.schemaFromText(schemaText);
+      payload = parseJson(payloadText);
+    } catch (err) {
+      if (err instanceof SyntaxError) return null;
+      throw err;
+    }
+    if (schema === null)
+      return { schema: null, value: payload.lossless ? withoutJsonDecimals(payload.value) : payload.value };
+    return { schema, value: this.reader.value(schema, payload.value) };
+  }
+}
+
+function notJson(topic: string, err: unknown): DataError {
+  return new DataError(
+    `Converting byte[] to Kafka Connect data failed: the message on topic ${topic} is not valid JSON (${(err as Error).message})`,
+    { cause: err },
+  );
+}
+
+function parseOrThrow(topic: string, text: string): ParsedJson {
+  try {
+    return parseJson(text);
+  } catch (err) {
+    throw notJson(topic, err);
+  }
+}

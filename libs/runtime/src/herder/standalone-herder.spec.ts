@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Log } from '@sluice/log';
+import { pino } from 'pino';
+import { CONVERTER_PLUGINS } from '../converters/index.js';
+import { PREDICATE_PLUGINS } from '../predicates/index.js';
+import { TRANSFORM_PLUGINS } from '../transforms/index.js';
+import { PluginRegistry } from '../plugins/plugin-registry.js';
+import { MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { StandaloneHerder } from './standalone-herder.js';
+import type { ConnectorStatus } from './herder.js';
+
+const silent = pino({ level: 'silent' });
+const running: { herder: StandaloneHerder; log: Log }[] = [];
+
+function registry(): PluginRegistry {
+  const r = new PluginRegistry();
+  r.register([...TEST_CONNECTOR_PLUGINS, ...CONVERTER_PLUGINS, ...TRANSFORM_PLUGINS, ...PREDICATE_PLUGINS]);
+  return r;
+}
+
+async function startWorker(dir: string): Promise<{ herder: StandaloneHerder; log: Log }> {
+  const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
+  const herder = new StandaloneHerder({ workerId: 'test:8083', log, registry: registry(), logger: silent });
+  await herder.start();
+  const w = { herder, log };
+  running.push(w);
+  return w;
+}
+
+async function stopWorker(w: { herder: StandaloneHerder; log: Log }): Promise<void> {
+  running.splice(running.indexOf(w), 1);
+  await w.herder.stop();
+  await w.log.close();
+}
+
+afterEach(async () => {
+  for (const w of running.splice(0)) {
+    await w.herder.stop();
+    await w.log.close();
+  }
+});
+
+async function eventually<T>(
+  probe: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const source = (count: number, extra: Record<string, string> = {}): Record<string, string> => ({
+  'connector.class': 'sequence-source',
+  topic: 'numbers',
+  count: String(count),
+  'offset.flush.interval.ms': '50',
+  ...extra,
+});
+
+const sink = (bucket: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  'connector.class': 'memory-sink',
+  topics: 'numbers',
+  bucket,
+  'offset.flush.interval.ms': '50',
+  ...extra,
+});
+
+const states = (s: ConnectorStatus): string => [s.connector.state, ...s.tasks.map((t) => t.state)].join(',');
+
+describe('StandaloneHerder', () => {
+  it('runs a source into the log and a sink out of it, with RUNNING statuses', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    const created = await herder.putConnectorConfig('seq', source(40));
+    expect(created).toMatchObject({
+      created: true,
+      info: { name: 'seq', type: 'source', tasks: [{ connector: 'seq', task: 0 }] },
+    });
+    await herder.putConnectorConfig('mem', sink('flow'));
+    const received = await eventually(
+      () => MemorySink.received.get('flow') ?? [],
+      (r) => r.length >= 40,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    expect(states(await herder.connectorStatus('seq'))).toBe('RUNNING,RUNNING');
+    expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
+    expect(await herder.connectorTopics('seq')).toEqual(['numbers']);
+    expect(await herder.connectors()).toEqual(['mem', 'seq']);
+  });
+
+  it('brings connectors back in their last state after a restart and resumes from committed offsets', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herder-'));
+    let w = await startWorker(dir);
+    await w.herder.putConnectorConfig('seq', source(30));
+    await w.herder.putConnectorConfig('mem', sink('resume'));
+    await eventually(
+      () => MemorySink.received.get('resume') ?? [],
+      (r) => r.length >= 30,
+    );
+    await w.herder.pauseConnector('mem');
+    await stopWorker(w);
+
+    w = await startWorker(dir);
+    expect(await w.herder.connectors()).toEqual(['mem', 'seq']);
+    const paused = await eventually(
+      () => w.herder.connectorStatus('mem'),
+      (s) => states(s) === 'PAUSED,PAUSED',
+    );
+    expect(paused.connector.state).toBe('PAUSED');
+    await w.herder.putConnectorConfig('seq', source(50));
+    await w.herder.resumeConnector('mem');
+    const all = await eventually(
+      () => MemorySink.received.get('resume') ?? [],
+      (r) => r.length >= 50,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    // nothing lost, nothing doubled: the source resumed after its committed offset, the sink after its commits
+    expect((MemorySink.received.get('resume') ?? []).map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    expect(all.length).toBe(50);
+  });
+
+  it('refuses an invalid config with every field error and leaves the running connector untouched', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(5));
+    await expect(
+      herder.putConnectorConfig('seq', {
+        'connector.class': 'sequence-source',
+        count: 'many',
+        'tasks.max': '0',
+        'errors.tolerance': 'some',
+      }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: expect.arrayContaining([
+        expect.objectContaining({ field: 'topic' }),
+        expect.objectContaining({ field: 'count' }),
+        expect.objectContaining({ field: 'tasks.max' }),
+        expect.objectContaining({ field: 'errors.tolerance' }),
+      ]),
+    });
+    expect((await herder.connectorConfig('seq'))['count']).toBe('5');
+    await expect(herder.putConnectorConfig('x', { 'connector.class': 'nope' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('available connectors are: memory-sink, sequence-source'),
+    });
+    await expect(herder.connectorStatus('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));
+    const failed = await eventually(
+      () => herder.connectorStatus('bad'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+    expect(failed.tasks[0]!.trace).toContain('sequence source failed at 7');
+    expect(failed.connector.state).toBe('RUNNING');
+    const plan = await herder.restartConnector('bad', { includeTasks: true, onlyFailed: true });
+    expect(plan.tasks[0]!.state).toBe('RESTARTING');
+    expect(plan.connector.state).toBe('RUNNING');
+    await eventually(
+      () => herder.connectorStatus('bad'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+  });
+
+  it('stops a connector (no tasks), resets its offsets, and starts over from the beginning', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(10, { topic: 'again' }));
+    await eventually(
+      () => herder.connectorOffsets('seq'),
+      (o) => o.length === 1 && o[0]!.offset?.['next'] === 10,
+    );
+    await expect(herder.resetConnectorOffsets('seq')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await herder.stopConnector('seq');
+    expect(await herder.connectorStatus('seq')).toMatchObject({ connector: { state: 'STOPPED' }, tasks: [] });
+    await herder.alterConnectorOffsets('seq', [{ partition: { task: 0 }, offset: { next: 8 } }]);
+    expect(await herder.connectorOffsets('seq')).toEqual([{ partition: { task: 0 }, offset: { next: 8 } }]);
+    await herder.resumeConnector('seq');
+    await eventually(
+      () => herder.connectorOffsets('seq'),
+      (o) => o[0]?.offset?.['next'] === 10,
+    );
+    const { endOffset } = await running[0]!.log.storage.offsets('again', 0);
+    expect(endOffset).toBe(12);
+  });
+
+  it('sends records a sink reports as errant to the dead letter queue with context headers', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(10, { topic: 'dlq-in' }));
+    await w.herder.putConnectorConfig(
+      'mem',
+      sink('dlq', {
+        topics: 'dlq-in',
+        'errant.n': '4',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'dead',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      }),
+    );
+    await eventually(
+      () => MemorySink.received.get('dlq') ?? [],
+      (r) => r.length >= 9,
+    );
+    const consumer = w.log.consumer({ autoOffsetReset: 'earliest' });
+    await eventually(
+      async () => w.log.storage.partitionCount('dead'),
+      (n) => n === 1,
+    );
+    consumer.assign([{ topic: 'dead', partition: 0 }]);
+    const polled = await eventually(
+      () => consumer.poll({ timeoutMs: 100 }),
+      (p) => p.length > 0,
+    );
+    const record = polled[0]!.records[0]!;
+    expect(
+      JSON.parse(record.value!.toString()).payload ?? JSON.parse(record.value!.toString()),
+    ).toMatchObject({ n: 4 });
+    const headers = Object.fromEntries(record.headers.map((h) => [h.key, h.value?.toString()]));
+    expect(headers).toMatchObject({
+      '__connect.errors.topic': 'dlq-in',
+      '__connect.errors.connector.name': 'mem',
+      '__connect.errors.stage': 'TASK_PUT',
+      '__connect.errors.exception.message': 'record n=4 refused',
+    });
+    await consumer.close();
+  });
+});

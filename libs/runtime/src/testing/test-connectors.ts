@@ -1,0 +1,201 @@
+import {
+  ConfigField,
+  DataError,
+  parseConfig,
+  type PluginDescriptor,
+  type SinkConnector,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type SourceConnector,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
+} from '@sluice/connect-api';
+import { IsInt, IsString, Min, MinLength } from 'class-validator';
+
+/*
+ * Small connectors for the runtime's own tests: a source that emits a numbered sequence (and
+ * resumes from its committed offset) and a sink that keeps what it receives in memory.
+ */
+
+class SequenceSourceConfig {
+  @ConfigField({ doc: 'Topic to write to.', required: true })
+  @IsString()
+  @MinLength(1)
+  topic = '';
+
+  @ConfigField({ doc: 'Records per task.' })
+  @IsInt()
+  @Min(0)
+  count = 10;
+
+  @ConfigField({ doc: 'Records per poll.' })
+  @IsInt()
+  @Min(1)
+  batch = 5;
+
+  @ConfigField({ doc: 'Fail when reaching this number (-1: never).' })
+  @IsInt()
+  'fail.at' = -1;
+
+  @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
+  password = '';
+}
+
+export class SequenceSourceTask implements SourceTask {
+  private config!: SequenceSourceConfig;
+  private next = 0;
+  private task = 0;
+  private signal!: AbortSignal;
+
+  async start(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
+    const parsed = parseConfig(SequenceSourceConfig, config);
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.messages.join()).join('; '));
+    this.config = parsed.config;
+    this.task = context.taskId;
+    this.signal = context.signal;
+    const offset = await context.offsetStorageReader.offset({ task: this.task });
+    this.next = typeof offset?.['next'] === 'number' ? offset['next'] : 0;
+  }
+
+  async poll(): Promise<SourceRecord[]> {
+    if (this.next >= this.config.count) {
+      await new Promise((r) => setTimeout(r, 20));
+      return [];
+    }
+    if (this.signal.aborted) return [];
+    const records: SourceRecord[] = [];
+    const end = Math.min(this.config.count, this.next + this.config.batch);
+    for (let n = this.next; n < end; n++) {
+      if (n === this.config['fail.at']) throw new Error(`sequence source failed at ${n} as configured`);
+      records.push({
+        topic: this.config.topic,
+        kafkaPartition: null,
+        keySchema: null,
+        key: `t${this.task}`,
+        valueSchema: null,
+        value: { task: this.task, n },
+        timestamp: null,
+        headers: [],
+        sourcePartition: { task: this.task },
+        sourceOffset: { next: n + 1 },
+      });
+    }
+    this.next = end;
+    return records;
+  }
+
+  stop(): void {}
+}
+
+export class SequenceSource implements SourceConnector {
+  readonly kind = 'source' as const;
+  private config: Readonly<Record<string, string>> = {};
+
+  version(): string {
+    return '0.0.1';
+  }
+
+  configClass(): new () => object {
+    return SequenceSourceConfig;
+  }
+
+  start(config: Readonly<Record<string, string>>): void {
+    this.config = config;
+  }
+
+  taskConfigs(maxTasks: number): Record<string, string>[] {
+    return Array.from({ length: maxTasks }, () => ({ ...this.config }));
+  }
+
+  createTask(): SourceTask {
+    return new SequenceSourceTask();
+  }
+
+  stop(): void {}
+}
+
+class MemorySinkConfig {
+  @ConfigField({ doc: 'Where the records are kept (MemorySink.received key).', required: true })
+  @IsString()
+  @MinLength(1)
+  bucket = '';
+
+  @ConfigField({ doc: 'Report records whose value has n equal to this as errant (-1: none).' })
+  @IsInt()
+  'errant.n' = -1;
+}
+
+export class MemorySinkTask implements SinkTask {
+  private bucket = '';
+  private errantN = -1;
+  private context!: SinkTaskContext;
+
+  start(config: Readonly<Record<string, string>>, context: SinkTaskContext): void {
+    const parsed = parseConfig(MemorySinkConfig, config);
+    if (!parsed.ok) throw new Error('bad memory sink config');
+    this.bucket = parsed.config.bucket;
+    this.errantN = parsed.config['errant.n'];
+    this.context = context;
+  }
+
+  async put(records: SinkRecord[]): Promise<void> {
+    const list = MemorySink.received.get(this.bucket) ?? [];
+    for (const r of records) {
+      if ((r.value as { n?: number } | null)?.n === this.errantN) {
+        await this.context.errantRecordReporter.report(r, new DataError(`record n=${this.errantN} refused`));
+        continue;
+      }
+      list.push(r);
+    }
+    MemorySink.received.set(this.bucket, list);
+  }
+
+  stop(): void {}
+}
+
+export class MemorySink implements SinkConnector {
+  static readonly received = new Map<string, SinkRecord[]>();
+  readonly kind = 'sink' as const;
+  private config: Readonly<Record<string, string>> = {};
+
+  version(): string {
+    return '0.0.1';
+  }
+
+  configClass(): new () => object {
+    return MemorySinkConfig;
+  }
+
+  start(config: Readonly<Record<string, string>>): void {
+    this.config = config;
+  }
+
+  taskConfigs(maxTasks: number): Record<string, string>[] {
+    return Array.from({ length: maxTasks }, () => ({ ...this.config }));
+  }
+
+  createTask(): SinkTask {
+    return new MemorySinkTask();
+  }
+
+  stop(): void {}
+}
+
+export const TEST_CONNECTOR_PLUGINS: PluginDescriptor[] = [
+  {
+    type: 'source',
+    name: 'sequence-source',
+    className: 'test.SequenceSource',
+    version: '0.0.1',
+    create: () => new SequenceSource(),
+  },
+  {
+    type: 'sink',
+    name: 'memory-sink',
+    className: 'test.MemorySink',
+    version: '0.0.1',
+    create: () => new MemorySink(),
+  },
+];
