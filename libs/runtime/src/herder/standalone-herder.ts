@@ -8,6 +8,7 @@ import {
 } from '../config/connector-validator.js';
 import { DEFAULT_CONVERTERS, type ConverterDefaults } from '../config/converter-factory.js';
 import { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import { recoverSourceOffsets } from '../offsets/source-offset-recovery.js';
 import { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { StatusStore, type StoredStatus } from '../status/status-store.js';
@@ -209,6 +210,20 @@ export class StandaloneHerder implements Herder {
     } catch (err) {
       this.recordState(name, null, 'FAILED', err as Error);
       return;
+    }
+    if (plugin.type === 'source') {
+      const recovered = await recoverSourceOffsets(
+        this.o.log,
+        this.offsets,
+        name,
+        this.statuses.topics(name),
+      );
+      if (recovered > 0) {
+        this.o.logger.info(
+          { connector: name, partitions: recovered },
+          `recovered the offsets of ${recovered} source partitions from records written after the last commit`,
+        );
+      }
     }
     const started = await this.worker.startConnector(
       name,

@@ -1,5 +1,6 @@
 import type { ConnectHeader } from '@sluice/connect-api';
 import type { RecordHeader } from '@sluice/log';
+import { RUNTIME_HEADER_PREFIX } from '../offsets/source-offset-header.js';
 
 /** Connect headers to log headers: bytes stay bytes, strings are UTF-8, other values JSON. */
 export function toLogHeaders(
@@ -16,11 +17,15 @@ export function toLogHeaders(
   }));
 }
 
-/** Log headers to Connect headers, as Kafka Connect's SimpleHeaderConverter reads them: strings. */
+/**
+ * Log headers to Connect headers, as Kafka Connect's SimpleHeaderConverter reads them: strings.
+ * The runtime's own headers (__sluice.*) stay behind.
+ */
 export function toConnectHeaders(headers: readonly RecordHeader[]): ConnectHeader[] {
-  return headers.map((h) => ({
-    key: h.key,
-    value: h.value === null ? null : h.value.toString('utf8'),
-    schema: null,
-  }));
+  const out: ConnectHeader[] = [];
+  for (const h of headers) {
+    if (h.key.startsWith(RUNTIME_HEADER_PREFIX)) continue;
+    out.push({ key: h.key, value: h.value === null ? null : h.value.toString('utf8'), schema: null });
+  }
+  return out;
 }

@@ -5,13 +5,15 @@ import type {
   SourceTask,
   SourceTaskContext,
 } from '@sluice/connect-api';
-import type { Log, Producer, ProducerRecord } from '@sluice/log';
+import { DefaultPartitioner, type Log, type Producer, type ProducerRecord } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
+import { SOURCE_OFFSET_HEADER, type SourceOffsetMark } from '../offsets/source-offset-header.js';
+import { stableJson } from '../storage/stable-json.js';
 import { toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
@@ -35,6 +37,14 @@ export interface WorkerSourceTaskOptions {
   status: TaskStatusListener;
   metrics: RuntimeMetrics;
   logger: ConnectLogger;
+}
+
+/** Target size of one record batch the task writes (under the producer's 1 MiB batches). */
+const CHUNK_BYTES = 512 * 1024;
+
+function byteSize(data: Buffer | string | null | undefined): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
@@ -66,6 +76,9 @@ export class WorkerSourceTask implements WorkerTask {
     { partition: Record<string, unknown>; offset: Record<string, unknown> }
   >();
   private readonly knownTopics = new Set<string>();
+  /** Log positions covered by the pending offsets: "topic:partition" → next offset. */
+  private pendingPositions: Record<string, number> = {};
+  private readonly partitioner = new DefaultPartitioner();
   private lastCommit = Date.now();
   private runner: Promise<void> = Promise.resolve();
   private started: { resolve: () => void } | null = null;
@@ -205,17 +218,77 @@ export class WorkerSourceTask implements WorkerTask {
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     // from here to the return, nothing awaits: this batch's records get their offsets now
     const landed: Landed[] = new Array<Landed>(records.length).fill(null);
-    const sends = [...byTopic].map(([topic, list]) =>
-      this.o.producer.sendEach({ topic, records: list.map((l) => l.record) }).then((positions) => {
-        list.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
-        this.o.metrics.sourceRecordsWritten.inc(this.labels, list.length);
-      }),
-    );
+    const sends: Promise<void>[] = [];
+    for (const [topic, list] of byTopic) {
+      for (const chunk of this.chunks(topic, list)) {
+        this.markOffsets(chunk, records);
+        sends.push(
+          this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
+            chunk.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
+            this.o.metrics.sourceRecordsWritten.inc(this.labels, chunk.length);
+          }),
+        );
+      }
+    }
     const done = Promise.all(sends).then(() => landed);
     done.catch(() => undefined); // awaited, and its failure surfaced, by completeOldest
     for (const f of failures) await this.tolerated(f.stage, f.error, f.record);
     // wrapped, so awaiting send() waits for the issue, not for durability
     return { done };
+  }
+
+  /**
+   * Splits a topic's records into single-partition chunks small enough to be one record batch
+   * each: a batch is durable all or nothing, which the offset marks rely on.
+   */
+  private chunks(
+    topic: string,
+    list: { index: number; record: ProducerRecord }[],
+  ): { index: number; record: ProducerRecord }[][] {
+    const count = this.o.log.storage.partitionCount(topic) ?? 1;
+    this.partitioner.nextSend(topic, count);
+    const byPartition = new Map<number, { index: number; record: ProducerRecord }[][]>();
+    const sizes = new Map<number, number>();
+    for (const l of list) {
+      const r = l.record;
+      const key =
+        r.key === null || r.key === undefined ? null : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
+      const partition = r.partition ?? this.partitioner.partition(topic, key, count);
+      r.partition = partition;
+      const size =
+        64 +
+        (key?.length ?? 0) +
+        byteSize(r.value) +
+        (r.headers?.reduce((n, h) => n + h.key.length + byteSize(h.value), 0) ?? 0);
+      let chunks = byPartition.get(partition);
+      if (!chunks) byPartition.set(partition, (chunks = [[]]));
+      if ((sizes.get(partition) ?? 0) + size > CHUNK_BYTES && chunks[chunks.length - 1]!.length > 0) {
+        chunks.push([]);
+        sizes.set(partition, 0);
+      }
+      chunks[chunks.length - 1]!.push(l);
+      sizes.set(partition, (sizes.get(partition) ?? 0) + size);
+    }
+    return [...byPartition.values()].flat();
+  }
+
+  /** Puts each source partition's offset on its last record in the chunk. */
+  private markOffsets(chunk: { index: number; record: ProducerRecord }[], records: SourceRecord[]): void {
+    const last = new Map<string, { index: number; record: ProducerRecord }>();
+    for (const l of chunk) last.set(stableJson(records[l.index]!.sourcePartition), l);
+    for (const l of last.values()) {
+      const source = records[l.index]!;
+      const mark: SourceOffsetMark = {
+        c: this.id.connector,
+        t: this.id.task,
+        p: { ...source.sourcePartition },
+        o: { ...source.sourceOffset },
+      };
+      l.record.headers = [
+        ...(l.record.headers ?? []),
+        { key: SOURCE_OFFSET_HEADER, value: JSON.stringify(mark) },
+      ];
+    }
   }
 
   private async tolerated(
@@ -233,10 +306,23 @@ export class WorkerSourceTask implements WorkerTask {
     });
   }
 
+  /**
+   * Creates the topic if needed and, the first time this task writes to it, commits its current
+   * end offsets as the task's positions, so a recovery scan never has to start from the beginning.
+   */
   private async ensureTopic(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return;
     await this.o.log.admin().ensureTopic({ name: topic, partitions: this.o.topicPartitions });
     await this.o.onTopicUsed(topic);
+    const committed = this.o.offsets.positions(this.id.connector).get(this.id.task) ?? {};
+    const start: Record<string, number> = {};
+    const count = this.o.log.storage.partitionCount(topic) ?? 0;
+    for (let p = 0; p < count; p++) {
+      if (committed[`${topic}:${p}`] === undefined)
+        start[`${topic}:${p}`] = (await this.o.log.storage.offsets(topic, p)).endOffset;
+    }
+    if (Object.keys(start).length > 0)
+      await this.o.offsets.commit(this.id.connector, this.id.task, [], start);
     this.knownTopics.add(topic);
   }
 
@@ -246,7 +332,12 @@ export class WorkerSourceTask implements WorkerTask {
     const landed = await batch.sent;
     for (let i = 0; i < batch.records.length; i++) {
       const record = batch.records[i]!;
-      await this.o.task.commitRecord?.(record, landed[i] ?? null);
+      const at = landed[i];
+      if (at) {
+        const tp = `${at.topic}:${at.partition}`;
+        this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, at.offset + 1);
+      }
+      await this.o.task.commitRecord?.(record, at ?? null);
       this.pendingOffsets.set(OffsetKeys.key(this.id.connector, record.sourcePartition), {
         partition: { ...record.sourcePartition },
         offset: { ...record.sourceOffset },
@@ -260,8 +351,10 @@ export class WorkerSourceTask implements WorkerTask {
     if (this.pendingOffsets.size === 0) return;
     const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
     const offsets = [...this.pendingOffsets.values()];
+    const positions = this.pendingPositions;
     this.pendingOffsets.clear();
-    await this.o.offsets.write(this.id.connector, offsets);
+    this.pendingPositions = {};
+    await this.o.offsets.commit(this.id.connector, this.id.task, offsets, positions);
     end();
     await this.o.task.commit?.();
   }
