@@ -1,5 +1,12 @@
 export { ConfigError, type ConfigProblem } from './config-error.js';
-export { ConnectorsConfig, FilesConfig, LogConfig, RestConfig, WorkerConfig } from './worker-config.js';
+export {
+  ConnectorsConfig,
+  FilesConfig,
+  LogConfig,
+  RestAuthConfig,
+  RestConfig,
+  WorkerConfig,
+} from './worker-config.js';
 export { envNameFor, loadWorkerConfig, type LoadedWorkerConfig } from './worker-config-loader.js';
 export {
   parseConnectorFile,

@@ -4,6 +4,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -11,6 +12,22 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+
+export class RestAuthConfig {
+  /** none: only loopback listeners are allowed. bearer: Authorization: Bearer <token>. basic: users. */
+  @IsIn(['none', 'bearer', 'basic'])
+  type: 'none' | 'bearer' | 'basic' = 'none';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'rest.auth.token must be at least 16 characters' })
+  token?: string;
+
+  /** name: password (use ${env:...} or ${file:...} references rather than literal passwords) */
+  @IsOptional()
+  @IsObject()
+  users?: Record<string, string>;
+}
 
 export class RestConfig {
   /** 127.0.0.1 unless auth is configured: the admin API must not be open to the network by default. */
@@ -22,6 +39,10 @@ export class RestConfig {
   @Min(0)
   @Max(65535)
   port = 8083;
+
+  @ValidateNested()
+  @Type(() => RestAuthConfig)
+  auth: RestAuthConfig = new RestAuthConfig();
 }
 
 export class LogConfig {

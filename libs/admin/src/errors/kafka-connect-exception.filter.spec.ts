@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type AdminTestApp, startAdminTestApp } from '../testing/admin-test-app.js';
+
+let t: AdminTestApp;
+
+beforeAll(async () => {
+  t = await startAdminTestApp();
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('error answers', () => {
+  it('answers an unknown route with 404 in the error shape', async () => {
+    const res = await t.http.get('/no/such/route').expect(404);
+    expect(res.body).toEqual({ error_code: 404, message: 'Cannot GET /no/such/route' });
+    const wrongMethod = await t.http.patch('/connectors').send({}).expect(404);
+    expect(wrongMethod.body.error_code).toBe(404);
+  });
+
+  it('answers a body that is not JSON with 400', async () => {
+    const res = await t.http
+      .post('/connectors')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "x", "config": {')
+      .expect(400);
+    expect(res.body).toEqual({ error_code: 400, message: expect.any(String) });
+  });
+
+  it('answers a body of another media type with 415', async () => {
+    const res = await t.http
+      .post('/connectors')
+      .set('Content-Type', 'application/xml')
+      .send('<a/>')
+      .expect(415);
+    expect(res.body).toEqual({ error_code: 415, message: expect.any(String) });
+  });
+
+  it('refuses prototype poisoning in JSON bodies', async () => {
+    const res = await t.http
+      .put('/connectors/poison/config')
+      .set('Content-Type', 'application/json')
+      .send('{"__proto__": {"polluted": "yes"}, "connector.class": "counting-source"}')
+      .expect(400);
+    expect(res.body.error_code).toBe(400);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('answers a POST that needs a body but has none with 400', async () => {
+    const res = await t.http.post('/connectors').set('Content-Type', 'application/json').send('').expect(400);
+    expect(res.body).toEqual({ error_code: 400, message: expect.stringMatching(/name and config/) });
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import { HerderError, type ConfigInfos } from '@sluice/runtime';
+import { ConfigRedactor, HIDDEN } from './config-redactor.js';
+
+type Definition = ConfigInfos['configs'][number]['definition'];
+
+function definition(name: string, type: string): Definition {
+  return {
+    name,
+    type,
+    required: false,
+    default_value: null,
+    importance: 'MEDIUM',
+    documentation: '',
+    group: null,
+    width: 'NONE',
+    display_name: name,
+    dependents: [],
+    order: 0,
+  };
+}
+
+function redactor(extra: (string | RegExp)[] = []): { r: ConfigRedactor; calls: string[] } {
+  const calls: string[] = [];
+  const herder = {
+    async pluginConfig(plugin: string): Promise<Definition[]> {
+      calls.push(plugin);
+      if (plugin === 'db-source') return [definition('host', 'STRING'), definition('conn', 'PASSWORD')];
+      if (plugin === 'signer') return [definition('k', 'PASSWORD')];
+      throw new HerderError('NOT_FOUND', `Unknown plugin ${plugin}`);
+    },
+  };
+  return { r: new ConfigRedactor(herder, extra), calls };
+}
+
+describe('ConfigRedactor', () => {
+  it('hides PASSWORD settings of the connector and of its transforms and predicates', async () => {
+    const { r } = redactor();
+    const out = await r.redact({
+      'connector.class': 'db-source',
+      host: 'db',
+      conn: 'pw',
+      transforms: 'sign, other',
+      'transforms.sign.type': 'signer',
+      'transforms.sign.k': 'pw2',
+      'transforms.other.type': 'unknown',
+      'transforms.other.k': 'shown',
+      predicates: 'p',
+      'predicates.p.type': 'signer',
+      'predicates.p.k': 'pw3',
+    });
+    expect(out).toEqual(
+      expect.objectContaining({
+        host: 'db',
+        conn: HIDDEN,
+        'transforms.sign.k': HIDDEN,
+        'transforms.other.k': 'shown',
+        'predicates.p.k': HIDDEN,
+      }),
+    );
+  });
+
+  it('hides secret-looking names whatever the plugin, and configured names and patterns', async () => {
+    const { r } = redactor(['x.private', /^vault\./g]);
+    const out = await r.redact({
+      'connector.class': 'unknown',
+      'ssl.key.password': 'a',
+      'aws.secret.access.key': 'b',
+      'auth.token.value': 'c',
+      'gcp.credentials': 'd',
+      'gcp.credential': 'e',
+      'credentials.file': 'shown',
+      'x.private': 'f',
+      'vault.a': 'g',
+      'vault.b': 'h',
+      plain: 'shown',
+    });
+    expect(Object.entries(out).filter(([, v]) => v !== HIDDEN)).toEqual([
+      ['connector.class', 'unknown'],
+      ['credentials.file', 'shown'],
+      ['plain', 'shown'],
+    ]);
+  });
+
+  it('shows values made only of ${...} references', async () => {
+    const { r } = redactor();
+    const out = await r.redact({
+      'connector.class': 'db-source',
+      conn: '${file:/s.properties:conn}',
+      password: '${env:A}${env:B}',
+      'other.password': 'x${env:A}',
+    });
+    expect(out).toEqual(
+      expect.objectContaining({
+        conn: '${file:/s.properties:conn}',
+        password: '${env:A}${env:B}',
+        'other.password': HIDDEN,
+      }),
+    );
+  });
+
+  it('caches the definitions of known plugins', async () => {
+    const { r, calls } = redactor();
+    await r.redact({ 'connector.class': 'db-source' });
+    await r.redact({ 'connector.class': 'db-source' });
+    expect(calls.filter((c) => c === 'db-source')).toHaveLength(1);
+  });
+
+  it('restores stored secrets sent back as [hidden], and nothing else', async () => {
+    const { r } = redactor();
+    const restored = await r.restoreHidden(
+      {
+        'connector.class': 'db-source',
+        conn: HIDDEN,
+        host: HIDDEN,
+        password: HIDDEN,
+        'new.password': HIDDEN,
+      },
+      { 'connector.class': 'db-source', conn: 'pw', host: 'db', password: 'p' },
+    );
+    expect(restored).toEqual({
+      'connector.class': 'db-source',
+      conn: 'pw',
+      host: HIDDEN,
+      password: 'p',
+      'new.password': HIDDEN,
+    });
+    expect(await r.restoreHidden({ conn: HIDDEN }, undefined)).toEqual({ conn: HIDDEN });
+  });
+});
