@@ -1,16 +1,31 @@
 import fs from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, loadWorkerConfig } from '@sluice/config';
+import { connectorsCommand } from './cli/connectors.command.js';
+import { processOutput, type CliOutput } from './cli/output.js';
+import { RestClient, RestError } from './cli/rest-client.js';
+import { topicsCommand } from './cli/topics.command.js';
+import { validateCommand } from './cli/validate.command.js';
 import { startWorker } from './worker.js';
 
 const DEFAULT_CONFIG = 'config/worker.yaml';
 
-export function buildCli(): Command {
+export function buildCli(output: CliOutput = processOutput): Command {
   const program = new Command();
   program
     .name('sluice')
     .description('Sluice: a connector platform with a durable, partitioned log')
+    .addOption(
+      new Option('--url <url>', 'worker REST URL').env('SLUICE_URL').default('http://127.0.0.1:8083'),
+    )
+    .addOption(new Option('--token <token>', 'bearer token for the REST API').env('SLUICE_TOKEN'))
+    .addOption(new Option('--user <user:password>', 'basic auth for the REST API').env('SLUICE_USER'))
     .showHelpAfterError();
+
+  const client = (): RestClient => {
+    const o = program.opts<{ url: string; token?: string; user?: string }>();
+    return new RestClient({ url: o.url, token: o.token, user: o.user });
+  };
 
   program
     .command('start')
@@ -22,16 +37,25 @@ export function buildCli(): Command {
       await startWorker(config);
     });
 
+  program.addCommand(validateCommand(output));
+  program.addCommand(connectorsCommand(client, output));
+  program.addCommand(topicsCommand(client, output));
   return program;
 }
 
-export async function runCli(argv: readonly string[]): Promise<void> {
+export async function runCli(argv: readonly string[], output: CliOutput = processOutput): Promise<void> {
   try {
-    await buildCli().parseAsync([...argv]);
+    await buildCli(output).parseAsync([...argv]);
   } catch (err) {
-    process.stderr.write(
-      `${err instanceof ConfigError ? err.message : `sluice: ${(err as Error).stack ?? String(err)}`}\n`,
-    );
-    process.exitCode = err instanceof ConfigError ? 2 : 1;
+    if (err instanceof ConfigError) {
+      output.err(err.message);
+      process.exitCode = 2;
+    } else if (err instanceof RestError) {
+      output.err(`sluice: ${err.message}`);
+      process.exitCode = err.status === 0 ? 3 : 1;
+    } else {
+      output.err(`sluice: ${(err as Error).stack ?? String(err)}`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -1,29 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { WorkerConfig } from '@sluice/config';
-import { LoggerModule } from 'nestjs-pino';
-import { EmbeddedLogModule } from './embedded-log.module.js';
-import { HealthController } from './health.controller.js';
-import { WORKER_CONFIG } from './worker-config.token.js';
+import { AdminModule, type AdminModuleOptions } from '@sluice/admin';
+import { WorkerLifecycle } from './worker-lifecycle.js';
+import type { WorkerRuntime } from './worker-runtime.js';
 
+/** The standalone worker's Nest application: the admin API over a running WorkerRuntime. */
 @Module({})
 export class WorkerModule {
-  static register(config: WorkerConfig): DynamicModule {
+  static register(runtime: WorkerRuntime, admin: AdminModuleOptions): DynamicModule {
     return {
       module: WorkerModule,
-      global: true,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: process.env['SLUICE_LOG_LEVEL'] ?? 'info',
-            autoLogging: false,
-            redact: ['req.headers.authorization'],
-          },
-        }),
-        EmbeddedLogModule,
-      ],
-      controllers: [HealthController],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }],
-      exports: [WORKER_CONFIG],
+      imports: [AdminModule.forRoot(admin)],
+      providers: [{ provide: WorkerLifecycle, useValue: new WorkerLifecycle(runtime) }],
     };
   }
 }

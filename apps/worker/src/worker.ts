@@ -1,24 +1,87 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { WorkerConfig } from '@sluice/config';
-import { Logger } from 'nestjs-pino';
+import { LoggerLevels, setupAdminDocs, type AuthOptions } from '@sluice/admin';
+import { ConfigError, resolveConfig, type WorkerConfig } from '@sluice/config';
+import { pino } from 'pino';
+import { PinoNestLogger } from './pino-nest-logger.js';
+import { versionInfo } from './version.js';
 import { WorkerModule } from './worker.module.js';
+import { WorkerRuntime } from './worker-runtime.js';
 
-/** Starts a standalone worker: opens its log and serves the admin API; resolves once listening. */
-export async function startWorker(config: WorkerConfig): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    WorkerModule.register(config),
-    new FastifyAdapter(),
-    {
-      bufferLogs: true,
-    },
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The REST auth of worker.yaml, with ${...} references resolved (the token lives in env or a file). */
+async function authOf(config: WorkerConfig): Promise<AuthOptions> {
+  const auth = config.rest.auth;
+  if (auth.type === 'none') {
+    if (!LOOPBACK.has(config.rest.host)) {
+      throw new ConfigError([
+        {
+          field: 'rest.host',
+          message: `the admin API may listen on ${config.rest.host} only with rest.auth configured (bearer or basic); without auth it listens on 127.0.0.1`,
+        },
+      ]);
+    }
+    return { type: 'none' };
+  }
+  if (auth.type === 'bearer') {
+    const token = (await resolveConfig({ token: auth.token ?? '' }))['token'] ?? '';
+    if (token.length < 16)
+      throw new ConfigError([
+        { field: 'rest.auth.token', message: 'bearer auth needs a token of at least 16 characters' },
+      ]);
+    return { type: 'bearer', token };
+  }
+  const users = await resolveConfig(auth.users ?? {});
+  if (Object.keys(users).length === 0)
+    throw new ConfigError([{ field: 'rest.auth.users', message: 'basic auth needs at least one user' }]);
+  return { type: 'basic', users };
+}
+
+export interface RunningWorker {
+  app: NestFastifyApplication;
+  runtime: WorkerRuntime;
+  url: string;
+}
+
+/** Starts a standalone worker: log, plugins, connectors, and the admin API; resolves once listening. */
+export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  const root = pino({ name: 'sluice', level: process.env['SLUICE_LOG_LEVEL'] ?? 'info' });
+  const loggers = new LoggerLevels(root);
+  const auth = await authOf(config);
+  const runtime = await WorkerRuntime.start(
+    config,
+    loggers.logger('sluice.runtime'),
+    loggers.logger('sluice.log'),
   );
-  const logger = app.get(Logger);
-  app.useLogger(logger);
-  app.enableShutdownHooks();
-  await app.listen(config.rest.port, config.rest.host);
-  logger.log(
-    `Sluice worker listening on http://${config.rest.host}:${config.rest.port} (log in ${config.log.dir})`,
+  let app: NestFastifyApplication;
+  try {
+    const { version, commit } = versionInfo();
+    app = await NestFactory.create<NestFastifyApplication>(
+      WorkerModule.register(runtime, {
+        herder: runtime.herder,
+        log: runtime.log,
+        metricsRegistry: runtime.herder.metrics.registry,
+        auth,
+        version,
+        commit,
+        loggers,
+      }),
+      new FastifyAdapter({ bodyLimit: 16 * 1024 * 1024 }),
+      { logger: new PinoNestLogger(loggers.logger('sluice.nest')) },
+    );
+    setupAdminDocs(app);
+    app.enableShutdownHooks();
+    await app.listen(config.rest.port, config.rest.host);
+  } catch (err) {
+    await runtime.stopConnectors();
+    await runtime.close();
+    throw err;
+  }
+  const url = `http://${config.rest.host.includes(':') ? `[${config.rest.host}]` : config.rest.host}:${config.rest.port}`;
+  root.info(
+    { url, log: config.log.dir, connectors: config.connectors.dir },
+    `Sluice worker listening on ${url}`,
   );
-  return app;
+  return { app, runtime, url };
 }

@@ -482,7 +482,8 @@ export class FileSourceTask implements SourceTask {
       keySchema: decoded.keySchema,
       value: decoded.value,
       valueSchema: decoded.valueSchema,
-      timestamp: null,
+      // when the line was read: what InsertField's timestamp.field and time-based retention see
+      timestamp: Date.now(),
       headers: Object.freeze(headers),
       sourcePartition: sourcePartitionOf(file.identity),
       sourceOffset,

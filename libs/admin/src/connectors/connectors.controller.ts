@@ -85,15 +85,8 @@ export class ConnectorsController {
   ): Promise<ConnectorInfo> {
     const request = createConnectorRequestOf(body);
     const { name } = request;
-    if ((await this.herder.connectors()).includes(name)) {
-      throw new HerderError('CONFLICT', `Connector ${name} already exists`);
-    }
-    let { info } = await this.herder.putConnectorConfig(name, request.config);
-    if (request.initialState !== 'RUNNING') {
-      if (request.initialState === 'PAUSED') await this.herder.pauseConnector(name);
-      else await this.herder.stopConnector(name);
-      info = await this.herder.connectorInfo(name);
-    }
+    const initial = request.initialState === 'RUNNING' ? 'STARTED' : request.initialState;
+    const info = await this.herder.createConnector(name, request.config, initial);
     void reply.header('Location', locationOf(name));
     return this.redactor.redactInfo(info);
   }

@@ -239,3 +239,42 @@ describe('GET /topics/{name}/records', () => {
     );
   });
 });
+
+describe('POST /topics/{name}/records', () => {
+  it('writes records and answers where each landed, once durable', async () => {
+    await t.http.post('/topics').send({ name: 'produced', partitions: 1 }).expect(201);
+    const res = await t.http
+      .post('/topics/produced/records')
+      .send({
+        records: [{ value: 'plain' }, { key: 'k', value: { json: true }, headers: { source: 'cli' } }],
+      })
+      .expect(200);
+    expect(res.body).toEqual({
+      offsets: [
+        { partition: 0, offset: 0 },
+        { partition: 0, offset: 1 },
+      ],
+    });
+    const page = await t.http.get('/topics/produced/records?partition=0&offset=0&limit=10').expect(200);
+    const records = (page.body as RecordsPage).records;
+    expect(records.map((r) => r.value)).toEqual(['plain', { json: true }]);
+    expect(records[1]!.key).toBe('k');
+    expect(records[1]!.headers).toEqual([expect.objectContaining({ key: 'source', value: 'cli' })]);
+  });
+
+  it('refuses a bad body with 400 and an unknown topic with 404', async () => {
+    await t.http.post('/topics').send({ name: 'produced-bad' }).expect(201);
+    const bad = await t.http
+      .post('/topics/produced-bad/records')
+      .send({ records: [{ nope: 1 }] })
+      .expect(400);
+    expect(bad.body).toEqual({
+      error_code: 400,
+      message: expect.stringContaining('records[0] must be an object with a value'),
+    });
+    await t.http
+      .post('/topics/missing-topic/records')
+      .send({ records: [{ value: 'x' }] })
+      .expect(404);
+  });
+});

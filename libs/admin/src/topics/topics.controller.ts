@@ -23,6 +23,7 @@ import {
   STRING_LIST_SCHEMA,
   TOPIC_DESCRIPTION_SCHEMA,
 } from '../openapi/schemas.js';
+import { MAX_PRODUCE_RECORDS, produceRequestOf } from './produce-request.js';
 import { peekRecords, type RecordsPage } from './record-peek.js';
 import { MAX_PEEK_LIMIT, newTopicOf, peekRequestOf } from './topic-requests.js';
 import { type TopicView, topicViewOf } from './topic-view.js';
@@ -73,6 +74,26 @@ export class TopicsController {
     if (isInternalTopic(name))
       throw new BadRequestException(`Topic ${name} is internal to Sluice and cannot be deleted`);
     await this.log.admin().deleteTopic(name);
+  }
+
+  @Post(':name/records')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Write records to a topic',
+    description: `Body {"records": [{key?, value, headers?, partition?}]}, up to ${MAX_PRODUCE_RECORDS}; answers once they are durable, with where each landed.`,
+  })
+  @ApiErrors(400, 404)
+  async produce(
+    @Param('name') name: string,
+    @Body() body: unknown,
+  ): Promise<{ offsets: { partition: number; offset: number }[] }> {
+    if (isInternalTopic(name))
+      throw new BadRequestException(
+        `Topic ${name} is internal to Sluice; write to it through the API that owns it`,
+      );
+    const records = produceRequestOf(body);
+    await this.log.admin().describeTopic(name);
+    return { offsets: await this.log.producer().sendEach({ topic: name, records }) };
   }
 
   @Get(':name/records')

@@ -116,7 +116,7 @@ export class Producer {
     const now = Date.now();
     const pending: Promise<RecordMetadata>[] = [];
     for (const [partition, group, indices] of this.byPartition(topic, records, partitionCount)) {
-      for (let start = 0; start < group.length; ) {
+      for (let start = 0; start < group.length;) {
         const from = start;
         const { batch, end } = this.encoder.encodeUpTo(group, start, this.maxBatchBytes, {
           compression: this.compression,

@@ -124,6 +124,16 @@ export interface Herder {
   taskConfigs(name: string): Promise<TaskInfo[]>;
 
   /**
+   * Creates a connector that must not exist yet (CONFLICT otherwise), starting in `initialState`
+   * (Kafka Connect's initial_state): a PAUSED or STOPPED connector never runs before that.
+   */
+  createConnector(
+    name: string,
+    config: Record<string, string>,
+    initialState?: TargetState,
+  ): Promise<ConnectorInfo>;
+
+  /**
    * Creates or updates a connector. Validates first: a config error is a BAD_REQUEST listing every
    * field error, and the running connector stays untouched.
    */
@@ -145,7 +155,7 @@ export interface Herder {
   connectorTopics(name: string): Promise<string[]>;
   resetConnectorTopics(name: string): Promise<void>;
 
-  /** Committed offsets; altering and resetting need the connector STOPPED (else CONFLICT). */
+  /** Committed offsets; altering and resetting need the connector STOPPED (else BAD_REQUEST, as Kafka Connect answers). */
   connectorOffsets(name: string): Promise<ConnectorOffset[]>;
   alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void>;
   resetConnectorOffsets(name: string): Promise<void>;

@@ -431,6 +431,29 @@ export class StandaloneHerder implements Herder {
     });
   }
 
+  createConnector(
+    name: string,
+    config: Record<string, string>,
+    initialState: TargetState = 'STARTED',
+  ): Promise<ConnectorInfo> {
+    return this.run(async () => {
+      if (this.configs.config(name) !== undefined)
+        throw new HerderError('CONFLICT', `Connector ${name} already exists`);
+      if (config['name'] !== undefined && config['name'] !== name) {
+        throw new HerderError(
+          'BAD_REQUEST',
+          `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
+        );
+      }
+      const full = { ...config, name };
+      await this.validateForPut(full);
+      await this.configs.putConfig(name, full);
+      await this.configs.putTargetState(name, initialState);
+      await this.startConnectorAndTasks(name);
+      return this.connectorInfo(name);
+    });
+  }
+
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
     const merged: Record<string, string> = { ...this.require(name) };
     for (const [k, v] of Object.entries(patch)) {
@@ -495,6 +518,8 @@ export class StandaloneHerder implements Herder {
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus> {
     const before = await this.connectorStatus(name);
+    // a STOPPED connector has nothing to restart until it is resumed
+    if (this.configs.targetState(name) === 'STOPPED') return before;
     const restartConnector = !request.onlyFailed || before.connector.state === 'FAILED';
     const tasks = request.includeTasks
       ? before.tasks.filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id)
@@ -647,7 +672,8 @@ export class StandaloneHerder implements Herder {
   async pluginConfig(plugin: string): Promise<ConfigInfos['configs'][number]['definition'][]> {
     const d = this.o.registry.find(plugin);
     if (!d) throw new HerderError('NOT_FOUND', `Unknown plugin ${plugin}`);
-    const instance = d.create() as { configClass(): new () => object };
+    const instance = d.create() as { configClass?(): new () => object };
+    if (typeof instance.configClass !== 'function') return [];
     const common =
       d.type === 'sink' ? SinkConnectorConfig : d.type === 'source' ? SourceConnectorConfig : undefined;
     return configDefinitions(

@@ -1,0 +1,173 @@
+import readline from 'node:readline';
+import { Command } from 'commander';
+import { table, type CliOutput } from './output.js';
+import type { RestClient } from './rest-client.js';
+
+const enc = encodeURIComponent;
+
+interface TopicView {
+  name: string;
+  internal: boolean;
+  config: Record<string, unknown>;
+  partitions: {
+    partition: number;
+    start_offset: number;
+    end_offset: number;
+    size_bytes: number;
+    segments: number;
+  }[];
+}
+
+interface RecordsPage {
+  topic: string;
+  partition: number;
+  start_offset: number;
+  end_offset: number;
+  next_offset: number;
+  records: {
+    offset: number;
+    timestamp: number;
+    key: unknown;
+    value: unknown;
+    headers: { key: string; value: unknown }[];
+  }[];
+}
+
+/** `sluice topics ...`: topics of the worker's log, through the REST API. */
+export function topicsCommand(client: () => RestClient, output: CliOutput): Command {
+  const cmd = new Command('topics').description("inspect and feed the worker's topics");
+
+  cmd
+    .command('list')
+    .option('--internal', 'include internal topics')
+    .action(async (o: { internal?: boolean }) => {
+      for (const t of await client().get<string[]>(`/topics${o.internal ? '?internal=true' : ''}`))
+        output.out(t);
+    });
+
+  cmd
+    .command('create <name>')
+    .option('-p, --partitions <n>', 'partitions', '1')
+    .option('-c, --config <key=value...>', 'topic settings, e.g. retention.ms=86400000')
+    .action(async (name: string, o: { partitions: string; config?: string[] }) => {
+      const config: Record<string, string> = {};
+      for (const kv of o.config ?? []) {
+        const at = kv.indexOf('=');
+        if (at <= 0) throw new Error(`--config takes key=value, not ${kv}`);
+        config[kv.slice(0, at)] = kv.slice(at + 1);
+      }
+      await client().request('POST', '/topics', { name, partitions: Number(o.partitions), config });
+      output.out(`created topic ${name}`);
+    });
+
+  cmd
+    .command('describe <name>')
+    .option('--json', 'print the raw JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const t = await client().get<TopicView>(`/topics/${enc(name)}`);
+      if (o.json) return output.out(JSON.stringify(t, null, 2));
+      output.out(`${t.name}${t.internal ? ' (internal)' : ''}`);
+      for (const [k, v] of Object.entries(t.config)) output.out(`  ${k}=${String(v)}`);
+      table(
+        [
+          ['PARTITION', 'START', 'END', 'BYTES', 'SEGMENTS'],
+          ...t.partitions.map((p) =>
+            [p.partition, p.start_offset, p.end_offset, p.size_bytes, p.segments].map(String),
+          ),
+        ],
+        output,
+      );
+    });
+
+  cmd
+    .command('consume <topic>')
+    .description('print records as JSON lines: {topic, partition, offset, timestamp, key, value, headers}')
+    .option('--from-beginning', 'start at the earliest offset (default: the current end)')
+    .option('--partition <p>', 'only this partition')
+    .option('--limit <n>', 'stop after n records')
+    .option('--follow', 'keep waiting for new records')
+    .action(
+      async (
+        topic: string,
+        o: { fromBeginning?: boolean; partition?: string; limit?: string; follow?: boolean },
+      ) => {
+        const view = await client().get<TopicView>(`/topics/${enc(topic)}`);
+        const limit = o.limit === undefined ? Infinity : Number(o.limit);
+        const parts = view.partitions.filter(
+          (p) => o.partition === undefined || p.partition === Number(o.partition),
+        );
+        const next = new Map(
+          parts.map((p) => [p.partition, o.fromBeginning ? p.start_offset : p.end_offset]),
+        );
+        let printed = 0;
+        for (;;) {
+          let progressed = false;
+          for (const p of parts) {
+            if (printed >= limit) return;
+            const offset = next.get(p.partition)!;
+            const page = await client().get<RecordsPage>(
+              `/topics/${enc(topic)}/records?partition=${p.partition}&offset=${offset}&limit=${Math.min(1000, limit - printed)}`,
+            );
+            for (const r of page.records) {
+              if (printed >= limit) return;
+              output.out(
+                JSON.stringify({
+                  topic,
+                  partition: p.partition,
+                  offset: r.offset,
+                  timestamp: r.timestamp,
+                  key: r.key,
+                  value: r.value,
+                  headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value])),
+                }),
+              );
+              printed++;
+            }
+            if (page.next_offset > offset) progressed = true;
+            next.set(p.partition, page.next_offset);
+          }
+          if (!progressed) {
+            if (!o.follow) return;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      },
+    );
+
+  cmd
+    .command('produce <topic>')
+    .description(
+      'send each line of stdin as a record (value = the line; with --key-separator, key and value)',
+    )
+    .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--partition <p>', 'send to this partition')
+    .action(async (topic: string, o: { keySeparator?: string; partition?: string }) => {
+      const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+      let batch: { key?: string; value: string; partition?: number }[] = [];
+      let sent = 0;
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        await client().request('POST', `/topics/${enc(topic)}/records`, { records: batch });
+        sent += batch.length;
+        batch = [];
+      };
+      for await (const line of lines) {
+        if (line === '') continue;
+        const record: { key?: string; value: string; partition?: number } = { value: line };
+        if (o.keySeparator) {
+          const at = line.indexOf(o.keySeparator);
+          if (at >= 0) {
+            record.key = line.slice(0, at);
+            record.value = line.slice(at + o.keySeparator.length);
+          }
+        }
+        if (o.partition !== undefined) record.partition = Number(o.partition);
+        batch.push(record);
+        if (batch.length >= 500) await flush();
+      }
+      await flush();
+      output.err(`sent ${sent} records to ${topic}`);
+    });
+
+  return cmd;
+}

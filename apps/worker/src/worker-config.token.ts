@@ -1,2 +1,0 @@
-/** Injection token of the loaded WorkerConfig. */
-export const WORKER_CONFIG = Symbol('WORKER_CONFIG');

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { ConnectorReconciler, hasProviderReferences, resolveConfig, type WorkerConfig } from '@sluice/config';
+import { Log, type Logger } from '@sluice/log';
+import { ConnectorConfigError, HerderError, type PluginRegistry, StandaloneHerder } from '@sluice/runtime';
+import { loadPluginRegistry } from './plugin-registry.factory.js';
+
+/**
+ * Everything a standalone worker runs besides its HTTP server: the log, the plugins, the herder
+ * and the connectors-folder reconciler. Started before the server, stopped after it.
+ */
+export class WorkerRuntime {
+  private reconciler: ConnectorReconciler | null = null;
+
+  private constructor(
+    readonly config: WorkerConfig,
+    readonly log: Log,
+    readonly registry: PluginRegistry,
+    readonly herder: StandaloneHerder,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(config: WorkerConfig, logger: Logger, logLogger: Logger): Promise<WorkerRuntime> {
+    const log = await Log.openEmbedded({
+      dir: path.resolve(config.log.dir),
+      durability:
+        config.log.durability === 'fsync'
+          ? { mode: 'fsync' }
+          : { mode: 'interval', intervalMs: config.log['flush.interval.ms'] },
+      logger: logLogger,
+    });
+    try {
+      const registry = await loadPluginRegistry();
+      const roots = config.files.roots.map((r) => path.resolve(r));
+      const herder = new StandaloneHerder({
+        workerId: `${config.rest.host}:${config.rest.port}`,
+        log,
+        registry,
+        logger,
+        resolver: {
+          resolve: (c) => resolveConfig(c),
+          hasReferences: (v) => hasProviderReferences(v),
+        },
+        workerSettings: { 'worker.files.roots': roots.join(',') },
+      });
+      await herder.start();
+      const runtime = new WorkerRuntime(config, log, registry, herder, logger);
+      await runtime.startReconciler();
+      return runtime;
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+  }
+
+  private async startReconciler(): Promise<void> {
+    const herder = this.herder;
+    this.reconciler = new ConnectorReconciler({
+      dir: path.resolve(this.config.connectors.dir),
+      logger: this.logger.child({ component: 'connectors-dir' }),
+      target: {
+        put: async (name, config, source) => {
+          try {
+            await herder.putConnectorConfig(name, config, source.file);
+          } catch (err) {
+            if (err instanceof HerderError && err.fieldErrors.length > 0)
+              throw new ConnectorConfigError(err.fieldErrors);
+            throw err;
+          }
+        },
+        delete: (name) => herder.deleteConnector(name),
+        list: () => herder.managedConnectors(),
+      },
+    });
+    await this.reconciler.start();
+  }
+
+  lastConfigErrors(): ReturnType<ConnectorReconciler['lastErrors']> | undefined {
+    return this.reconciler?.lastErrors();
+  }
+
+  /** Stops watching the connectors folder and stops every connector and task (they commit what is durable). */
+  async stopConnectors(): Promise<void> {
+    await this.reconciler?.stop();
+    this.reconciler = null;
+    await this.herder.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+  }
+}
