@@ -46,7 +46,7 @@ describe('file pipeline end to end', () => {
       path.join(root, 'connectors', 'outbox.yaml'),
       `name: outbox\nconfig:\n  connector.class: file-sink\n  topics: events\n  path: ${outbox}\n  format: jsonl\n  offset.flush.interval.ms: 500\n`,
     );
-    worker = new WorkerProcess(path.join(root, 'worker.yaml'), `http://127.0.0.1:${port}`, root);
+    worker = new WorkerProcess(path.join(root, 'worker.yaml'), `http://127.0.0.1:${port}`);
     await worker.start();
 
     const written = new Array<number>(FILES).fill(0);

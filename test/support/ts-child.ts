@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// resolved here, so children may run in any working directory
+// the package exports it for `import` only, which jest's resolver does not follow; it still
+// resolves its own parts from the working directory, so children run in the repository
 const swcRegister = pathToFileURL(
-  createRequire(path.join(REPO_ROOT, 'package.json')).resolve('@swc-node/register/esm-register'),
+  path.join(REPO_ROOT, 'node_modules', '@swc-node', 'register', 'esm', 'esm-register.mjs'),
 ).href;
 
 /** Node arguments that run a TypeScript entry straight from the sources, as `npm run dev` does. */

@@ -11,14 +11,12 @@ export class WorkerProcess {
   constructor(
     readonly configFile: string,
     readonly url: string,
-    private readonly cwd: string,
   ) {}
 
   async start(timeoutMs = 60_000): Promise<void> {
     this.output = '';
-    const child = spawnTs('apps/worker/src/main.ts', ['start', '--config', this.configFile], {
-      cwd: this.cwd,
-    });
+    // runs in the repository (the TypeScript loader resolves from there); the config's paths are absolute
+    const child = spawnTs('apps/worker/src/main.ts', ['start', '--config', this.configFile]);
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
