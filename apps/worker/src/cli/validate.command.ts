@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadWorkerConfig, parseConnectorFile, resolveConfig } from '@sluice/config';
 import { DEFAULT_CONVERTERS, validateConnectorConfig } from '@sluice/runtime';
@@ -13,11 +14,18 @@ export function validateCommand(output: CliOutput): Command {
   return new Command('validate')
     .description('check worker.yaml and connector files without starting anything')
     .argument('<files...>')
-    .action(async (files: string[]) => {
+    .option(
+      '-w, --worker <file>',
+      'the worker config whose settings apply (file roots); default config/worker.yaml when present',
+    )
+    .action(async (files: string[], o: { worker?: string }) => {
       let failed = 0;
       const registry = await loadPluginRegistry();
+      const workerFile = o.worker ?? (fs.existsSync('config/worker.yaml') ? 'config/worker.yaml' : null);
+      const roots = loadWorkerConfig(workerFile).config.files.roots.map((r) => path.resolve(r));
+      const workerSettings = { 'worker.files.roots': roots.join(',') };
       for (const file of files) {
-        const problems = await problemsOf(file, registry);
+        const problems = await problemsOf(file, registry, workerSettings);
         if (problems.length === 0) {
           output.out(`${file}: ok`);
         } else {
@@ -33,6 +41,7 @@ export function validateCommand(output: CliOutput): Command {
 async function problemsOf(
   file: string,
   registry: Awaited<ReturnType<typeof loadPluginRegistry>>,
+  workerSettings: Record<string, string>,
 ): Promise<string[]> {
   let text: string;
   try {
@@ -48,7 +57,11 @@ async function problemsOf(
     }
     const { name, config, lines } = parseConnectorFile(text, file);
     const resolved = await resolveConfig(config);
-    const outcome = await validateConnectorConfig(registry, { ...resolved, name }, DEFAULT_CONVERTERS);
+    const outcome = await validateConnectorConfig(
+      registry,
+      { ...resolved, ...workerSettings, name },
+      DEFAULT_CONVERTERS,
+    );
     return outcome.errors.map((e) => {
       const line = lines.get(`config.${e.field}`) ?? lines.get('config');
       return `${file}${line ? `:${line}` : ''}: ${e.field}: ${e.messages.join('; ')}`;

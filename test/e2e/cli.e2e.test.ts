@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../support/free-port.js';
+import { runCli } from '../support/run-cli.js';
+import { WorkerProcess, writeYaml } from '../support/worker-process.js';
+
+let worker: WorkerProcess;
+let root: string;
+let url: string;
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  fs.mkdirSync(path.join(root, 'data', 'in'), { recursive: true });
+  writeYaml(
+    path.join(root, 'worker.yaml'),
+    `rest:\n  port: ${port}\nlog:\n  dir: ${root}/data/log\nconnectors:\n  dir: ${root}/connectors\nfiles:\n  roots: [${root}/data]\n`,
+  );
+  fs.mkdirSync(path.join(root, 'connectors'));
+  worker = new WorkerProcess(path.join(root, 'worker.yaml'), url);
+  await worker.start();
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+});
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const sourceYaml = (topic: string): string =>
+  `name: lines\nconfig:\n  connector.class: file-source\n  topic: ${topic}\n  path: ${root}/data/in\n  glob: '*.txt'\n  format: text\n  poll.interval.ms: 100\n`;
+
+describe('sluice CLI against a running worker', () => {
+  it('creates topics, produces from stdin and consumes them back as JSON lines', async () => {
+    expect((await runCli(['topics', 'create', 'cli-topic', '--partitions', '2'], { url })).code).toBe(0);
+    const produced = await runCli(['topics', 'produce', 'cli-topic', '--key-separator', ':'], {
+      url,
+      stdin: 'a:{"n":1}\nb:plain text\n',
+    });
+    expect(produced).toMatchObject({ code: 0, stderr: expect.stringContaining('sent 2 records') });
+    const consumed = await runCli(['topics', 'consume', 'cli-topic', '--from-beginning', '--limit', '10'], {
+      url,
+    });
+    expect(consumed.code).toBe(0);
+    const lines = consumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l['key'], l['value']]).sort()).toEqual([
+      ['a', { n: 1 }],
+      ['b', 'plain text'],
+    ]);
+    expect(Object.keys(lines[0]!).sort()).toEqual([
+      'headers',
+      'key',
+      'offset',
+      'partition',
+      'timestamp',
+      'topic',
+      'value',
+    ]);
+    const list = await runCli(['topics', 'list'], { url });
+    expect(list.stdout.split('\n')).toContain('cli-topic');
+    const described = await runCli(['topics', 'describe', 'cli-topic'], { url });
+    expect(described.stdout).toMatch(/PARTITION\s+START\s+END/);
+  });
+
+  it('applies, lists, pauses, resumes, restarts and deletes connectors', async () => {
+    const file = path.join(root, 'lines.yaml');
+    fs.writeFileSync(file, sourceYaml('lines'));
+    expect(await runCli(['connectors', 'apply', '-f', file], { url })).toMatchObject({
+      code: 0,
+      stdout: 'created connector lines\n',
+    });
+    fs.writeFileSync(path.join(root, 'data', 'in', 'one.txt'), 'first\nsecond\n');
+    const listed = await eventually(
+      () => runCli(['connectors', 'list'], { url }),
+      (r) => /lines\s+source\s+RUNNING\s+1\/1 running/.test(r.stdout),
+    );
+    expect(listed.stdout).toMatch(/lines\s+source\s+RUNNING\s+1\/1 running/);
+    const consumed = await eventually(
+      () => runCli(['topics', 'consume', 'lines', '--from-beginning', '--limit', '2'], { url }),
+      (r) => r.stdout.trim().split('\n').length === 2,
+    );
+    // the worker's default value converter is Kafka's JsonConverter with schemas: an envelope
+    const values = consumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { value: { payload: string; schema: { type: string } } }).value);
+    expect(values).toEqual([
+      { schema: { type: 'string', optional: false }, payload: 'first' },
+      { schema: { type: 'string', optional: false }, payload: 'second' },
+    ]);
+
+    expect((await runCli(['connectors', 'pause', 'lines'], { url })).stdout).toBe('paused connector lines\n');
+    const paused = await eventually(
+      () => runCli(['connectors', 'status', 'lines'], { url }),
+      (r) => r.stdout.includes('task 0: PAUSED'),
+    );
+    expect(paused.stdout).toContain('lines (source): PAUSED');
+    expect((await runCli(['connectors', 'resume', 'lines'], { url })).code).toBe(0);
+    expect((await runCli(['connectors', 'restart', 'lines', '--include-tasks'], { url })).stdout).toBe(
+      'restarting connector lines\n',
+    );
+    expect((await runCli(['connectors', 'delete', 'lines'], { url })).code).toBe(0);
+    const missing = await runCli(['connectors', 'status', 'lines'], { url });
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('404') });
+  });
+
+  it('reconciles the connectors folder: add, change, refuse an invalid file, remove', async () => {
+    const file = path.join(root, 'connectors', 'folder.yaml');
+    fs.writeFileSync(file, sourceYaml('folder-a').replace('name: lines', 'name: folder'));
+    const status = (): Promise<{ code: number; stdout: string }> =>
+      runCli(['connectors', 'status', 'folder', '--json'], { url });
+    await eventually(status, (r) => r.code === 0 && r.stdout.includes('"RUNNING"'));
+    fs.writeFileSync(file, sourceYaml('folder-b').replace('name: lines', 'name: folder'));
+    const config = (): Promise<Record<string, string>> =>
+      fetch(`${url}/connectors/folder/config`).then((r) => r.json() as Promise<Record<string, string>>);
+    expect((await eventually(config, (c) => c['topic'] === 'folder-b'))['topic']).toBe('folder-b');
+
+    // an invalid file is reported and leaves the running connector as it was
+    fs.writeFileSync(
+      file,
+      'name: folder\nconfig:\n  connector.class: file-source\n  topic: folder-c\n  batch.size: lots\n',
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await config())['topic']).toBe('folder-b');
+    expect(worker.logs).toMatch(/batch\.size/);
+
+    fs.rmSync(file);
+    const gone = await eventually(
+      () => fetch(`${url}/connectors/folder`).then((r) => r.status),
+      (s) => s === 404,
+    );
+    expect(gone).toBe(404);
+  });
+
+  it('validates files offline, with file, line and field for each problem', async () => {
+    const good = path.join(root, 'good.yaml');
+    fs.writeFileSync(good, sourceYaml('x'));
+    const bad = path.join(root, 'bad.yaml');
+    fs.writeFileSync(
+      bad,
+      'name: bad\nconfig:\n  connector.class: file-source\n  format: xml\n  tasks.max: 0\n',
+    );
+    const result = await runCli([
+      'validate',
+      '--worker',
+      path.join(root, 'worker.yaml'),
+      good,
+      bad,
+      path.join(root, 'worker.yaml'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain(`${good}: ok`);
+    expect(result.stdout).toContain(`${path.join(root, 'worker.yaml')}: ok`);
+    expect(result.stderr).toContain(`${bad}: `);
+    expect(result.stderr).toMatch(new RegExp(`${bad}:4: format`));
+    expect(result.stderr).toMatch(new RegExp(`${bad}:5: tasks.max`));
+    expect(result.stderr).toMatch(/topic/);
+  });
+
+  it('says clearly when no worker answers', async () => {
+    const result = await runCli(['connectors', 'list'], { url: 'http://127.0.0.1:1' });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot reach the worker at http://127.0.0.1:1');
+  });
+});
