@@ -181,6 +181,45 @@ class LosslessParser {
   }
 }
 
+const MAX_NATIVE_DEPTH = 32;
+
+/**
+ * Whether JSON.stringify writes `value` exactly as writeSchemaless would: plain objects and arrays
+ * of strings, finite numbers, booleans, nulls and valid Dates (undefined properties are skipped by
+ * both).
+ */
+function isNativeJson(value: object, depth: number): boolean {
+  if (depth > MAX_NATIVE_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isNativeJsonValue(value[i], depth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    if (!isNativeJsonValue((value as Record<string, unknown>)[key], depth)) return false;
+  }
+  return true;
+}
+
+function isNativeJsonValue(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object':
+      if (v === null) return true;
+      // a valid Date's toJSON is its ISO 8601 text, as writeSchemaless writes it
+      if (v instanceof Date) return !Number.isNaN(v.getTime());
+      return isNativeJson(v, depth + 1);
+    default:
+      return false;
+  }
+}
+
 /** A JSON string literal. */
 export function quote(s: string): string {
   return JSON.stringify(s);
@@ -201,6 +240,8 @@ export function writeNumber(n: number): string {
  */
 export function writeSchemaless(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  // most data is plain JSON already, which the native serializer writes several times faster
+  if (typeof value === 'object' && isNativeJson(value, 0)) return JSON.stringify(value);
   switch (typeof value) {
     case 'string':
       return quote(value);

@@ -79,6 +79,8 @@ export class WorkerSourceTask implements WorkerTask {
   /** Log positions covered by the pending offsets: "topic:partition" → next offset. */
   private pendingPositions: Record<string, number> = {};
   private readonly partitioner = new DefaultPartitioner();
+  private readonly partitionKeys = new WeakMap<object, string>();
+  private readonly partitionKeysByText = new Map<string, string>();
   private lastCommit = Date.now();
   private runner: Promise<void> = Promise.resolve();
   private started: { resolve: () => void } | null = null;
@@ -272,10 +274,28 @@ export class WorkerSourceTask implements WorkerTask {
     return [...byPartition.values()].flat();
   }
 
+  /**
+   * A source partition's identity as text. Connectors usually reuse a partition object, or build
+   * equal ones with keys in the same order: both are cheap hits here before the key-sorting form.
+   */
+  private partitionKey(partition: Readonly<Record<string, unknown>>): string {
+    const cached = this.partitionKeys.get(partition);
+    if (cached !== undefined) return cached;
+    const plain = JSON.stringify(partition);
+    let key = this.partitionKeysByText.get(plain);
+    if (key === undefined) {
+      key = stableJson(partition);
+      if (this.partitionKeysByText.size > 100_000) this.partitionKeysByText.clear();
+      this.partitionKeysByText.set(plain, key);
+    }
+    this.partitionKeys.set(partition, key);
+    return key;
+  }
+
   /** Puts each source partition's offset on its last record in the chunk. */
   private markOffsets(chunk: { index: number; record: ProducerRecord }[], records: SourceRecord[]): void {
     const last = new Map<string, { index: number; record: ProducerRecord }>();
-    for (const l of chunk) last.set(stableJson(records[l.index]!.sourcePartition), l);
+    for (const l of chunk) last.set(this.partitionKey(records[l.index]!.sourcePartition), l);
     for (const l of last.values()) {
       const source = records[l.index]!;
       const mark: SourceOffsetMark = {
@@ -337,10 +357,12 @@ export class WorkerSourceTask implements WorkerTask {
         const tp = `${at.topic}:${at.partition}`;
         this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, at.offset + 1);
       }
-      await this.o.task.commitRecord?.(record, at ?? null);
-      this.pendingOffsets.set(OffsetKeys.key(this.id.connector, record.sourcePartition), {
-        partition: { ...record.sourcePartition },
-        offset: { ...record.sourceOffset },
+      const acked = this.o.task.commitRecord?.(record, at ?? null);
+      if (acked instanceof Promise) await acked;
+      // references only: records are immutable, and the commit copies them into JSON
+      this.pendingOffsets.set(this.partitionKey(record.sourcePartition), {
+        partition: record.sourcePartition,
+        offset: record.sourceOffset,
       });
     }
   }
