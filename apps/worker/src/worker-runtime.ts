@@ -1,8 +1,27 @@
 import path from 'node:path';
 import { ConnectorReconciler, hasProviderReferences, resolveConfig, type WorkerConfig } from '@sluice/config';
 import { Log, type Logger } from '@sluice/log';
-import { ConnectorConfigError, HerderError, type PluginRegistry, StandaloneHerder } from '@sluice/runtime';
+import {
+  ConnectorConfigError,
+  HerderError,
+  type ConverterDefaults,
+  type PluginRegistry,
+  StandaloneHerder,
+} from '@sluice/runtime';
 import { loadPluginRegistry } from './plugin-registry.factory.js';
+
+/** worker.yaml's converters section as the runtime's defaults: every value as a string. */
+function converterDefaultsOf(config: WorkerConfig): ConverterDefaults {
+  const settings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.converters)) {
+    if (value !== undefined && value !== null) settings[key] = String(value);
+  }
+  return {
+    ...settings,
+    'key.converter': config.converters['key.converter'],
+    'value.converter': config.converters['value.converter'],
+  };
+}
 
 /**
  * Everything a standalone worker runs besides its HTTP server: the log, the plugins, the herder
@@ -41,6 +60,7 @@ export class WorkerRuntime {
           hasReferences: (v) => hasProviderReferences(v),
         },
         workerSettings: { 'worker.files.roots': roots.join(',') },
+        converterDefaults: converterDefaultsOf(config),
       });
       await herder.start();
       const runtime = new WorkerRuntime(config, log, registry, herder, logger);

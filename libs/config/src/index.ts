@@ -1,6 +1,7 @@
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export {
   ConnectorsConfig,
+  ConvertersConfig,
   FilesConfig,
   LogConfig,
   RestAuthConfig,

@@ -32,20 +32,29 @@ export function envNameFor(key: string): string {
   return ENV_PREFIX + key.toUpperCase().replace(/[.-]/g, '_');
 }
 
-function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+/**
+ * Sets `key` (a known leaf like "log.flush.interval.ms") in `target`, creating the sections the
+ * defaults have on the way: the leaf is what remains once no default section matches.
+ */
+function setPath(
+  target: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): void {
   const parts = key.split('.');
-  // keys such as "flush.interval.ms" are leaves with dots in them: match the longest known prefix
   let node = target;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i]!;
-    if (!(part in node) || typeof node[part] !== 'object' || node[part] === null) {
-      const rest = parts.slice(i).join('.');
-      node[rest] = value;
-      return;
-    }
-    node = node[part] as Record<string, unknown>;
+  let shape: unknown = defaults;
+  let i = 0;
+  for (; i < parts.length - 1; i++) {
+    const next = (shape as Record<string, unknown>)[parts[i]!];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) break;
+    const existing = node[parts[i]!];
+    if (!existing || typeof existing !== 'object' || Array.isArray(existing)) node[parts[i]!] = {};
+    node = node[parts[i]!] as Record<string, unknown>;
+    shape = next;
   }
-  node[parts[parts.length - 1]!] = value;
+  node[parts.slice(i).join('.')] = value;
 }
 
 function coerce(raw: string, current: unknown): unknown {
@@ -152,7 +161,7 @@ export function loadWorkerConfig(
   }
   for (const key of known) {
     const value = env[envNameFor(key)];
-    if (value !== undefined) setPath(raw, key, coerce(value, lookup(defaults, key)));
+    if (value !== undefined) setPath(raw, defaults, key, coerce(value, lookup(defaults, key)));
   }
 
   const config = plainToInstance(WorkerConfig, raw, { exposeDefaultValues: true });

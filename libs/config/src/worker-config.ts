@@ -72,6 +72,22 @@ export class FilesConfig {
   roots: string[] = ['.'];
 }
 
+/**
+ * The worker's converters, which connectors use unless they set their own: Kafka Connect's worker
+ * settings, with their `key.converter.*` / `value.converter.*` options as dotted keys beside them.
+ */
+export class ConvertersConfig {
+  @IsString()
+  @MinLength(1)
+  'key.converter' = 'org.apache.kafka.connect.json.JsonConverter';
+
+  @IsString()
+  @MinLength(1)
+  'value.converter' = 'org.apache.kafka.connect.json.JsonConverter';
+
+  [setting: string]: unknown;
+}
+
 /** config/worker.yaml. Every key can be overridden by an environment variable (see worker-config-loader). */
 export class WorkerConfig {
   @IsIn(['standalone'])
@@ -92,6 +108,10 @@ export class WorkerConfig {
   @ValidateNested()
   @Type(() => FilesConfig)
   files: FilesConfig = new FilesConfig();
+
+  @ValidateNested()
+  @Type(() => ConvertersConfig)
+  converters: ConvertersConfig = new ConvertersConfig();
 
   @IsOptional()
   @IsString()

@@ -216,6 +216,47 @@ describe('StandaloneHerder', () => {
     );
   });
 
+  it('restarts a failed task by itself with errors.restart.enable, then carries on', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig(
+      'flaky',
+      source(20, {
+        topic: 'flaky',
+        'fail.at': '7',
+        'fail.times': '2',
+        'errors.restart.enable': 'true',
+        'errors.restart.backoff.ms': '20',
+      }),
+    );
+    await eventually(
+      () => log.storage.offsets('flaky', 0),
+      (o) => o.endOffset === 20,
+    );
+    const status = await eventually(
+      () => herder.connectorStatus('flaky'),
+      (s) => s.tasks[0]?.state === 'RUNNING',
+    );
+    expect(status.tasks[0]!.state).toBe('RUNNING');
+  });
+
+  it('leaves a task FAILED after errors.restart.max.attempts automatic restarts', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig(
+      'broken',
+      source(20, {
+        topic: 'broken',
+        'fail.at': '3',
+        'errors.restart.enable': 'true',
+        'errors.restart.backoff.ms': '10',
+        'errors.restart.max.attempts': '2',
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const status = await herder.connectorStatus('broken');
+    expect(status.tasks[0]!.state).toBe('FAILED');
+    expect(status.tasks[0]!.trace).toContain('failed at 3');
+  });
+
   it('stops a connector (no tasks), resets its offsets, and starts over from the beginning', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('seq', source(10, { topic: 'again' }));

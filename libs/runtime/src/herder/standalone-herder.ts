@@ -30,6 +30,9 @@ import {
   type TaskStatus,
 } from './herder.js';
 
+/** A task that ran this long before failing gets its full count of automatic restarts again. */
+const STABLE_RUN_MS = 60_000;
+
 export interface ConfigResolver {
   /** Applies ${provider:...} references; throws naming the key (never the value) when one fails. */
   resolve(config: Readonly<Record<string, string>>): Promise<Record<string, string>>;
@@ -70,6 +73,7 @@ export class StandaloneHerder implements Herder {
   private ops: Promise<unknown> = Promise.resolve();
   private statusWrites: Promise<unknown> = Promise.resolve();
   private readonly restartAttempts = new Map<string, number>();
+  private readonly runningSince = new Map<string, number>();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
@@ -142,13 +146,15 @@ export class StandaloneHerder implements Herder {
       )
       .catch((err: unknown) => this.o.logger.error({ err }, `could not record the status of ${name}`));
     if (task !== null && state === 'FAILED') this.maybeAutoRestart(name, task);
-    if (task !== null && state === 'RUNNING') this.restartAttempts.delete(`${name}-${task}`);
+    if (task !== null && state === 'RUNNING') this.runningSince.set(`${name}-${task}`, Date.now());
   }
 
   private maybeAutoRestart(name: string, task: number): void {
     const config = this.configs.config(name);
     if (!config || config['errors.restart.enable'] !== 'true' || this.stopped) return;
     const key = `${name}-${task}`;
+    // a task that ran a good while before failing starts its count of restarts over
+    if (Date.now() - (this.runningSince.get(key) ?? 0) >= STABLE_RUN_MS) this.restartAttempts.delete(key);
     const attempt = (this.restartAttempts.get(key) ?? 0) + 1;
     const max = Number(config['errors.restart.max.attempts'] ?? 5);
     if (attempt > max) {
@@ -167,7 +173,7 @@ export class StandaloneHerder implements Herder {
         { connector: name, task, attempt },
         `restarting failed task ${key} (attempt ${attempt} of ${max})`,
       );
-      void this.restartTask(name, task).catch((err: unknown) =>
+      void this.restartTaskNow(name, task).catch((err: unknown) =>
         this.o.logger.error({ err }, `automatic restart of ${key} failed`),
       );
     }, delay);
@@ -564,7 +570,13 @@ export class StandaloneHerder implements Herder {
     }
   }
 
+  /** A restart asked for by hand: the automatic restarts count starts over. */
   restartTask(name: string, task: number): Promise<void> {
+    this.restartAttempts.delete(`${name}-${task}`);
+    return this.restartTaskNow(name, task);
+  }
+
+  private restartTaskNow(name: string, task: number): Promise<void> {
     return this.run(async () => {
       this.require(name);
       if (task < 0 || task >= this.configs.taskConfigs(name).length) {

@@ -39,9 +39,16 @@ class SequenceSourceConfig {
   @IsInt()
   'fail.at' = -1;
 
+  @ConfigField({ doc: 'How many task instances fail at fail.at before one gets past it (-1: all).' })
+  @IsInt()
+  'fail.times' = -1;
+
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 }
+
+/** Failures so far per topic, for fail.times. */
+const failures = new Map<string, number>();
 
 export class SequenceSourceTask implements SourceTask {
   private config!: SequenceSourceConfig;
@@ -68,7 +75,13 @@ export class SequenceSourceTask implements SourceTask {
     const records: SourceRecord[] = [];
     const end = Math.min(this.config.count, this.next + this.config.batch);
     for (let n = this.next; n < end; n++) {
-      if (n === this.config['fail.at']) throw new Error(`sequence source failed at ${n} as configured`);
+      if (n === this.config['fail.at']) {
+        const failed = failures.get(this.config.topic) ?? 0;
+        if (this.config['fail.times'] < 0 || failed < this.config['fail.times']) {
+          failures.set(this.config.topic, failed + 1);
+          throw new Error(`sequence source failed at ${n} as configured`);
+        }
+      }
       records.push({
         topic: this.config.topic,
         kafkaPartition: null,

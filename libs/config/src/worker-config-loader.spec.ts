@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError } from './config-error.js';
+import { envNameFor, loadWorkerConfig } from './worker-config-loader.js';
+
+function file(text: string): string {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'worker-yaml-')), 'worker.yaml');
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+describe('worker.yaml', () => {
+  it('has defaults for everything', () => {
+    const { config } = loadWorkerConfig(null, {});
+    expect(config).toMatchObject({
+      mode: 'standalone',
+      rest: { host: '127.0.0.1', port: 8083, auth: { type: 'none' } },
+      log: { dir: './data/log', durability: 'fsync' },
+      connectors: { dir: './config/connectors' },
+      converters: { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' },
+    });
+  });
+
+  it('reads the contract of the README and keeps defaults for what it leaves out', () => {
+    const { config } = loadWorkerConfig(
+      file(
+        'mode: standalone\nrest:\n  port: 9000\nlog:\n  dir: /var/lib/sluice\nfiles:\n  roots: [/data, /srv]\nconverters:\n  value.converter: string\n  value.converter.schemas.enable: false\n',
+      ),
+      {},
+    );
+    expect(config.rest).toMatchObject({ host: '127.0.0.1', port: 9000 });
+    expect(config.log.dir).toBe('/var/lib/sluice');
+    expect(config.files.roots).toEqual(['/data', '/srv']);
+    expect(config.converters['value.converter']).toBe('string');
+    expect(config.converters['value.converter.schemas.enable']).toBe(false);
+  });
+
+  it('lets environment variables override any key', () => {
+    const env = {
+      SLUICE_REST_PORT: '9100',
+      SLUICE_LOG_DIR: '/tmp/elsewhere',
+      SLUICE_LOG_FLUSH_INTERVAL_MS: '250',
+      SLUICE_FILES_ROOTS: '/a, /b',
+      SLUICE_CONVERTERS_VALUE_CONVERTER: 'bytes',
+    };
+    const { config } = loadWorkerConfig(file('rest:\n  port: 9000\n'), env);
+    expect(config.rest.port).toBe(9100);
+    expect(config.log.dir).toBe('/tmp/elsewhere');
+    expect(config.log['flush.interval.ms']).toBe(250);
+    expect(config.files.roots).toEqual(['/a', '/b']);
+    expect(config.converters['value.converter']).toBe('bytes');
+    expect(envNameFor('log.flush.interval.ms')).toBe('SLUICE_LOG_FLUSH_INTERVAL_MS');
+  });
+
+  it('reports every problem at once with file, line and field', () => {
+    const f = file('rest:\n  port: 99999\nlog:\n  durability: sometimes\ncolour: blue\n');
+    let error: ConfigError | undefined;
+    try {
+      loadWorkerConfig(f, {});
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'colour', file: f, line: 5 }),
+        expect.objectContaining({ field: 'rest.port', file: f, line: 2 }),
+        expect.objectContaining({ field: 'log.durability', file: f, line: 4 }),
+      ]),
+    );
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    expect(() => loadWorkerConfig(file('rest:\n  port: [unclosed\n'), {})).toThrow(ConfigError);
+  });
+});
