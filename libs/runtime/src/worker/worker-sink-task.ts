@@ -12,7 +12,7 @@ import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { ErrorStage } from '../errors/error-stage.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
-import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { toConnectHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
@@ -32,7 +32,7 @@ export interface WorkerSinkTaskOptions {
   errorReporter: ErrorReporter;
   offsetFlushIntervalMs: number;
   status: TaskStatusListener;
-  metrics: RuntimeMetrics;
+  metrics: TaskMetrics;
   logger: ConnectLogger;
   /** Records per poll (memory bound). */
   maxPollRecords?: number;
@@ -241,7 +241,7 @@ export class WorkerSinkTask implements WorkerTask {
       const last = part.records[part.records.length - 1];
       if (last) positions.push({ tp, next: last.offset + 1 });
     }
-    this.o.metrics.sinkRecordsRead.inc(this.labels, read);
+    this.o.metrics.sinkRecordsRead(read);
     if (batch.length > 0) {
       this.polledRaw.clear();
       for (const part of polled) {
@@ -258,17 +258,14 @@ export class WorkerSinkTask implements WorkerTask {
         // a put failure that was tolerated: every record of the batch goes to the DLQ
         for (const record of batch) await this.failedRecord('TASK_PUT', result.failed, record);
       }
-      this.o.metrics.sinkRecordsPut.inc(this.labels, batch.length);
+      this.o.metrics.sinkRecordsPut(batch.length);
       this.polledRaw.clear();
     }
     for (const { tp, next } of positions) {
       this.current.set(key(tp), { partition: tp, offset: next });
       const last = polled.find((p) => p.topic === tp.topic && p.partition === tp.partition);
       if (last) {
-        this.o.metrics.sinkLag.set(
-          { ...this.labels, topic: tp.topic, partition: String(tp.partition) },
-          Math.max(0, last.highWatermark - next),
-        );
+        this.o.metrics.sinkLag(tp.topic, tp.partition, Math.max(0, last.highWatermark - next));
       }
     }
   }
@@ -278,10 +275,9 @@ export class WorkerSinkTask implements WorkerTask {
     error: Error,
     consumed: { topic: string; partition: number; record: LogRecord },
   ): Promise<void> {
-    this.o.metrics.recordErrors.inc({ ...this.labels, stage });
-    this.o.metrics.recordsSkipped.inc(this.labels);
-    if (await this.o.errorReporter.report({ stage, error, consumed }))
-      this.o.metrics.deadLetterRecords.inc(this.labels);
+    this.o.metrics.recordError(stage);
+    this.o.metrics.recordSkipped();
+    if (await this.o.errorReporter.report({ stage, error, consumed })) this.o.metrics.deadLetterRecord();
   }
 
   /**
@@ -296,7 +292,7 @@ export class WorkerSinkTask implements WorkerTask {
     if (consumed) {
       await this.failedConsumed(stage, error, consumed);
     } else {
-      this.o.metrics.recordErrors.inc({ ...this.labels, stage });
+      this.o.metrics.recordError(stage);
       await this.o.errorReporter.report({
         stage,
         error,
@@ -317,7 +313,7 @@ export class WorkerSinkTask implements WorkerTask {
         offsets.set(k, { partition: v.partition, offset: v.offset });
     }
     if (offsets.size === 0) return;
-    const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
+    const started = performance.now();
     const task = this.o.task;
     let toCommit: PartitionOffsets;
     if (task.preCommit) {
@@ -332,7 +328,7 @@ export class WorkerSinkTask implements WorkerTask {
       offset: o.offset,
     }));
     if (list.length > 0) await consumer.commit(list);
-    end();
+    this.o.metrics.offsetCommitSeconds((performance.now() - started) / 1000);
   }
 
   pause(): void {

@@ -9,8 +9,8 @@ import { DefaultPartitioner, type Log, type Producer, type ProducerRecord } from
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
-import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
-import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import type { TaskMetrics } from '../metrics/task-metrics.js';
+import type { TaskOffsets } from '../offsets/task-offsets.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
 import { SOURCE_OFFSET_HEADER, type SourceOffsetMark } from '../offsets/source-offset-header.js';
 import { stableJson } from '../storage/stable-json.js';
@@ -29,13 +29,13 @@ export interface WorkerSourceTaskOptions {
   transforms: TransformationChain<SourceRecord>;
   tolerance: RetryWithTolerance;
   errorReporter: ErrorReporter;
-  offsets: SourceOffsetStore;
+  offsets: TaskOffsets;
   offsetFlushIntervalMs: number;
   topicPartitions: number;
   /** A topic the connector wrote to for the first time (GET /connectors/{name}/topics). */
   onTopicUsed: (topic: string) => Promise<void>;
   status: TaskStatusListener;
-  metrics: RuntimeMetrics;
+  metrics: TaskMetrics;
   logger: ConnectLogger;
 }
 
@@ -109,11 +109,11 @@ export class WorkerSourceTask implements WorkerTask {
       logger: this.o.logger,
       signal: this.abort.signal,
       offsetStorageReader: {
-        offset: async (partition) => this.o.offsets.offset(connector, partition),
+        offset: async (partition) => this.o.offsets.offset(partition),
         offsets: async (partitions) => {
           const out = new Map<string, Record<string, unknown>>();
           for (const p of partitions) {
-            const offset = this.o.offsets.offset(connector, p);
+            const offset = this.o.offsets.offset(p);
             if (offset) out.set(OffsetKeys.key(connector, p), offset);
           }
           return out;
@@ -143,7 +143,7 @@ export class WorkerSourceTask implements WorkerTask {
         }
         const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal);
         if (records.length > 0) {
-          this.o.metrics.sourceRecordsPolled.inc(this.labels, records.length);
+          this.o.metrics.sourceRecordsPolled(records.length);
           this.inFlight.push({ records, sent: (await this.send(records)).done });
         }
         while (
@@ -227,7 +227,7 @@ export class WorkerSourceTask implements WorkerTask {
         sends.push(
           this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
             chunk.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
-            this.o.metrics.sourceRecordsWritten.inc(this.labels, chunk.length);
+            this.o.metrics.sourceRecordsWritten(chunk.length);
           }),
         );
       }
@@ -316,8 +316,8 @@ export class WorkerSourceTask implements WorkerTask {
     error: Error,
     record: SourceRecord,
   ): Promise<void> {
-    this.o.metrics.recordErrors.inc({ ...this.labels, stage });
-    this.o.metrics.recordsSkipped.inc(this.labels);
+    this.o.metrics.recordError(stage);
+    this.o.metrics.recordSkipped();
     await this.o.errorReporter.report({
       stage,
       error,
@@ -334,15 +334,14 @@ export class WorkerSourceTask implements WorkerTask {
     if (this.knownTopics.has(topic)) return;
     await this.o.log.admin().ensureTopic({ name: topic, partitions: this.o.topicPartitions });
     await this.o.onTopicUsed(topic);
-    const committed = this.o.offsets.positions(this.id.connector).get(this.id.task) ?? {};
+    const committed = this.o.offsets.positions();
     const start: Record<string, number> = {};
     const count = this.o.log.storage.partitionCount(topic) ?? 0;
     for (let p = 0; p < count; p++) {
       if (committed[`${topic}:${p}`] === undefined)
         start[`${topic}:${p}`] = (await this.o.log.storage.offsets(topic, p)).endOffset;
     }
-    if (Object.keys(start).length > 0)
-      await this.o.offsets.commit(this.id.connector, this.id.task, [], start);
+    if (Object.keys(start).length > 0) await this.o.offsets.commit([], start);
     this.knownTopics.add(topic);
   }
 
@@ -371,13 +370,13 @@ export class WorkerSourceTask implements WorkerTask {
     if (!force && Date.now() - this.lastCommit < this.o.offsetFlushIntervalMs) return;
     this.lastCommit = Date.now();
     if (this.pendingOffsets.size === 0) return;
-    const end = this.o.metrics.offsetCommitSeconds.startTimer(this.labels);
+    const started = performance.now();
     const offsets = [...this.pendingOffsets.values()];
     const positions = this.pendingPositions;
     this.pendingOffsets.clear();
     this.pendingPositions = {};
-    await this.o.offsets.commit(this.id.connector, this.id.task, offsets, positions);
-    end();
+    await this.o.offsets.commit(offsets, positions);
+    this.o.metrics.offsetCommitSeconds((performance.now() - started) / 1000);
     await this.o.task.commit?.();
   }
 

@@ -1,18 +1,15 @@
-import type { Connector, ConnectLogger, SinkRecord, SourceRecord } from '@sluice/connect-api';
+import type { Connector, ConnectLogger } from '@sluice/connect-api';
 import type { Log, Logger, Producer } from '@sluice/log';
-import { listSetting } from '../config/prefixed-config.js';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
-import { createConverter, type ConverterDefaults } from '../config/converter-factory.js';
-import { TransformationChain } from '../config/transformation-chain.js';
-import { ErrorReporter } from '../errors/error-reporter.js';
-import { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
+import type { ConverterDefaults } from '../config/converter-factory.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import { RegistryTaskMetrics } from '../metrics/task-metrics.js';
+import { StoreTaskOffsets } from '../offsets/task-offsets.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { ConnectorState, TargetState } from '../herder/herder.js';
+import { createWorkerTask } from './task-factory.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
-import { WorkerSinkTask } from './worker-sink-task.js';
-import { WorkerSourceTask } from './worker-source-task.js';
 
 export interface WorkerStatusListener extends TaskStatusListener {
   onConnectorState(connector: string, state: ConnectorState, error?: Error): void;
@@ -28,6 +25,8 @@ export interface WorkerOptions {
   converterDefaults: ConverterDefaults;
   logger: Logger;
   onTopicUsed: (connector: string, topic: string) => Promise<void>;
+  /** Where tasks run; default this thread. */
+  runner?: TaskRunner;
 }
 
 interface RunningConnector {
@@ -41,17 +40,97 @@ const num = (value: string | undefined, fallback: number): number => {
   return value !== undefined && value !== '' && Number.isFinite(n) ? n : fallback;
 };
 
+/** Runs the tasks of a worker: in its own thread, or in task threads. */
+export interface TaskRunner {
+  start(
+    id: TaskId,
+    plugin: ConnectorPlugin,
+    connectorConfig: Readonly<Record<string, string>>,
+    taskConfig: Readonly<Record<string, string>>,
+    target: TargetState,
+  ): Promise<void>;
+  stop(id: TaskId): Promise<void>;
+  pause(id: TaskId): void;
+  resume(id: TaskId): void;
+  ids(): TaskId[];
+  close(): Promise<void>;
+}
+
+/** Tasks as async loops in the worker's own thread. */
+export class InProcessTaskRunner implements TaskRunner {
+  private readonly tasks = new Map<string, WorkerTask>();
+  private readonly producer: Producer;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.producer = o.log.producer();
+  }
+
+  async start(
+    id: TaskId,
+    plugin: ConnectorPlugin,
+    connectorConfig: Readonly<Record<string, string>>,
+    taskConfig: Readonly<Record<string, string>>,
+    target: TargetState,
+  ): Promise<void> {
+    const key = Worker.taskKey(id);
+    if (this.tasks.has(key)) throw new Error(`task ${key} is already running`);
+    let task: WorkerTask;
+    try {
+      task = await createWorkerTask(id, plugin, connectorConfig, taskConfig, {
+        log: this.o.log,
+        producer: this.producer,
+        registry: this.o.registry,
+        converterDefaults: this.o.converterDefaults,
+        status: this.o.status,
+        metrics: new RegistryTaskMetrics(this.o.metrics, id.connector, id.task),
+        offsets: new StoreTaskOffsets(this.o.offsets, id.connector, id.task),
+        onTopicUsed: (topic) => this.o.onTopicUsed(id.connector, topic),
+        logger: this.o.logger.child({ connector: id.connector, task: id.task }),
+      });
+    } catch (err) {
+      this.o.status.onTaskState(id.connector, id.task, 'FAILED', err as Error);
+      return;
+    }
+    this.tasks.set(key, task);
+    if (target === 'PAUSED') task.pause();
+    await task.start();
+  }
+
+  async stop(id: TaskId): Promise<void> {
+    const key = Worker.taskKey(id);
+    const task = this.tasks.get(key);
+    if (!task) return;
+    this.tasks.delete(key);
+    await task.stop();
+  }
+
+  pause(id: TaskId): void {
+    this.tasks.get(Worker.taskKey(id))?.pause();
+  }
+
+  resume(id: TaskId): void {
+    this.tasks.get(Worker.taskKey(id))?.resume();
+  }
+
+  ids(): TaskId[] {
+    return [...this.tasks.values()].map((t) => t.id);
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
 /**
  * Runs connector instances and their tasks on this worker. The herder decides what runs; the
  * worker builds the pieces (plugins, converters, transforms, error handling) and runs them.
  */
 export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
-  private readonly tasks = new Map<string, WorkerTask>();
-  private readonly producer: Producer;
+  private readonly runner: TaskRunner;
 
   constructor(private readonly o: WorkerOptions) {
-    this.producer = o.log.producer();
+    this.runner = o.runner ?? new InProcessTaskRunner(o);
   }
 
   get workerId(): string {
@@ -115,8 +194,9 @@ export class Worker {
   }
 
   /**
-   * Builds and starts a task. `connectorConfig` carries the runtime settings (converters,
-   * transforms, errors.*); `taskConfig` is what the connector made for this task. Both resolved.
+   * Starts a task where the worker runs tasks (this thread, or a task thread). `connectorConfig`
+   * carries the runtime settings (converters, transforms, errors.*); `taskConfig` is what the
+   * connector made for this task. Both resolved.
    */
   async startTask(
     id: TaskId,
@@ -125,109 +205,33 @@ export class Worker {
     taskConfig: Readonly<Record<string, string>>,
     target: TargetState,
   ): Promise<void> {
-    const key = Worker.taskKey(id);
-    if (this.tasks.has(key)) throw new Error(`task ${key} is already running`);
-    const logger = this.loggerFor(id.connector, id.task);
-    const registry = this.o.registry;
-    let task: WorkerTask;
-    try {
-      const tolerance = new RetryWithTolerance({
-        tolerance: connectorConfig['errors.tolerance'] === 'all' ? 'all' : 'none',
-        retryTimeoutMs: num(connectorConfig['errors.retry.timeout'], 0),
-        retryDelayMaxMs: num(connectorConfig['errors.retry.delay.max.ms'], 60_000),
-      });
-      const dlq =
-        plugin.type === 'sink'
-          ? (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() || null
-          : null;
-      const errorReporter = new ErrorReporter(
-        {
-          connector: id.connector,
-          taskId: id.task,
-          logEnabled: connectorConfig['errors.log.enable'] === 'true',
-          logIncludeMessages: connectorConfig['errors.log.include.messages'] === 'true',
-          deadLetterTopic: dlq,
-          contextHeaders: connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
-        },
-        logger,
-        this.producer,
-        async (topic) => {
-          await this.o.log.admin().ensureTopic({ name: topic, partitions: 1 });
-        },
-      );
-      const keyConverter = createConverter(registry, connectorConfig, 'key', this.o.converterDefaults);
-      const valueConverter = createConverter(registry, connectorConfig, 'value', this.o.converterDefaults);
-      const common = {
-        id,
-        config: taskConfig,
-        log: this.o.log,
-        keyConverter,
-        valueConverter,
-        tolerance,
-        errorReporter,
-        offsetFlushIntervalMs: num(connectorConfig['offset.flush.interval.ms'], 5000),
-        status: this.o.status,
-        metrics: this.o.metrics,
-        logger,
-      };
-      const connector = plugin.create();
-      if (connector.kind === 'source') {
-        task = new WorkerSourceTask({
-          ...common,
-          task: connector.createTask(),
-          producer: this.producer,
-          transforms: TransformationChain.fromConfig<SourceRecord>(registry, connectorConfig),
-          offsets: this.o.offsets,
-          topicPartitions: num(connectorConfig['topic.creation.default.partitions'], 1),
-          onTopicUsed: (topic) => this.o.onTopicUsed(id.connector, topic),
-        });
-      } else {
-        const regex = (connectorConfig['topics.regex'] ?? '').trim();
-        const topics = listSetting(connectorConfig['topics']);
-        for (const topic of topics) await this.o.onTopicUsed(id.connector, topic);
-        task = new WorkerSinkTask({
-          ...common,
-          task: connector.createTask(),
-          groupId: `connect-${id.connector}`,
-          topics,
-          topicsRegex: regex ? new RegExp(regex) : null,
-          transforms: TransformationChain.fromConfig<SinkRecord>(registry, connectorConfig),
-        });
-      }
-    } catch (err) {
-      this.o.status.onTaskState(id.connector, id.task, 'FAILED', err as Error);
-      return;
-    }
-    this.tasks.set(key, task);
-    if (target === 'PAUSED') task.pause();
-    await task.start();
+    await this.runner.start(id, plugin, connectorConfig, taskConfig, target);
   }
 
-  async stopTask(id: TaskId): Promise<void> {
-    const key = Worker.taskKey(id);
-    const task = this.tasks.get(key);
-    if (!task) return;
-    this.tasks.delete(key);
-    await task.stop();
+  stopTask(id: TaskId): Promise<void> {
+    return this.runner.stop(id);
   }
 
   taskIds(connector: string): number[] {
-    return [...this.tasks.values()].filter((t) => t.id.connector === connector).map((t) => t.id.task);
+    return this.runner
+      .ids()
+      .filter((t) => t.connector === connector)
+      .map((t) => t.task);
   }
 
   setTargetState(name: string, target: TargetState): void {
     const running = this.connectors.get(name);
     if (running) this.o.status.onConnectorState(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-    for (const task of this.tasks.values()) {
-      if (task.id.connector !== name) continue;
-      if (target === 'PAUSED') task.pause();
-      else task.resume();
+    for (const id of this.runner.ids()) {
+      if (id.connector !== name) continue;
+      if (target === 'PAUSED') this.runner.pause(id);
+      else this.runner.resume(id);
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.tasks.values()].map((t) => this.stopTask(t.id)));
+    await Promise.all(this.runner.ids().map((id) => this.runner.stop(id)));
     for (const name of [...this.connectors.keys()]) await this.stopConnector(name);
-    await this.producer.close();
+    await this.runner.close();
   }
 }
