@@ -11,7 +11,7 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Where connector packages are found: the workspace's @sluice packages, then installed ones. */
-function pluginSearchDirs(): string[] {
+export function pluginSearchDirs(): string[] {
   return [
     ...new Set([
       path.resolve(process.cwd(), 'node_modules', '@sluice'),

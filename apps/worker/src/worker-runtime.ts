@@ -8,7 +8,7 @@ import {
   type PluginRegistry,
   StandaloneHerder,
 } from '@sluice/runtime';
-import { loadPluginRegistry } from './plugin-registry.factory.js';
+import { loadPluginRegistry, pluginSearchDirs } from './plugin-registry.factory.js';
 
 /** worker.yaml's converters section as the runtime's defaults: every value as a string. */
 function converterDefaultsOf(config: WorkerConfig): ConverterDefaults {
@@ -61,6 +61,9 @@ export class WorkerRuntime {
         },
         workerSettings: { 'worker.files.roots': roots.join(',') },
         converterDefaults: converterDefaultsOf(config),
+        taskThreads: config.tasks.threads,
+        pluginDirs: pluginSearchDirs(),
+        logLevel: process.env['SLUICE_LOG_LEVEL'] ?? 'info',
       });
       await herder.start();
       const runtime = new WorkerRuntime(config, log, registry, herder, logger);

@@ -6,6 +6,7 @@ export {
   LogConfig,
   RestAuthConfig,
   RestConfig,
+  TasksConfig,
   WorkerConfig,
 } from './worker-config.js';
 export { envNameFor, loadWorkerConfig, type LoadedWorkerConfig } from './worker-config-loader.js';

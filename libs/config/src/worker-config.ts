@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -88,6 +89,17 @@ export class ConvertersConfig {
   [setting: string]: unknown;
 }
 
+export class TasksConfig {
+  /**
+   * Worker threads that run the tasks, so a worker uses every core; 0 runs them in the main
+   * thread. Default: the number of cores, at most 4.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  threads = Math.min(4, availableParallelism());
+}
+
 /** config/worker.yaml. Every key can be overridden by an environment variable (see worker-config-loader). */
 export class WorkerConfig {
   @IsIn(['standalone'])
@@ -112,6 +124,10 @@ export class WorkerConfig {
   @ValidateNested()
   @Type(() => ConvertersConfig)
   converters: ConvertersConfig = new ConvertersConfig();
+
+  @ValidateNested()
+  @Type(() => TasksConfig)
+  tasks: TasksConfig = new TasksConfig();
 
   @IsOptional()
   @IsString()

@@ -11,6 +11,11 @@ export interface ProducerOptions {
   /** Records of one send to one partition are cut into batches of about this many bytes. */
   maxBatchBytes?: number;
   partitioner?: Partitioner;
+  /**
+   * Reuse the buffers of large batches once their appends complete (default true). Off where
+   * batches are handed to another thread, which takes their memory.
+   */
+  poolBuffers?: boolean;
 }
 
 export interface SendRequest {
@@ -49,6 +54,7 @@ export class Producer {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly pool: BatchBufferPool;
   private readonly allocate: (size: number) => Buffer;
+  private readonly reuseBuffers: boolean;
   private closed = false;
 
   constructor(
@@ -69,7 +75,11 @@ export class Producer {
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.partitioner = options.partitioner ?? new DefaultPartitioner();
     this.pool = new BatchBufferPool(16, Math.min(this.maxBatchBytes, 1024 * 1024));
-    this.allocate = (size) => (size >= POOLED_BATCH_BYTES ? this.pool.take(size) : Buffer.allocUnsafe(size));
+    this.allocate =
+      options.poolBuffers === false
+        ? (size) => (size >= POOLED_BATCH_BYTES ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size))
+        : (size) => (size >= POOLED_BATCH_BYTES ? this.pool.take(size) : Buffer.allocUnsafe(size));
+    this.reuseBuffers = options.poolBuffers !== false;
   }
 
   send(request: SendRequest): Promise<RecordMetadata[]> {
@@ -126,7 +136,7 @@ export class Producer {
         pending.push(
           this.storage.append(topic, partition, batch).then((r) => {
             // the append is durable and the storage holds no reference any more
-            if (batch.length >= POOLED_BATCH_BYTES) this.pool.give(batch);
+            if (this.reuseBuffers && batch.length >= POOLED_BATCH_BYTES) this.pool.give(batch);
             if (positions) {
               for (let k = from; k < end; k++) {
                 positions[indices ? indices[k]! : k] = { partition, offset: r.baseOffset + k - from };

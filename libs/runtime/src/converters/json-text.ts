@@ -18,8 +18,24 @@ export class JsonDecimal {
   }
 }
 
-/** At least 16 digits (or digits and a dot) in a row: a number JSON.parse might round. */
-const MAYBE_LOSSY = /\d[\d.]{15}/;
+/**
+ * At least 16 digits (or digits and a dot) in a row, starting with a digit: a number JSON.parse
+ * might round. A plain loop: the equivalent regex cost as much as the parse itself.
+ */
+function maybeLossy(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 16) return true;
+    } else if (c === 46 && run > 0) {
+      if (++run >= 16) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
 
 export interface ParsedJson {
   value: unknown;
@@ -29,7 +45,7 @@ export interface ParsedJson {
 
 /** Parses JSON text; throws a SyntaxError on invalid text. */
 export function parseJson(text: string): ParsedJson {
-  if (!MAYBE_LOSSY.test(text)) return { value: JSON.parse(text) as unknown, lossless: false };
+  if (!maybeLossy(text)) return { value: JSON.parse(text) as unknown, lossless: false };
   return { value: new LosslessParser(text).parseDocument(), lossless: true };
 }
 

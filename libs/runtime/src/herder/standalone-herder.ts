@@ -12,6 +12,7 @@ import { recoverSourceOffsets } from '../offsets/source-offset-recovery.js';
 import { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { StatusStore, type StoredStatus } from '../status/status-store.js';
+import { ThreadTaskRunner } from '../threads/thread-task-runner.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigStore } from './config-store.js';
 import {
@@ -54,6 +55,14 @@ export interface StandaloneHerderOptions {
   resolver?: ConfigResolver;
   /** Settings the runtime adds to every connector config, e.g. worker.files.roots. */
   workerSettings?: Record<string, string>;
+  /**
+   * Run tasks in this many worker threads (0: in the main thread). Task threads load their
+   * plugins themselves, from `pluginDirs` and `pluginModules`.
+   */
+  taskThreads?: number;
+  pluginDirs?: string[];
+  pluginModules?: string[];
+  logLevel?: string;
 }
 
 /**
@@ -84,19 +93,40 @@ export class StandaloneHerder implements Herder {
     this.offsets = new SourceOffsetStore(o.log);
     this.resolver = o.resolver ?? identityResolver;
     this.converterDefaults = o.converterDefaults ?? DEFAULT_CONVERTERS;
+    const status = {
+      onConnectorState: (name: string, state: ConnectorState, error?: Error) =>
+        this.recordState(name, null, state, error),
+      onTaskState: (name: string, task: number, state: ConnectorState, error?: Error) =>
+        this.recordState(name, task, state, error),
+    };
+    const onTopicUsed = (connector: string, topic: string): Promise<void> =>
+      this.statuses.addTopic(connector, topic);
     this.worker = new Worker({
       workerId: o.workerId,
+      runner:
+        (o.taskThreads ?? 0) > 0
+          ? new ThreadTaskRunner({
+              threads: o.taskThreads!,
+              log: o.log,
+              offsets: this.offsets,
+              metrics: this.metrics,
+              status,
+              converterDefaults: this.converterDefaults,
+              pluginDirs: o.pluginDirs ?? [],
+              pluginModules: o.pluginModules,
+              logger: o.logger,
+              logLevel: o.logLevel ?? 'info',
+              onTopicUsed,
+            })
+          : undefined,
       log: o.log,
       registry: o.registry,
       metrics: this.metrics,
       offsets: this.offsets,
       converterDefaults: this.converterDefaults,
       logger: o.logger,
-      onTopicUsed: (connector, topic) => this.statuses.addTopic(connector, topic),
-      status: {
-        onConnectorState: (name, state, error) => this.recordState(name, null, state, error),
-        onTaskState: (name, task, state, error) => this.recordState(name, task, state, error),
-      },
+      onTopicUsed,
+      status,
     });
   }
 

@@ -1,4 +1,12 @@
-import type { MessagePort } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+
+/** A MessagePort, or a Worker (its own end of the parent's port). */
+export interface Port {
+  postMessage(value: unknown, transferList?: readonly TransferListItem[]): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Node's own signature for these events
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  close?(): void;
+}
 
 /*
  * Request/response over a MessagePort, for the log, the coordinator and the herder's stores
@@ -109,12 +117,13 @@ export class RpcChannel {
   private closed = false;
 
   constructor(
-    private readonly port: MessagePort,
+    private readonly port: Port,
     private readonly handler: Handler | null = null,
     private readonly reviveError: ErrorReviver = defaultReviver,
   ) {
     port.on('message', (message: Message) => this.receive(message));
     port.on('close', () => this.close(new Error('the other thread went away')));
+    port.on('exit', () => this.close(new Error('the other thread exited')));
   }
 
   /** Calls `method` on the other side; `transfer` lists ArrayBuffers handed over, not copied. */
@@ -126,18 +135,22 @@ export class RpcChannel {
     if (this.closed) return Promise.reject(new Error(`cannot call ${method}: the channel is closed`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       const { signal } = options;
-      if (signal) {
-        if (signal.aborted) this.port.postMessage({ kind: 'abort', id } satisfies AbortMessage);
-        else
-          signal.addEventListener(
-            'abort',
-            () => this.port.postMessage({ kind: 'abort', id } satisfies AbortMessage),
-            { once: true },
-          );
-      }
+      const abort = (): void => this.port.postMessage({ kind: 'abort', id } satisfies AbortMessage);
+      const settle = (): void => signal?.removeEventListener('abort', abort);
+      this.pending.set(id, {
+        resolve: (v) => {
+          settle();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
       this.port.postMessage({ kind: 'call', id, method, args } satisfies CallMessage, options.transfer ?? []);
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
     });
   }
 
@@ -215,7 +228,7 @@ export class RpcChannel {
     for (const c of this.running.values()) c.abort();
     for (const p of this.pending.values()) p.reject(reason);
     this.pending.clear();
-    this.port.close();
+    this.port.close?.();
   }
 }
 

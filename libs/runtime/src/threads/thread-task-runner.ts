@@ -1,0 +1,256 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker as Thread } from 'node:worker_threads';
+import type { Log, Logger } from '@sluice/log';
+import type { ConnectorPlugin } from '../config/connector-validator.js';
+import type { ConverterDefaults } from '../config/converter-factory.js';
+import type { TargetState } from '../herder/herder.js';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
+import { RegistryTaskMetrics } from '../metrics/task-metrics.js';
+import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
+import type { TaskRunner } from '../worker/worker.js';
+import { reviveError } from './errors.js';
+import { logServiceHandler } from './log-service.js';
+import { RpcChannel } from './rpc-channel.js';
+import type {
+  TaskMetricsEvent,
+  TaskStartSpec,
+  TaskStateEvent,
+  TaskThreadData,
+} from './task-thread-protocol.js';
+
+export interface ThreadTaskRunnerOptions {
+  threads: number;
+  log: Log;
+  offsets: SourceOffsetStore;
+  metrics: RuntimeMetrics;
+  status: TaskStatusListener;
+  converterDefaults: ConverterDefaults;
+  pluginDirs: string[];
+  pluginModules?: string[];
+  logger: Logger;
+  logLevel: string;
+  onTopicUsed: (connector: string, topic: string) => Promise<void>;
+}
+
+interface TaskThread {
+  thread: Thread;
+  channel: RpcChannel;
+  ready: Promise<void>;
+  tasks: Set<string>;
+}
+
+const YOUNG_GENERATION_MB = 16;
+const here = fileURLToPath(import.meta.url);
+const fromSources = here.endsWith('.ts');
+const key = (id: TaskId): string => `${id.connector}-${id.task}`;
+
+/**
+ * Runs tasks in a pool of worker threads so a worker uses every core: each task lives in one
+ * thread (the least loaded when it starts) and reaches the log, the coordinator and the offset
+ * store of the main thread over its channel.
+ */
+export class ThreadTaskRunner implements TaskRunner {
+  private readonly threads: (TaskThread | null)[];
+  private readonly placement = new Map<string, { id: TaskId; thread: TaskThread }>();
+  private readonly counts: { text: string } = { text: '' };
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly o: ThreadTaskRunnerOptions) {
+    this.threads = new Array<TaskThread | null>(Math.max(1, o.threads)).fill(null);
+    this.timer = setInterval(() => void this.broadcastPartitionCounts(), 500);
+    this.timer.unref();
+  }
+
+  private spawn(slot: number): TaskThread {
+    const entry = path.join(path.dirname(here), `task-thread.${fromSources ? 'ts' : 'js'}`);
+    // the main thread's flags (profiling, heap size, loaders), plus what running from sources needs
+    const execArgv = fromSources
+      ? [
+          ...process.execArgv.filter((a) => !a.startsWith('--experimental-vm-modules')),
+          '--conditions=@sluice/source',
+          '--import',
+          pathToFileURL(path.resolve('node_modules/@swc-node/register/esm/esm-register.mjs')).href,
+        ]
+      : process.execArgv;
+    const data: TaskThreadData = {
+      pluginDirs: this.o.pluginDirs,
+      pluginModules: this.o.pluginModules ?? [],
+      converterDefaults: this.o.converterDefaults,
+      logLevel: this.o.logLevel,
+    };
+    const thread = new Thread(entry, {
+      workerData: data,
+      execArgv,
+      name: `sluice-tasks-${slot}`,
+      // a smaller young generation per thread keeps the worker's memory flat; tasks allocate
+      // short-lived records, which a small nursery collects cheaply
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      env: fromSources
+        ? { ...process.env, SWC_NODE_PROJECT: path.resolve('tsconfig.typecheck.json') }
+        : process.env,
+    });
+    const log = logServiceHandler(this.o.log);
+    const channel = new RpcChannel(
+      thread,
+      async (method, args, signal) => {
+        if (method.startsWith('storage.') || method.startsWith('coordinator.')) {
+          const result = await log(method, args, signal);
+          if (method === 'storage.createTopic' || method === 'storage.deleteTopic')
+            void this.broadcastPartitionCounts();
+          return result;
+        }
+        if (method === 'task.topicUsed') {
+          const id = args[0] as TaskId;
+          return this.o.onTopicUsed(id.connector, args[1] as string);
+        }
+        if (method === 'task.commitOffsets') {
+          const id = args[0] as TaskId;
+          return this.o.offsets.commit(
+            id.connector,
+            id.task,
+            args[1] as never,
+            args[2] as Record<string, number>,
+          );
+        }
+        throw new Error(`unknown call from a task thread: ${method}`);
+      },
+      reviveError,
+    );
+    let ready!: () => void;
+    const task: TaskThread = {
+      thread,
+      channel,
+      ready: new Promise<void>((r) => (ready = r)),
+      tasks: new Set(),
+    };
+    channel.onEvent((name, payload) => {
+      if (name === 'ready') ready();
+      else if (name === 'task-state') {
+        const e = payload as TaskStateEvent;
+        this.o.status.onTaskState(
+          e.id.connector,
+          e.id.task,
+          e.state,
+          e.error ? reviveError(e.error) : undefined,
+        );
+      } else if (name === 'metrics') {
+        const e = payload as TaskMetricsEvent;
+        const metrics = new RegistryTaskMetrics(this.o.metrics, e.id.connector, e.id.task);
+        for (const call of e.calls) metrics.apply(call);
+      }
+    });
+    thread.on('error', (err) => this.threadDied(slot, task, err));
+    thread.on('exit', (code) => {
+      if (!this.closed) this.threadDied(slot, task, new Error(`task thread exited with code ${code}`));
+    });
+    this.threads[slot] = task;
+    return task;
+  }
+
+  private threadDied(slot: number, thread: TaskThread, error: Error): void {
+    if (this.threads[slot] !== thread) return;
+    this.threads[slot] = null;
+    thread.channel.close(error);
+    this.o.logger.error({ err: error }, `a task thread died: ${error.message}; its tasks are FAILED`);
+    for (const k of thread.tasks) {
+      const placed = this.placement.get(k);
+      if (!placed) continue;
+      this.placement.delete(k);
+      this.o.status.onTaskState(placed.id.connector, placed.id.task, 'FAILED', error);
+    }
+  }
+
+  /** The least loaded thread, started on first use. */
+  private async threadFor(): Promise<TaskThread> {
+    let best = -1;
+    for (let i = 0; i < this.threads.length; i++) {
+      const t = this.threads[i];
+      if (!t) {
+        best = i;
+        break;
+      }
+      if (best < 0 || t.tasks.size < this.threads[best]!.tasks.size) best = i;
+    }
+    const thread = this.threads[best] ?? this.spawn(best);
+    await thread.ready;
+    return thread;
+  }
+
+  async start(
+    id: TaskId,
+    plugin: ConnectorPlugin,
+    connectorConfig: Readonly<Record<string, string>>,
+    taskConfig: Readonly<Record<string, string>>,
+    target: TargetState,
+  ): Promise<void> {
+    if (this.placement.has(key(id))) throw new Error(`task ${key(id)} is already running`);
+    const thread = await this.threadFor();
+    thread.tasks.add(key(id));
+    this.placement.set(key(id), { id, thread });
+    const spec: TaskStartSpec = {
+      id,
+      plugin: plugin.className,
+      connectorConfig: { ...connectorConfig },
+      taskConfig: { ...taskConfig },
+      target,
+      offsets: this.o.offsets.offsets(id.connector),
+      positions: this.o.offsets.positions(id.connector).get(id.task) ?? {},
+    };
+    await thread.channel.call('task.start', [spec]);
+  }
+
+  async stop(id: TaskId): Promise<void> {
+    const placed = this.placement.get(key(id));
+    if (!placed) return;
+    this.placement.delete(key(id));
+    placed.thread.tasks.delete(key(id));
+    await placed.thread.channel.call('task.stop', [id]).catch(() => undefined);
+  }
+
+  pause(id: TaskId): void {
+    void this.placement
+      .get(key(id))
+      ?.thread.channel.call('task.pause', [id])
+      .catch(() => undefined);
+  }
+
+  resume(id: TaskId): void {
+    void this.placement
+      .get(key(id))
+      ?.thread.channel.call('task.resume', [id])
+      .catch(() => undefined);
+  }
+
+  ids(): TaskId[] {
+    return [...this.placement.values()].map((p) => p.id);
+  }
+
+  private async broadcastPartitionCounts(): Promise<void> {
+    const counts: Record<string, number> = {};
+    for (const topic of await this.o.log.storage.listTopics().catch(() => [] as string[])) {
+      counts[topic] = this.o.log.storage.partitionCount(topic) ?? 0;
+    }
+    const text = JSON.stringify(counts);
+    if (text === this.counts.text) return;
+    this.counts.text = text;
+    for (const t of this.threads) t?.channel.emit('partition-counts', counts);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const t of this.threads) {
+      if (!t) continue;
+      const exited = new Promise<void>((resolve) => t.thread.once('exit', () => resolve()));
+      await t.channel.call('thread.shutdown', []).catch(() => undefined);
+      // a thread ends by itself once its tasks stopped; one that hangs is ended
+      const timer = setTimeout(() => void t.thread.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
+      t.channel.close();
+    }
+  }
+}
