@@ -106,6 +106,13 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
     const schema = partSchema(record, this.part);
     if (schema === null) {
       const map = requireMap(value, PURPOSE);
+      if (!(map instanceof Map) && !Object.prototype.hasOwnProperty.call(map, '__proto__')) {
+        // the common case, a plain object: copied in one native call, not entry by entry (a
+        // "__proto__" field would become the copy's prototype, so those take the long way)
+        const out = Object.assign({}, map as Readonly<Record<string, unknown>>);
+        for (const ins of insertions) setOwn(out, ins.name, this.schemalessValue(record, ins));
+        return withPart(record, this.part, null, out);
+      }
       const entries = fieldEntries(map);
       for (const ins of insertions) entries.push([ins.name, this.schemalessValue(record, ins)]);
       return withPart(record, this.part, null, fieldMapLike(map, entries));

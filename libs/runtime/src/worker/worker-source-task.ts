@@ -53,9 +53,14 @@ const MAX_BATCHES_IN_FLIGHT = 4;
 /** Where a record landed; null when a transform dropped it or its failure was tolerated. */
 type Landed = { topic: string; partition: number; offset: number } | null;
 
+interface SentBatch {
+  landed: Landed[];
+  reached: Record<string, number>;
+}
+
 interface InFlightBatch {
   records: SourceRecord[];
-  sent: Promise<Landed[]>;
+  sent: Promise<SentBatch>;
 }
 
 /**
@@ -173,7 +178,7 @@ export class WorkerSourceTask implements WorkerTask {
    * creation, error reporting) happens before the issue or after it, never between two batches'.
    * Resolves with where each record landed, once all are durable.
    */
-  private async send(records: SourceRecord[]): Promise<{ done: Promise<Landed[]> }> {
+  private async send(records: SourceRecord[]): Promise<{ done: Promise<SentBatch> }> {
     const { transforms, tolerance, keyConverter, valueConverter } = this.o;
     const byTopic = new Map<string, { index: number; record: ProducerRecord }[]>();
     const failures: {
@@ -220,19 +225,29 @@ export class WorkerSourceTask implements WorkerTask {
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     // from here to the return, nothing awaits: this batch's records get their offsets now
     const landed: Landed[] = new Array<Landed>(records.length).fill(null);
+    /** Per topic-partition, the offset after the last record of this batch: its log positions. */
+    const reached: Record<string, number> = {};
     const sends: Promise<void>[] = [];
     for (const [topic, list] of byTopic) {
       for (const chunk of this.chunks(topic, list)) {
         this.markOffsets(chunk, records);
         sends.push(
           this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
-            chunk.forEach((l, k) => (landed[l.index] = { topic, ...positions[k]! }));
+            for (let k = 0; k < chunk.length; k++) {
+              const at = positions[k]!;
+              landed[chunk[k]!.index] = { topic, partition: at.partition, offset: at.offset };
+            }
+            const last = positions[positions.length - 1];
+            if (last) {
+              const tp = `${topic}:${last.partition}`;
+              reached[tp] = Math.max(reached[tp] ?? 0, last.offset + 1);
+            }
             this.o.metrics.sourceRecordsWritten(chunk.length);
           }),
         );
       }
     }
-    const done = Promise.all(sends).then(() => landed);
+    const done = Promise.all(sends).then(() => ({ landed, reached }));
     done.catch(() => undefined); // awaited, and its failure surfaced, by completeOldest
     for (const f of failures) await this.tolerated(f.stage, f.error, f.record);
     // wrapped, so awaiting send() waits for the issue, not for durability
@@ -348,21 +363,30 @@ export class WorkerSourceTask implements WorkerTask {
   /** Waits for the oldest batch to be durable, then tells the task and records its offsets. */
   private async completeOldest(): Promise<void> {
     const batch = this.inFlight.shift()!;
-    const landed = await batch.sent;
-    for (let i = 0; i < batch.records.length; i++) {
-      const record = batch.records[i]!;
-      const at = landed[i];
-      if (at) {
-        const tp = `${at.topic}:${at.partition}`;
-        this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, at.offset + 1);
+    const { landed, reached } = await batch.sent;
+    for (const tp in reached)
+      this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, reached[tp]!);
+    const task = this.o.task;
+    const records = batch.records;
+    if (task.commitRecord) {
+      for (let i = 0; i < records.length; i++) {
+        const acked = task.commitRecord(records[i]!, landed[i] ?? null);
+        if (acked instanceof Promise) await acked;
       }
-      const acked = this.o.task.commitRecord?.(record, at ?? null);
-      if (acked instanceof Promise) await acked;
+    }
+    // the last record of each source partition holds its offset; consecutive records usually
+    // share the partition object, so most are skipped without computing a key
+    let previous: object | null = null;
+    const seen = new Set<string>();
+    for (let i = records.length - 1; i >= 0; i--) {
+      const record = records[i]!;
+      if (record.sourcePartition === previous) continue;
+      previous = record.sourcePartition;
+      const key = this.partitionKey(record.sourcePartition);
+      if (seen.has(key)) continue;
+      seen.add(key);
       // references only: records are immutable, and the commit copies them into JSON
-      this.pendingOffsets.set(this.partitionKey(record.sourcePartition), {
-        partition: record.sourcePartition,
-        offset: record.sourceOffset,
-      });
+      this.pendingOffsets.set(key, { partition: record.sourcePartition, offset: record.sourceOffset });
     }
   }
 
