@@ -108,4 +108,15 @@ describe('InsertField', () => {
   it('refuses to run unconfigured', () => {
     expect(() => new InsertFieldValue().apply(sourceRecord({ value: {} }))).toThrow(/before configure/);
   });
+
+  it('keeps a "__proto__" field of schemaless data a field, never the prototype of the copy', () => {
+    const t = new InsertFieldValue();
+    t.configure({ 'static.field': 'source', 'static.value': 'test' });
+    const value = JSON.parse('{"id": 1, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const out = t.apply(sourceRecord({ value }))!.value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(out, '__proto__')).toBe(true);
+    expect(out['source']).toBe('test');
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });
