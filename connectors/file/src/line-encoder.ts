@@ -47,7 +47,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
       }
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      for (const key in value)
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       return true;
     }
     default:
