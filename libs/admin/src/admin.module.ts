@@ -12,6 +12,7 @@ import { ConnectorTopicsController } from './connectors/connector-topics.control
 import { ConnectorsController } from './connectors/connectors.controller.js';
 import { KafkaConnectExceptionFilter } from './errors/kafka-connect-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { IngestController } from './ingest/ingest.controller.js';
 import { LenientJsonBodyParser } from './http/lenient-json-body.parser.js';
 import { RequestLoggingHook } from './http/request-logging.hook.js';
 import { LoggerLevels } from './loggers/logger-levels.js';
@@ -52,6 +53,7 @@ const fromOptions = <T>(
     TopicsController,
     MetricsController,
     HealthController,
+    IngestController,
   ],
   providers: [
     fromOptions(HERDER, (o) => o.herder),

@@ -44,3 +44,4 @@ export {
   type Schema,
   type SchemaType,
 } from './schema.js';
+export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';

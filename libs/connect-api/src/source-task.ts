@@ -1,4 +1,5 @@
 import type { SourceRecord } from './connect-record.js';
+import type { HttpIngress } from './http-ingress.js';
 import type { ConnectLogger } from './logger.js';
 
 /** Reads committed source offsets: where a task resumes after a restart. */
@@ -16,6 +17,11 @@ export interface SourceTaskContext {
   readonly offsetStorageReader: OffsetStorageReader;
   /** Aborted when the task is stopping: blocking work inside poll() should end. */
   readonly signal: AbortSignal;
+  /**
+   * The worker's REST listener, for webhook-style sources (POST /ingest/{connector}); absent
+   * where there is none (tools, tests).
+   */
+  readonly ingress?: HttpIngress;
 }
 
 /** Where the runtime put a record, passed to commitRecord. */

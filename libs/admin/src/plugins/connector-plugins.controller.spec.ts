@@ -28,6 +28,12 @@ describe('GET /connector-plugins', () => {
         version: '1.0.0',
         name: 'counting-source',
       },
+      {
+        class: 'test.admin.EchoWebhookSource',
+        type: 'source',
+        version: '1.0.0',
+        name: 'echo-webhook-source',
+      },
     ]);
   });
 

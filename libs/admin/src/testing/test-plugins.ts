@@ -16,6 +16,7 @@ import {
   type Transformation,
 } from '@sluice/connect-api';
 import { IsInt, IsString, Min, MinLength } from 'class-validator';
+import { ECHO_WEBHOOK_SOURCE } from './echo-webhook-source.js';
 
 /*
  * Connectors for the admin API's tests: a source emitting `count` numbered records per task
@@ -202,6 +203,7 @@ class TestJsonConverter implements Converter {
 }
 
 export const TEST_CONNECTOR_PLUGINS: PluginDescriptor[] = [
+  ECHO_WEBHOOK_SOURCE,
   {
     type: 'source',
     name: 'counting-source',

@@ -1,3 +1,5 @@
+import type { IngressRequest, IngressResponse } from '@sluice/connect-api';
+
 /*
  * The herder owns the connectors of a worker: their configs, their target states and their
  * statuses. The REST API, the YAML reconciler and the CLI talk to it, never to tasks. Shapes match
@@ -159,6 +161,12 @@ export interface Herder {
   connectorOffsets(name: string): Promise<ConnectorOffset[]>;
   alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void>;
   resetConnectorOffsets(name: string): Promise<void>;
+
+  /**
+   * Hands an ingest request (POST /ingest/{name}) to the connector's webhook source task: NOT_FOUND
+   * for an unknown connector; a 503 response while no task takes requests.
+   */
+  ingest(name: string, request: IngressRequest): Promise<IngressResponse>;
 
   plugins(options?: { connectorsOnly?: boolean }): Promise<PluginInfo[]>;
   /** The settings of a plugin (by class name or short name). */

@@ -1,3 +1,4 @@
+import type { IngressRequest, IngressResponse } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
@@ -12,6 +13,7 @@ import { recoverSourceOffsets } from '../offsets/source-offset-recovery.js';
 import { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { StatusStore, type StoredStatus } from '../status/status-store.js';
+import { IngressRouter } from '../ingress/ingress-router.js';
 import { ThreadTaskRunner } from '../threads/thread-task-runner.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigStore } from './config-store.js';
@@ -77,6 +79,7 @@ export class StandaloneHerder implements Herder {
   private readonly statuses: StatusStore;
   private readonly offsets: SourceOffsetStore;
   private readonly worker: Worker;
+  private readonly ingress: IngressRouter;
   private readonly resolver: ConfigResolver;
   private readonly converterDefaults: ConverterDefaults;
   private ops: Promise<unknown> = Promise.resolve();
@@ -93,6 +96,7 @@ export class StandaloneHerder implements Herder {
     this.offsets = new SourceOffsetStore(o.log);
     this.resolver = o.resolver ?? identityResolver;
     this.converterDefaults = o.converterDefaults ?? DEFAULT_CONVERTERS;
+    this.ingress = new IngressRouter();
     const status = {
       onConnectorState: (name: string, state: ConnectorState, error?: Error) =>
         this.recordState(name, null, state, error),
@@ -117,6 +121,7 @@ export class StandaloneHerder implements Herder {
               logger: o.logger,
               logLevel: o.logLevel ?? 'info',
               onTopicUsed,
+              ingress: this.ingress,
             })
           : undefined,
       log: o.log,
@@ -127,6 +132,7 @@ export class StandaloneHerder implements Herder {
       logger: o.logger,
       onTopicUsed,
       status,
+      ingress: this.ingress,
     });
   }
 
@@ -702,6 +708,11 @@ export class StandaloneHerder implements Herder {
         await this.offsets.reset(name);
       }
     });
+  }
+
+  async ingest(name: string, request: IngressRequest): Promise<IngressResponse> {
+    this.require(name);
+    return this.ingress.route(name, request);
   }
 
   async plugins(options: { connectorsOnly?: boolean } = {}): Promise<PluginInfo[]> {

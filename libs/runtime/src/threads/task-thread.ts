@@ -3,7 +3,7 @@
  * log, the coordinator and the herder. Everything a task needs from those comes over the port.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PluginDescriptor } from '@sluice/connect-api';
+import type { IngressHandler, IngressRequest, PluginDescriptor } from '@sluice/connect-api';
 import { Log } from '@sluice/log';
 import { pino } from 'pino';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
@@ -24,6 +24,7 @@ const data = workerData as TaskThreadData;
 const logger = pino({ name: 'sluice', level: data.logLevel });
 const tasks = new Map<string, { task: WorkerTask; metrics: ThreadTaskMetrics }>();
 const key = (id: TaskId): string => `${id.connector}-${id.task}`;
+const ingressHandlers = new Map<string, IngressHandler>();
 
 function serialize(err: Error): SerializedError {
   const fields: Record<string, unknown> = {};
@@ -69,6 +70,17 @@ async function startTask(spec: TaskStartSpec): Promise<void> {
       offsets: new ThreadTaskOffsets(channel, id, spec.offsets, spec.positions),
       onTopicUsed: (topic) => channel.call('task.topicUsed', [id, topic]),
       logger: logger.child({ connector: id.connector, task: id.task }),
+      ingress: {
+        register: (handler) => {
+          ingressHandlers.set(id.connector, handler);
+          channel.emit('ingress', { connector: id.connector, registered: true });
+          return () => {
+            if (ingressHandlers.get(id.connector) !== handler) return;
+            ingressHandlers.delete(id.connector);
+            channel.emit('ingress', { connector: id.connector, registered: false });
+          };
+        },
+      },
     });
   } catch (err) {
     status.onTaskState(id.connector, id.task, 'FAILED', err as Error);
@@ -109,6 +121,16 @@ async function main(): Promise<void> {
           return tasks.get(key(args[0] as TaskId))?.task.pause();
         case 'task.resume':
           return tasks.get(key(args[0] as TaskId))?.task.resume();
+        case 'ingress.request': {
+          const handler = ingressHandlers.get(args[0] as string);
+          if (!handler)
+            return {
+              status: 503,
+              headers: { 'retry-after': '5' },
+              body: { error_code: 503, message: 'not taking requests now' },
+            };
+          return handler(args[1] as IngressRequest);
+        }
         case 'thread.shutdown':
           await Promise.all([...tasks.values()].map(({ task }) => stopTask(task.id)));
           clearInterval(metricsTimer);

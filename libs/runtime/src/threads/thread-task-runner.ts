@@ -8,11 +8,12 @@ import type { TargetState } from '../herder/herder.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { RegistryTaskMetrics } from '../metrics/task-metrics.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import type { IngressRouter } from '../ingress/ingress-router.js';
 import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
 import type { TaskRunner } from '../worker/worker.js';
 import { reviveError } from './errors.js';
 import { logServiceHandler } from './log-service.js';
-import { RpcChannel } from './rpc-channel.js';
+import { RpcChannel, transferable } from './rpc-channel.js';
 import type {
   TaskMetricsEvent,
   TaskStartSpec,
@@ -32,6 +33,7 @@ export interface ThreadTaskRunnerOptions {
   logger: Logger;
   logLevel: string;
   onTopicUsed: (connector: string, topic: string) => Promise<void>;
+  ingress: IngressRouter;
 }
 
 interface TaskThread {
@@ -135,6 +137,20 @@ export class ThreadTaskRunner implements TaskRunner {
           e.id.task,
           e.state,
           e.error ? reviveError(e.error) : undefined,
+        );
+      } else if (name === 'ingress') {
+        // a task in this thread (un)registered its connector's ingest handler
+        const e = payload as { connector: string; registered: boolean };
+        this.o.ingress.set(
+          e.connector,
+          e.registered
+            ? async (request) => {
+                const { buffer, transfer } = transferable(request.body);
+                return task.channel.call('ingress.request', [e.connector, { ...request, body: buffer }], {
+                  transfer,
+                });
+              }
+            : null,
         );
       } else if (name === 'metrics') {
         const e = payload as TaskMetricsEvent;

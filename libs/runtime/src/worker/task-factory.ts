@@ -1,4 +1,4 @@
-import type { ConnectLogger, SinkRecord, SourceRecord } from '@sluice/connect-api';
+import type { ConnectLogger, HttpIngress, SinkRecord, SourceRecord } from '@sluice/connect-api';
 import type { Log, Producer } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import { createConverter, type ConverterDefaults } from '../config/converter-factory.js';
@@ -25,6 +25,8 @@ export interface TaskEnvironment {
   /** A topic the connector used for the first time (GET /connectors/{name}/topics). */
   onTopicUsed(topic: string): Promise<void>;
   logger: ConnectLogger;
+  /** The connector's ingest route on the REST listener. */
+  ingress: HttpIngress;
 }
 
 const num = (value: string | undefined, fallback: number): number => {
@@ -91,6 +93,7 @@ export async function createWorkerTask(
       transforms: TransformationChain.fromConfig<SourceRecord>(registry, connectorConfig),
       offsets: env.offsets,
       topicPartitions: num(connectorConfig['topic.creation.default.partitions'], 1),
+      ingress: env.ingress,
       onTopicUsed: (topic) => env.onTopicUsed(topic),
     });
   }

@@ -1,6 +1,7 @@
 import type {
   ConnectLogger,
   Converter,
+  HttpIngress,
   SourceRecord,
   SourceTask,
   SourceTaskContext,
@@ -37,6 +38,7 @@ export interface WorkerSourceTaskOptions {
   status: TaskStatusListener;
   metrics: TaskMetrics;
   logger: ConnectLogger;
+  ingress: HttpIngress;
 }
 
 /** Target size of one record batch the task writes (under the producer's 1 MiB batches). */
@@ -91,8 +93,19 @@ export class WorkerSourceTask implements WorkerTask {
   private started: { resolve: () => void } | null = null;
   done: Promise<void> = Promise.resolve();
 
+  /** The task's ingest registrations, dropped when it stops. */
+  private readonly ingressRegistrations: (() => void)[] = [];
+  private readonly ingress: HttpIngress;
+
   constructor(private readonly o: WorkerSourceTaskOptions) {
     this.id = o.id;
+    this.ingress = {
+      register: (handler) => {
+        const unregister = o.ingress.register(handler);
+        this.ingressRegistrations.push(unregister);
+        return unregister;
+      },
+    };
   }
 
   start(): Promise<void> {
@@ -113,6 +126,7 @@ export class WorkerSourceTask implements WorkerTask {
       taskId: task,
       logger: this.o.logger,
       signal: this.abort.signal,
+      ingress: this.ingress,
       offsetStorageReader: {
         offset: async (partition) => this.o.offsets.offset(partition),
         offsets: async (partitions) => {
@@ -430,6 +444,7 @@ export class WorkerSourceTask implements WorkerTask {
   }
 
   private async safeStop(): Promise<void> {
+    for (const unregister of this.ingressRegistrations.splice(0)) unregister();
     try {
       await this.o.task.stop();
     } catch (err) {

@@ -8,6 +8,7 @@ import { StoreTaskOffsets } from '../offsets/task-offsets.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { ConnectorState, TargetState } from '../herder/herder.js';
+import type { IngressRouter } from '../ingress/ingress-router.js';
 import { createWorkerTask } from './task-factory.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   converterDefaults: ConverterDefaults;
   logger: Logger;
   onTopicUsed: (connector: string, topic: string) => Promise<void>;
+  /** Routes ingest requests to webhook source tasks. */
+  ingress: IngressRouter;
   /** Where tasks run; default this thread. */
   runner?: TaskRunner;
 }
@@ -86,6 +89,7 @@ export class InProcessTaskRunner implements TaskRunner {
         offsets: new StoreTaskOffsets(this.o.offsets, id.connector, id.task),
         onTopicUsed: (topic) => this.o.onTopicUsed(id.connector, topic),
         logger: this.o.logger.child({ connector: id.connector, task: id.task }),
+        ingress: this.o.ingress.forConnector(id.connector),
       });
     } catch (err) {
       this.o.status.onTaskState(id.connector, id.task, 'FAILED', err as Error);

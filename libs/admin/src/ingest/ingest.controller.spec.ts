@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type AdminTestApp, eventually, startAdminTestApp } from '../testing/admin-test-app.js';
+import type { RecordsPage } from '../topics/record-peek.js';
+
+let t: AdminTestApp;
+
+beforeAll(async () => {
+  t = await startAdminTestApp({ auth: { type: 'bearer', token: 'a-very-long-admin-token' } });
+  await t.http
+    .post('/connectors')
+    .set('Authorization', 'Bearer a-very-long-admin-token')
+    .send({ name: 'hooks', config: { 'connector.class': 'echo-webhook-source', topic: 'hooks' } })
+    .expect(201);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('POST /ingest/{connector}', () => {
+  it('hands the raw request to the webhook source and answers once its record is durable, without admin auth', async () => {
+    const res = await eventually(
+      () =>
+        t.http
+          .post('/ingest/hooks/github/push')
+          .set('Content-Type', 'application/json')
+          .send('{"ref": "main"}'),
+      (r) => r.status === 200,
+    );
+    expect(res.body).toEqual({ offset: 0 });
+    const page = await t.http
+      .get('/topics/hooks/records?partition=0&offset=0&limit=10')
+      .set('Authorization', 'Bearer a-very-long-admin-token')
+      .expect(200);
+    const records = (page.body as RecordsPage).records;
+    expect(records).toHaveLength(1);
+    expect(records[0]!.headers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'path', value: '/github/push' })]),
+    );
+  });
+
+  it('passes bodies of any media type through as bytes', async () => {
+    const res = await t.http
+      .post('/ingest/hooks')
+      .set('Content-Type', 'application/x-ndjson')
+      .send('{"a": 1}\n');
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 404 for an unknown connector and 503 while a connector takes no requests', async () => {
+    await t.http.post('/ingest/nobody').send({}).expect(404);
+    await t.http
+      .put('/connectors/hooks/pause')
+      .set('Authorization', 'Bearer a-very-long-admin-token')
+      .expect(202);
+    await t.http
+      .post('/connectors')
+      .set('Authorization', 'Bearer a-very-long-admin-token')
+      .send({ name: 'quiet', config: { 'connector.class': 'counting-source', topic: 'quiet', count: '0' } })
+      .expect(201);
+    const res = await t.http.post('/ingest/quiet').send({}).expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+  });
+});
