@@ -42,7 +42,19 @@ export class PostgresServer {
     const pwfile = path.join(dir, 'pw');
     fs.writeFileSync(pwfile, PASSWORD);
     if (isRoot) await run('chown', ['postgres:postgres', pwfile]);
-    await pgRun('initdb', ['-D', data, '-U', SUPERUSER, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+    await pgRun('initdb', [
+      '-D',
+      data,
+      '-U',
+      SUPERUSER,
+      '--pwfile',
+      pwfile,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
     const port = await freePort();
     const conf = {
       listen_addresses: "'127.0.0.1'",
@@ -56,7 +68,12 @@ export class PostgresServer {
       full_page_writes: 'off',
       ...settings,
     };
-    fs.appendFileSync(path.join(data, 'postgresql.conf'), Object.entries(conf).map(([k, v]) => `${k} = ${v}\n`).join(''));
+    fs.appendFileSync(
+      path.join(data, 'postgresql.conf'),
+      Object.entries(conf)
+        .map(([k, v]) => `${k} = ${v}\n`)
+        .join(''),
+    );
     fs.appendFileSync(path.join(data, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 scram-sha-256\n');
     const server = new PostgresServer(dir, port);
     await server.startProcess();
@@ -68,7 +85,16 @@ export class PostgresServer {
   }
 
   private async startProcess(): Promise<void> {
-    await pgRun('pg_ctl', ['-D', this.data, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await pgRun('pg_ctl', [
+      '-D',
+      this.data,
+      '-l',
+      path.join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
 
   /** A connection string for `database` (default postgres), as the superuser. */
@@ -77,7 +103,11 @@ export class PostgresServer {
   }
 
   /** Runs SQL on `database` and returns the rows. */
-  async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+  async query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<T[]> {
     const client = new pg.Client({ connectionString: this.url(database) });
     await client.connect();
     try {
