@@ -1,0 +1,206 @@
+import { DataError } from '@sluice/connect-api';
+import { copyFrom } from './copy-from-query.js';
+import { pgErrorKind } from './pg-error-kind.js';
+import { copyField, pgText, type ColumnCodec } from './pg-text-encoder.js';
+import type { InsertMode } from './postgres-sink.config.js';
+import type { RowChange, RowShape } from './row-change.js';
+import type { SinkOffsetsStore, StoredOffset } from './sink-offsets-store.js';
+import type { SinkSession, StageTable } from './sink-session.js';
+import { copyIntoStageSql, copyIntoTableSql, mergeSql, truncateSql } from './sink-statements.js';
+import { quoteTable } from './sql-identifier.js';
+import type { TableCatalog } from './table-catalog.js';
+import { planBatch, type PlanStep, type StagedRow } from './write-plan.js';
+
+export interface WriteFailure {
+  change: RowChange;
+  error: Error;
+}
+
+/** Called with the records that could not be written, inside the transaction, before COMMIT. */
+export type FailureReporter = (failures: readonly WriteFailure[]) => Promise<void>;
+
+type PreparedStep =
+  | { kind: 'sql'; sql: string }
+  | { kind: 'copy'; copySql: string; payload: Buffer; stage: StageTable | null; statements: string[] };
+
+export interface BatchWriterOptions {
+  mode: InsertMode;
+  catalog: TableCatalog;
+  /** exactly.once: where the consumed offsets go, in the same transaction. */
+  offsets: SinkOffsetsStore | null;
+}
+
+/**
+ * Writes one batch of changes in one transaction (see write-plan.ts for how changes fold into
+ * statements and sink-statements.ts for the statements). When the batch fails on its data (a
+ * constraint, a value Postgres refuses), it is written again change by change, each under a
+ * savepoint, so the bad records are found and reported while the rest commit. Transient and fatal
+ * errors are thrown as they are: the caller reconnects and retries, or fails.
+ */
+export class BatchWriter {
+  constructor(private readonly o: BatchWriterOptions) {}
+
+  async write(
+    session: SinkSession,
+    changes: readonly RowChange[],
+    offsets: readonly StoredOffset[],
+    report: FailureReporter,
+  ): Promise<void> {
+    try {
+      const prepared = await this.prepare(session, planBatch(changes, this.o.mode));
+      await this.transaction(session, async () => {
+        for (const step of prepared) await this.execute(session, step);
+        await this.o.offsets?.write(session.client, session.currentSchema, offsets);
+      });
+      return;
+    } catch (err) {
+      if (pgErrorKind(err) !== 'data') throw err;
+      this.o.catalog.invalidate();
+    }
+    await this.rowByRow(session, changes, offsets, report);
+  }
+
+  private async rowByRow(
+    session: SinkSession,
+    changes: readonly RowChange[],
+    offsets: readonly StoredOffset[],
+    report: FailureReporter,
+  ): Promise<void> {
+    const failures: WriteFailure[] = [];
+    const items: { change: RowChange; steps: PreparedStep[] }[] = [];
+    for (const change of changes) {
+      if (change.kind === 'skip') continue;
+      try {
+        items.push({ change, steps: await this.prepare(session, planBatch([change], this.o.mode)) });
+      } catch (err) {
+        if (pgErrorKind(err) !== 'data') throw err;
+        failures.push({ change, error: err as Error });
+      }
+    }
+    await this.transaction(session, async () => {
+      for (const { change, steps } of items) {
+        await session.client.query('SAVEPOINT sluice_row');
+        try {
+          for (const step of steps) await this.execute(session, step);
+          await session.client.query('RELEASE SAVEPOINT sluice_row');
+        } catch (err) {
+          if (pgErrorKind(err) !== 'data') throw err;
+          await session.client.query('ROLLBACK TO SAVEPOINT sluice_row');
+          failures.push({ change, error: err as Error });
+        }
+      }
+      await this.o.offsets?.write(session.client, session.currentSchema, offsets);
+      // before COMMIT: with errors.tolerance=none the report throws and nothing of the batch lands
+      if (failures.length > 0) await report(failures);
+    });
+  }
+
+  private async transaction(session: SinkSession, body: () => Promise<void>): Promise<void> {
+    const client = session.client;
+    await client.query('BEGIN');
+    try {
+      await body();
+      await client.query('COMMIT');
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        session.markBroken(rollbackError as Error);
+      }
+      throw err;
+    } finally {
+      session.stagesEmptied();
+    }
+  }
+
+  /** DDL and staging tables (autocommit), and the COPY payloads: everything before BEGIN. */
+  private async prepare(session: SinkSession, steps: readonly PlanStep[]): Promise<PreparedStep[]> {
+    const out: PreparedStep[] = [];
+    for (const step of steps) {
+      const table = quoteTable({
+        schema: step.table.schema ?? session.currentSchema,
+        table: step.table.table,
+      });
+      if (step.kind === 'truncate') {
+        out.push({ kind: 'sql', sql: truncateSql(table) });
+        continue;
+      }
+      const { shape, rows } = step;
+      if (shape.names.length === 0) throw new DataError('the record has no fields to write');
+      const info = await this.o.catalog.ensure(
+        session.client,
+        session.currentSchema,
+        step.table,
+        shape,
+        rows,
+        step.writes > 0,
+      );
+      if (!info) continue;
+      const columns = shape.names.map((n) => info.columns.get(n)!);
+      const codecs = columns.map((c) => c.codec);
+      if (this.o.mode === 'insert' && step.deletes === 0) {
+        // nothing to fold or delete: straight into the table, the fastest path there is
+        out.push({
+          kind: 'copy',
+          copySql: copyIntoTableSql(table, shape.names),
+          payload: encodeRows(rows, shape, codecs, false),
+          stage: null,
+          statements: [],
+        });
+        continue;
+      }
+      const stage = await session.stage(columns.map((c) => c.type));
+      out.push({
+        kind: 'copy',
+        copySql: copyIntoStageSql(stage.sql),
+        payload: encodeRows(rows, shape, codecs, true),
+        stage,
+        statements: mergeSql(this.o.mode, {
+          table,
+          stage: stage.sql,
+          names: shape.names,
+          keyCount: shape.keyCount,
+          deletes: step.deletes > 0,
+          writes: step.writes > 0,
+        }),
+      });
+    }
+    return out;
+  }
+
+  private async execute(session: SinkSession, step: PreparedStep): Promise<void> {
+    const client = session.client;
+    if (step.kind === 'sql') {
+      await client.query(step.sql);
+      return;
+    }
+    if (step.stage) {
+      if (step.stage.dirty) await client.query(`DELETE FROM ${step.stage.sql}`);
+      step.stage.dirty = true;
+    }
+    await copyFrom(client, step.copySql, step.payload);
+    for (const sql of step.statements) await client.query(sql);
+  }
+}
+
+/** COPY text rows: the op (staging only), then each column's value. */
+function encodeRows(
+  rows: readonly StagedRow[],
+  shape: RowShape,
+  codecs: readonly ColumnCodec[],
+  withOp: boolean,
+): Buffer {
+  const width = shape.names.length;
+  const schemas = shape.schemas;
+  let text = '';
+  for (const row of rows) {
+    const values = row.values;
+    let line = withOp ? row.op : '';
+    for (let i = 0; i < width; i++) {
+      const field = copyField(pgText(values[i], schemas[i] ?? null, codecs[i]!));
+      line += withOp || i > 0 ? `\t${field}` : field;
+    }
+    text += `${line}\n`;
+  }
+  return Buffer.from(text, 'utf8');
+}

@@ -1,0 +1,38 @@
+import type pg from 'pg';
+import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js';
+import type { PostgresSinkConfig } from './postgres-sink.config.js';
+
+export interface ConnectionSettings {
+  target: ConnectionTarget;
+  user: string;
+  password: string | null;
+}
+
+/** connection.url with connection.user / connection.password laid over it. Throws ConnectionUrlError. */
+export function connectionSettings(config: PostgresSinkConfig): ConnectionSettings {
+  const target = parseConnectionUrl(config['connection.url']);
+  return {
+    target,
+    user: config['connection.user'] || target.user || 'postgres',
+    password: config['connection.password'] || target.password,
+  };
+}
+
+/** node-postgres client options; a short connect timeout so a dead host fails fast and retries. */
+export function pgClientConfig(settings: ConnectionSettings, connectTimeoutMs = 10_000): pg.ClientConfig {
+  const { target } = settings;
+  const config: pg.ClientConfig = {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: settings.user,
+    application_name: target.applicationName ?? 'sluice-postgres-sink',
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+  };
+  if (settings.password !== null) config.password = settings.password;
+  if (target.sslMode !== null && target.sslMode !== 'allow' && target.sslMode !== 'prefer')
+    config.ssl = { rejectUnauthorized: target.sslMode === 'verify-ca' || target.sslMode === 'verify-full' };
+  if (target.searchPath !== null) config.options = `-c search_path=${target.searchPath}`;
+  return config;
+}

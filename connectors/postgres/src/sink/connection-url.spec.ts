@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { describeTarget, parseConnectionUrl } from './connection-url.js';
+
+describe('connection.url', () => {
+  it('reads libpq URIs with credentials, port and parameters', () => {
+    expect(
+      parseConnectionUrl(
+        'postgres://al%40ice:p%3Ass@db.example:6543/shop?sslmode=require&application_name=x',
+      ),
+    ).toEqual({
+      host: 'db.example',
+      port: 6543,
+      database: 'shop',
+      user: 'al@ice',
+      password: 'p:ss',
+      sslMode: 'require',
+      searchPath: null,
+      applicationName: 'x',
+    });
+    expect(parseConnectionUrl('postgresql://h/d')).toMatchObject({
+      host: 'h',
+      port: 5432,
+      database: 'd',
+      user: null,
+    });
+  });
+
+  it('reads JDBC URLs with user, password, ssl and currentSchema in the query', () => {
+    expect(
+      parseConnectionUrl(
+        'jdbc:postgresql://10.0.0.5:5433/inventory?user=sink&password=s%26cret&ssl=true&currentSchema=staging',
+      ),
+    ).toMatchObject({
+      host: '10.0.0.5',
+      port: 5433,
+      database: 'inventory',
+      user: 'sink',
+      password: 's&cret',
+      sslMode: 'require',
+      searchPath: 'staging',
+    });
+    expect(parseConnectionUrl('jdbc:postgresql:orders')).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      database: 'orders',
+    });
+    expect(parseConnectionUrl('JDBC:PostgreSQL://h:1/d?sslmode=disable').sslMode).toBeNull();
+  });
+
+  it('takes the first host of a multi-host URL and reads IPv6 literals', () => {
+    expect(parseConnectionUrl('jdbc:postgresql://a:5001,b:5002/d')).toMatchObject({ host: 'a', port: 5001 });
+    const v6 = parseConnectionUrl('postgres://[::1]:5439/d');
+    expect(v6).toMatchObject({ host: '::1', port: 5439 });
+    expect(describeTarget(v6)).toBe('[::1]:5439/d');
+  });
+
+  it('reads the search path from libpq options', () => {
+    expect(parseConnectionUrl('postgres://h/d?options=-c%20search_path%3Dsales').searchPath).toBe('sales');
+  });
+
+  it('says what is wrong with a bad URL', () => {
+    expect(() => parseConnectionUrl('mysql://h/d')).toThrow(/must start with postgres:\/\//);
+    expect(() => parseConnectionUrl('postgres://h:99999/d')).toThrow(/port must be a number/);
+    expect(() => parseConnectionUrl('postgres://h:abc/d')).toThrow(/port must be a number/);
+    expect(() => parseConnectionUrl('postgres://h/')).toThrow(/names no database/);
+    expect(() => parseConnectionUrl('postgres://h/d?sslmode=sometimes')).toThrow(/sslmode must be one of/);
+    expect(() => parseConnectionUrl('postgres://h/%zz')).toThrow(/percent-escape/);
+  });
+});

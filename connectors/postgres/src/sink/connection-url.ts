@@ -1,0 +1,150 @@
+/**
+ * Where the sink connects, from `connection.url` in either of the forms users bring along:
+ *
+ *   postgres://user:pass@host:5432/db?sslmode=require        (libpq URI; postgresql:// too)
+ *   jdbc:postgresql://host:5432/db?user=u&password=p&ssl=true (Confluent JDBC sink configs)
+ *   jdbc:postgresql:db                                        (JDBC shorthand for localhost:5432)
+ *
+ * Only the first host of a multi-host list is used (node-postgres connects to one host).
+ */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string | null;
+  password: string | null;
+  /** libpq's sslmode (JDBC's ssl=true reads as require); null: no TLS. */
+  sslMode: SslMode | null;
+  /** JDBC's currentSchema / libpq's options=-c search_path=...: the schema of unqualified tables. */
+  searchPath: string | null;
+  applicationName: string | null;
+}
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+const SSL_MODES: readonly string[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const DEFAULT_PORT = 5432;
+
+export class ConnectionUrlError extends Error {
+  override name = 'ConnectionUrlError';
+}
+
+function decode(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConnectionUrlError(`${what} holds a bad percent-escape: ${text}`);
+  }
+}
+
+function splitHostPort(hostPort: string): { host: string; port: number } {
+  let host: string;
+  let portText = '';
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.indexOf(']');
+    if (end < 0) throw new ConnectionUrlError(`unterminated IPv6 address in ${hostPort}`);
+    host = hostPort.slice(1, end);
+    const rest = hostPort.slice(end + 1);
+    if (rest !== '' && !rest.startsWith(':')) throw new ConnectionUrlError(`bad host ${hostPort}`);
+    portText = rest.slice(1);
+  } else {
+    const colon = hostPort.lastIndexOf(':');
+    host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
+    portText = colon >= 0 ? hostPort.slice(colon + 1) : '';
+  }
+  host = decode(host, 'the host');
+  if (portText === '') return { host: host || 'localhost', port: DEFAULT_PORT };
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+    throw new ConnectionUrlError(`the port must be a number from 1 to 65535, not ${portText}`);
+  return { host: host || 'localhost', port };
+}
+
+function parseQuery(query: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const k = decode(eq >= 0 ? part.slice(0, eq) : part, 'a parameter name');
+    const v = decode((eq >= 0 ? part.slice(eq + 1) : '').replace(/\+/g, ' '), `parameter ${k}`);
+    params.set(k, v);
+  }
+  return params;
+}
+
+function sslModeOf(params: Map<string, string>): SslMode | null {
+  const mode = params.get('sslmode');
+  if (mode !== undefined) {
+    if (!SSL_MODES.includes(mode))
+      throw new ConnectionUrlError(`sslmode must be one of ${SSL_MODES.join(', ')}, not ${mode}`);
+    return mode === 'disable' ? null : (mode as SslMode);
+  }
+  const ssl = params.get('ssl');
+  if (ssl === undefined) return null;
+  return ssl === '' || ssl === 'true' || ssl === '1' ? 'require' : null;
+}
+
+/** `-c search_path=a,b` inside libpq's options parameter. */
+function searchPathOfOptions(options: string | undefined): string | null {
+  if (!options) return null;
+  const m = /(?:^|\s)-c\s*search_path=(\S+)/.exec(options);
+  return m ? m[1]! : null;
+}
+
+export function parseConnectionUrl(url: string): ConnectionTarget {
+  const text = url.trim();
+  let rest: string;
+  const lower = text.toLowerCase();
+  if (lower.startsWith('jdbc:postgresql:')) rest = text.slice('jdbc:postgresql:'.length);
+  else if (lower.startsWith('postgresql:')) rest = text.slice('postgresql:'.length);
+  else if (lower.startsWith('postgres:')) rest = text.slice('postgres:'.length);
+  else
+    throw new ConnectionUrlError(
+      `connection.url must start with postgres://, postgresql:// or jdbc:postgresql://, not ${JSON.stringify(text.slice(0, 24))}`,
+    );
+
+  const q = rest.indexOf('?');
+  const params = parseQuery(q >= 0 ? rest.slice(q + 1) : '');
+  const beforeQuery = q >= 0 ? rest.slice(0, q) : rest;
+
+  let authority = '';
+  let path = beforeQuery;
+  if (beforeQuery.startsWith('//')) {
+    const slash = beforeQuery.indexOf('/', 2);
+    authority = slash >= 0 ? beforeQuery.slice(2, slash) : beforeQuery.slice(2);
+    path = slash >= 0 ? beforeQuery.slice(slash + 1) : '';
+  }
+
+  let user: string | null = null;
+  let password: string | null = null;
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    authority = authority.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    user = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'the user') || null;
+    password = colon >= 0 ? decode(userinfo.slice(colon + 1), 'the password') : null;
+  }
+  const firstHost = authority.split(',')[0] ?? '';
+  const { host, port } = splitHostPort(firstHost);
+  const database = decode(path, 'the database name');
+  if (database === '' && !params.has('dbname'))
+    throw new ConnectionUrlError('connection.url names no database (…/<database> after the host)');
+
+  return {
+    host: params.get('host') ?? host,
+    port,
+    database: database || params.get('dbname')!,
+    user: params.get('user') ?? user,
+    password: params.get('password') ?? password,
+    sslMode: sslModeOf(params),
+    searchPath: params.get('currentSchema') ?? searchPathOfOptions(params.get('options')),
+    applicationName: params.get('ApplicationName') ?? params.get('application_name') ?? null,
+  };
+}
+
+/** The URL without its password, for messages and logs. */
+export function describeTarget(target: ConnectionTarget): string {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `${host}:${target.port}/${target.database}`;
+}

@@ -1,0 +1,342 @@
+import {
+  ConnectError,
+  DataError,
+  RetriableError,
+  parseConfig,
+  type ConnectLogger,
+  type PartitionOffsets,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
+} from '@sluice/connect-api';
+import { BatchWriter, type WriteFailure } from './batch-writer.js';
+import { ChangeExtractor } from './change-extractor.js';
+import { connectionSettings, type ConnectionSettings } from './connection-settings.js';
+import { describeTarget } from './connection-url.js';
+import { describePgError, pgErrorKind } from './pg-error-kind.js';
+import { checkSinkConfig, PostgresSinkConfig } from './postgres-sink.config.js';
+import type { RowChange, SkipReason } from './row-change.js';
+import { partitionKey, SinkOffsetsStore, type StoredOffset } from './sink-offsets-store.js';
+import { SinkSession } from './sink-session.js';
+import { parseTableName } from './sql-identifier.js';
+import { TableCatalog } from './table-catalog.js';
+import { compileTableNameFormat } from './table-name-format.js';
+import { VERSION } from './version.js';
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function where(record: SinkRecord): string {
+  return `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}`;
+}
+
+/**
+ * Writes records into Postgres tables (see ChangeExtractor for what a record becomes, BatchWriter
+ * for how a batch is written).
+ *
+ * put() writes synchronously: each slice of batch.size records is one transaction, committed
+ * before put() returns, so preCommit() has nothing left to flush. That keeps record failures
+ * inside put(), where the runtime still holds the records' original bytes for the dead letter
+ * queue.
+ *
+ * Transient errors (connection lost, the server restarting, serialization failures, deadlocks)
+ * are retried here, max.retries times with retry.backoff.ms between, on a new connection: the
+ * runtime's own retry (errors.retry.timeout) defaults to none, and a sink that gives up on the
+ * first dropped connection is not much use. After the last retry put() throws a RetriableError,
+ * which the runtime retries within errors.retry.timeout, or else errors.tolerance decides.
+ *
+ * exactly.once: the next offset of each partition is written in the batch's transaction; open()
+ * reads it back and rewinds the consumer there (context.offset), records below it are skipped
+ * (they were fetched before the rewind took effect), and preCommit() returns no offsets, as the
+ * target holds them. After a transient failure the stored offsets are read again before the
+ * retry, since a COMMIT whose answer was lost may have landed.
+ */
+export class PostgresSinkTask implements SinkTask {
+  private config!: PostgresSinkConfig;
+  private context!: SinkTaskContext;
+  private logger!: ConnectLogger;
+  private settings!: ConnectionSettings;
+  private extractor!: ChangeExtractor;
+  private writer!: BatchWriter;
+  private offsetsStore: SinkOffsetsStore | null = null;
+  private session: SinkSession | null = null;
+  /** exactly.once: per partition, the next offset not yet in the target. */
+  private readonly floors = new Map<string, number>();
+  private readonly skipped = new Map<SkipReason, number>();
+  private written = 0;
+
+  version(): string {
+    return VERSION;
+  }
+
+  /** Records written (or folded into a later change of the same key) since start. */
+  get recordsWritten(): number {
+    return this.written;
+  }
+
+  /** Records skipped since start, by reason (tombstones, disabled deletes, ...). */
+  get skippedRecords(): ReadonlyMap<SkipReason, number> {
+    return this.skipped;
+  }
+
+  async start(raw: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    const parsed = parseConfig(PostgresSinkConfig, raw);
+    if (!parsed.ok)
+      throw new ConnectError(
+        `invalid postgres-sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+      );
+    const config = parsed.config;
+    const crossField = checkSinkConfig(config);
+    if (crossField.length > 0)
+      throw new ConnectError(
+        `invalid postgres-sink config: ${crossField.flatMap((e) => e.messages).join('; ')}`,
+      );
+    this.config = config;
+    try {
+      this.settings = connectionSettings(config);
+    } catch (err) {
+      throw new ConnectError(`invalid connection.url: ${(err as Error).message}`, { cause: err });
+    }
+    let tableFormat;
+    try {
+      tableFormat = compileTableNameFormat(config['table.name.format']);
+    } catch (err) {
+      throw new ConnectError(`invalid table.name.format: ${(err as Error).message}`, { cause: err });
+    }
+    this.extractor = new ChangeExtractor({
+      pkMode: config['pk.mode'],
+      pkFields: config['pk.fields'],
+      deleteEnabled: config['delete.enabled'],
+      truncateEnabled: config['truncate.enabled'],
+      tableFormat,
+    });
+    if (config['exactly.once'])
+      this.offsetsStore = new SinkOffsetsStore(parseTableName(config['offsets.table']), context.connector);
+    this.writer = new BatchWriter({
+      mode: config['insert.mode'],
+      catalog: new TableCatalog({
+        mode: config['insert.mode'],
+        autoCreate: config['auto.create'],
+        autoEvolve: config['auto.evolve'],
+        logger: this.logger,
+      }),
+      offsets: this.offsetsStore,
+    });
+    // Connect now so that a wrong password fails the task at once. A server that is down is not
+    // waited for here (start() holds up the worker): put() retries like any transient failure.
+    try {
+      await this.ensureSession();
+    } catch (err) {
+      if (pgErrorKind(err) !== 'transient')
+        throw new ConnectError(`postgres-sink cannot connect: ${hintFor(err)}`, { cause: err });
+      this.logger.warn(
+        { err },
+        `postgres-sink cannot reach ${describeTarget(this.settings.target)} yet; will retry`,
+      );
+    }
+  }
+
+  async open(partitions: TopicPartition[]): Promise<void> {
+    if (!this.offsetsStore || partitions.length === 0) return;
+    const stored = await this.withRetries('read offsets', (session) =>
+      this.offsetsStore!.read(session.client, session.currentSchema, partitions),
+    );
+    for (const tp of partitions) {
+      const offset = stored.get(partitionKey(tp.topic, tp.partition));
+      if (offset === undefined) continue;
+      this.floors.set(partitionKey(tp.topic, tp.partition), offset);
+      this.context.offset(tp, offset);
+    }
+  }
+
+  async put(records: SinkRecord[]): Promise<void> {
+    const size = this.config['batch.size'];
+    for (let at = 0; at < records.length; at += size) {
+      await this.writeBatch(at === 0 && records.length <= size ? records : records.slice(at, at + size));
+    }
+  }
+
+  preCommit(offsets: PartitionOffsets): PartitionOffsets {
+    // put() has committed everything it was given; with exactly.once the target holds the offsets
+    return this.offsetsStore ? new Map() : offsets;
+  }
+
+  close(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.floors.delete(partitionKey(tp.topic, tp.partition));
+  }
+
+  async stop(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    await session?.close();
+    if (this.skipped.size > 0)
+      this.logger.info({ skipped: Object.fromEntries(this.skipped) }, 'postgres-sink skipped records');
+  }
+
+  private async writeBatch(records: readonly SinkRecord[]): Promise<void> {
+    const eos = this.offsetsStore !== null;
+    const changes: RowChange[] = [];
+    const next = new Map<string, StoredOffset>();
+    for (const record of records) {
+      const key = partitionKey(record.topic, record.kafkaPartition);
+      const floor = this.floors.get(key) ?? -1;
+      if (eos && record.kafkaOffset < floor) {
+        // fetched before open()'s rewind took effect: already in the target
+        this.count('before start offset');
+        continue;
+      }
+      const known = next.get(key);
+      if (!known || known.offset <= record.kafkaOffset)
+        next.set(key, {
+          topic: record.topic,
+          partition: record.kafkaPartition,
+          offset: record.kafkaOffset + 1,
+        });
+      let change: RowChange;
+      try {
+        change = this.extractor.extract(record);
+      } catch (err) {
+        if (!(err instanceof DataError)) throw err;
+        await this.context.errantRecordReporter.report(
+          record,
+          new DataError(`${where(record)}: ${err.message}`),
+        );
+        continue;
+      }
+      if (change.kind === 'skip') this.count(change.reason);
+      else changes.push(change);
+    }
+    if (next.size === 0) return;
+    const offsets = [...next.values()];
+    let retrying = false;
+    await this.withRetries('write', async (session) => {
+      let todo = changes;
+      let todoOffsets = offsets;
+      if (eos && retrying) {
+        // the COMMIT of the failed attempt may have landed: skip what the target already holds
+        await this.refreshFloors(session, offsets);
+        todo = changes.filter((c) => c.record.kafkaOffset >= this.floorOf(c.record));
+        todoOffsets = offsets.filter(
+          (o) => o.offset > (this.floors.get(partitionKey(o.topic, o.partition)) ?? -1),
+        );
+        if (todoOffsets.length === 0) return;
+      }
+      retrying = true;
+      await this.writer.write(session, todo, todoOffsets, (failures) => this.report(failures));
+      this.written += todo.length;
+    });
+    if (eos) for (const o of offsets) this.floors.set(partitionKey(o.topic, o.partition), o.offset);
+  }
+
+  private count(reason: SkipReason): void {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+  }
+
+  private floorOf(record: SinkRecord): number {
+    return this.floors.get(partitionKey(record.topic, record.kafkaPartition)) ?? -1;
+  }
+
+  private async refreshFloors(session: SinkSession, offsets: readonly StoredOffset[]): Promise<void> {
+    const stored = await this.offsetsStore!.read(
+      session.client,
+      session.currentSchema,
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition })),
+    );
+    for (const [key, offset] of stored) this.floors.set(key, Math.max(offset, this.floors.get(key) ?? -1));
+  }
+
+  private async report(failures: readonly WriteFailure[]): Promise<void> {
+    for (const { change, error } of failures) {
+      const record = change.record;
+      const failure = new DataError(`${where(record)}: ${describePgError(error)}`, { cause: error });
+      try {
+        await this.context.errantRecordReporter.report(record, failure);
+      } catch (err) {
+        // errors.tolerance=none: the task fails with this record's error
+        throw new ConnectError(`postgres-sink cannot write record ${failure.message}`, { cause: err });
+      }
+    }
+  }
+
+  private async ensureSession(): Promise<SinkSession> {
+    if (this.session?.failure) {
+      await this.session.close();
+      this.session = null;
+    }
+    if (!this.session) {
+      const session = await SinkSession.open(this.settings);
+      if (this.offsetsStore) await this.offsetsStore.ensure(session.client, session.currentSchema);
+      this.session = session;
+    }
+    return this.session;
+  }
+
+  /**
+   * Runs `op` on a live session; on a transient failure drops the connection, waits and tries
+   * again, up to max.retries times. Fatal errors become a ConnectError saying what to fix.
+   */
+  private async withRetries<T>(what: string, op: (session: SinkSession) => Promise<T>): Promise<T> {
+    const signal = this.context.signal;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op(await this.ensureSession());
+      } catch (err) {
+        // ours, already saying what went wrong (a fatal table problem, a record that failed the task)
+        if (err instanceof ConnectError && !(err instanceof DataError)) throw err;
+        const kind = pgErrorKind(err);
+        if (kind === 'transient') {
+          const session = this.session;
+          this.session = null;
+          await session?.close();
+          const target = describeTarget(this.settings.target);
+          if (attempt < this.config['max.retries'] && !signal.aborted) {
+            this.logger.warn(
+              { err, attempt: attempt + 1, of: this.config['max.retries'] },
+              `postgres-sink ${what} on ${target} failed (${describePgError(err)}); retrying in ${this.config['retry.backoff.ms']} ms`,
+            );
+            await sleep(this.config['retry.backoff.ms'], signal);
+            continue;
+          }
+          throw new RetriableError(
+            `postgres-sink ${what} on ${target} still failing after ${attempt} retries: ${describePgError(err)}`,
+            { cause: err },
+          );
+        }
+        if (kind === 'fatal')
+          throw new ConnectError(`postgres-sink ${what} failed: ${hintFor(err)}`, { cause: err });
+        throw err;
+      }
+    }
+  }
+}
+
+/** The error with what to change, for the errors users cause by configuration. */
+function hintFor(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const text = describePgError(err);
+  switch (code) {
+    case '28P01':
+      return `${text}: check connection.user and connection.password`;
+    case '28000':
+      return `${text}: check connection.user and the server's pg_hba.conf`;
+    case '3D000':
+      return `${text}: create the database or fix the database name in connection.url`;
+    case '42501':
+      return `${text}: grant the privilege to connection.user, or create the tables beforehand and turn auto.create/auto.evolve off`;
+    default:
+      return text;
+  }
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  SchemaBuilder,
+  Schemas,
+  type PartitionOffsets,
+  type SinkRecord,
+  type TopicPartition,
+} from '@sluice/connect-api';
+import { PostgresServer } from '../../support/postgres-server.js';
+import { FakeSinkContext, RecordFactory, startSinkTask } from './sink-test-kit.js';
+
+let server: PostgresServer;
+const DB = 'sinkeos';
+
+beforeAll(async () => {
+  server = await PostgresServer.start();
+  await server.createDatabase(DB);
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+  server.query<T>(sql, params, DB);
+
+const value = SchemaBuilder.struct().field('n', Schemas.INT32).field('p', Schemas.INT32).build();
+const partitions: TopicPartition[] = [
+  { topic: 'ledger', partition: 0 },
+  { topic: 'ledger', partition: 1 },
+];
+
+/** 300 records per partition: the log the runtime would deliver from. */
+function ledger(): Map<number, SinkRecord[]> {
+  const f = new RecordFactory('ledger');
+  const log = new Map<number, SinkRecord[]>();
+  for (const p of [0, 1])
+    log.set(
+      p,
+      Array.from({ length: 300 }, (_, n) => f.record(null, { n, p }, { valueSchema: value, partition: p })),
+    );
+  return log;
+}
+
+function offsetsOf(log: Map<number, SinkRecord[]>, upTo: number): PartitionOffsets {
+  const out: PartitionOffsets = new Map();
+  for (const p of log.keys())
+    out.set(`ledger:${p}`, { partition: { topic: 'ledger', partition: p }, offset: upTo });
+  return out;
+}
+
+// insert mode without a key: a record written twice is a second row, so duplicates show
+const config = (extra: Record<string, string> = {}): Record<string, string> => ({
+  'connection.url': server.url(DB),
+  topics: 'ledger',
+  'auto.create': 'true',
+  'insert.mode': 'insert',
+  'exactly.once': 'true',
+  'batch.size': '50',
+  ...extra,
+});
+
+describe('postgres-sink exactly.once', () => {
+  it('resumes from the offsets stored with the rows after a task dies without committing offsets', async () => {
+    const log = ledger();
+    // first life: 180 records of each partition put, interleaved; preCommit never called
+    const first = await startSinkTask(config(), new FakeSinkContext('eos-sink'));
+    await first.task.open(partitions);
+    expect(first.context.rewinds).toEqual([]);
+    for (let at = 0; at < 180; at += 60) {
+      await first.task.put([...log.get(0)!.slice(at, at + 60), ...log.get(1)!.slice(at, at + 60)]);
+    }
+    // killed: no preCommit, no close, no stop (its connection just goes away later)
+    await first.task.stop();
+
+    const second = await startSinkTask(config(), new FakeSinkContext('eos-sink'));
+    await second.task.open(partitions);
+    expect(second.context.rewinds).toEqual([
+      { tp: partitions[0], offset: 180 },
+      { tp: partitions[1], offset: 180 },
+    ]);
+    // the group never committed: the runtime delivers from 0 until the rewind takes effect
+    await second.task.put([...log.get(0)!.slice(0, 100), ...log.get(1)!.slice(0, 100)]);
+    for (let at = 180; at < 300; at += 60) {
+      await second.task.put([...log.get(0)!.slice(at, at + 60), ...log.get(1)!.slice(at, at + 60)]);
+    }
+    expect(second.task.preCommit(offsetsOf(log, 300)).size).toBe(0);
+    await second.task.stop();
+
+    const rows = await q<{ p: number; n: number }>('SELECT p, n FROM ledger ORDER BY p, n');
+    expect(rows.length).toBe(600);
+    for (const p of [0, 1])
+      expect(rows.filter((r) => r.p === p).map((r) => r.n)).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    expect(
+      await q(
+        `SELECT connector, topic, "partition", next_offset FROM __sluice_sink_offsets ORDER BY "partition"`,
+      ),
+    ).toEqual([
+      { connector: 'eos-sink', topic: 'ledger', partition: 0, next_offset: '300' },
+      { connector: 'eos-sink', topic: 'ledger', partition: 1, next_offset: '300' },
+    ]);
+    expect(second.task.skippedRecords.get('before start offset')).toBe(200);
+  });
+
+  it('keeps offsets per connector, in a table of its choosing, and rolls them back with a failed batch', async () => {
+    await q('CREATE SCHEMA meta');
+    await q('CREATE TABLE guarded (n int CHECK (n < 5), p int)');
+    const f = new RecordFactory('guarded');
+    const { task, context } = await startSinkTask(
+      config({ topics: 'guarded', 'offsets.table': 'meta.sink_offsets', 'auto.create': 'false' }),
+      new FakeSinkContext('other-sink'),
+    );
+    context.tolerateErrors = false;
+    await task.open([{ topic: 'guarded', partition: 0 }]);
+    await task.put([1, 2].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })));
+    await expect(
+      task.put([3, 9].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value }))),
+    ).rejects.toThrow(/check constraint/);
+    await task.stop();
+    expect(await q('SELECT n FROM guarded ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await q(`SELECT connector, next_offset FROM meta.sink_offsets`)).toEqual([
+      { connector: 'other-sink', next_offset: '2' },
+    ]);
+  });
+
+  it('returns the offsets it was given from preCommit without exactly.once', async () => {
+    const { task } = await startSinkTask(config({ 'exactly.once': 'false', topics: 'plain' }));
+    const given = offsetsOf(ledger(), 10);
+    expect(task.preCommit(given)).toBe(given);
+    await task.stop();
+  });
+});
