@@ -109,13 +109,21 @@ describe('sluice CLI against a running worker', () => {
     );
     expect(paused.stdout).toContain('lines (source): PAUSED');
     expect((await runCli(['connectors', 'resume', 'lines'], { url })).code).toBe(0);
+    // the file source takes no signals: the worker's reason reaches the user
+    const refused = await runCli(['connectors', 'snapshot', 'lines', 'public.orders'], { url });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no running task that takes signals'),
+    });
+    const badData = await runCli(['connectors', 'signal', 'lines', 'ping', '--data', '{oops'], { url });
+    expect(badData).toMatchObject({ code: 1, stderr: expect.stringContaining('--data is not JSON') });
     expect((await runCli(['connectors', 'restart', 'lines', '--include-tasks'], { url })).stdout).toBe(
       'restarting connector lines\n',
     );
     expect((await runCli(['connectors', 'delete', 'lines'], { url })).code).toBe(0);
     const missing = await runCli(['connectors', 'status', 'lines'], { url });
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('404') });
-  });
+  }, 120_000);
 
   it('reconciles the connectors folder: add, change, refuse an invalid file, remove', async () => {
     const file = path.join(root, 'connectors', 'folder.yaml');

@@ -8,6 +8,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { CredentialsChecker } from './auth/credentials-checker.js';
 import { ConnectorOffsetsController } from './connectors/connector-offsets.controller.js';
 import { ConnectorTasksController } from './connectors/connector-tasks.controller.js';
+import { ConnectorSignalsController } from './connectors/connector-signals.controller.js';
 import { ConnectorTopicsController } from './connectors/connector-topics.controller.js';
 import { ConnectorsController } from './connectors/connectors.controller.js';
 import { KafkaConnectExceptionFilter } from './errors/kafka-connect-exception.filter.js';
@@ -47,6 +48,7 @@ const fromOptions = <T>(
     ConnectorsController,
     ConnectorTasksController,
     ConnectorTopicsController,
+    ConnectorSignalsController,
     ConnectorOffsetsController,
     ConnectorPluginsController,
     LoggersController,

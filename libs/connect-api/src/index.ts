@@ -45,3 +45,4 @@ export {
   type SchemaType,
 } from './schema.js';
 export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';
+export type { ConnectorSignal, TaskProgress, TaskProgressItem, TaskReporter } from './task-reporter.js';

@@ -1,5 +1,6 @@
 import type { SinkRecord } from './connect-record.js';
 import type { ConnectLogger } from './logger.js';
+import type { TaskReporter } from './task-reporter.js';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -28,6 +29,8 @@ export interface SinkTaskContext {
   readonly errantRecordReporter: ErrantRecordReporter;
   /** Aborted when the task is stopping. */
   readonly signal: AbortSignal;
+  /** Progress and connector-specific gauges; absent where nothing watches (tools, tests). */
+  readonly reporter?: TaskReporter;
 }
 
 /** Offsets as the runtime tracks them: the next offset to read, per partition. */

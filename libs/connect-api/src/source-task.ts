@@ -1,6 +1,7 @@
 import type { SourceRecord } from './connect-record.js';
 import type { HttpIngress } from './http-ingress.js';
 import type { ConnectLogger } from './logger.js';
+import type { ConnectorSignal, TaskReporter } from './task-reporter.js';
 
 /** Reads committed source offsets: where a task resumes after a restart. */
 export interface OffsetStorageReader {
@@ -22,6 +23,8 @@ export interface SourceTaskContext {
    * where there is none (tools, tests).
    */
   readonly ingress?: HttpIngress;
+  /** Progress and connector-specific gauges; absent where nothing watches (tools, tests). */
+  readonly reporter?: TaskReporter;
 }
 
 /** Where the runtime put a record, passed to commitRecord. */
@@ -53,5 +56,11 @@ export interface SourceTask {
   commit?(): Promise<void> | void;
   /** This record is durable in the log (or was dropped by a transform or filter, with metadata null). */
   commitRecord?(record: SourceRecord, metadata: RecordMetadata | null): Promise<void> | void;
+  /**
+   * An operator's signal for this connector (each running task of it gets it). Resolves once
+   * accepted (not once done); rejecting with a DataError answers 400 with its message.
+   * Tasks that take no signals leave it out.
+   */
+  handleSignal?(signal: ConnectorSignal): Promise<void> | void;
   stop(): Promise<void> | void;
 }

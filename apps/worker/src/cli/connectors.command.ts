@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseConnectorFile } from '@sluice/config';
 import type { ConnectorStatus } from '@sluice/runtime';
 import { table, type CliOutput } from './output.js';
+import { progressLines } from './progress-bar.js';
 import type { RestClient } from './rest-client.js';
 
 const enc = encodeURIComponent;
@@ -29,21 +30,63 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
 
   cmd
     .command('status <name>')
-    .description("a connector's state, its tasks' states and failures")
+    .description("a connector's state, its tasks' states, failures and progress (e.g. of a snapshot)")
     .option('--json', 'print the raw JSON')
-    .action(async (name: string, o: { json?: boolean }) => {
-      const status = await client().get<ConnectorStatus & { snapshot?: unknown }>(
-        `/connectors/${enc(name)}/status`,
-      );
-      if (o.json) return output.out(JSON.stringify(status, null, 2));
-      output.out(
-        `${status.name} (${status.type}): ${status.connector.state} on ${status.connector.worker_id}`,
-      );
-      if (status.connector.trace) output.out(indent(status.connector.trace));
-      for (const t of status.tasks) {
-        output.out(`  task ${t.id}: ${t.state} on ${t.worker_id}`);
-        if (t.trace) output.out(indent(t.trace, 4));
+    .option('-w, --watch [ms]', 'redraw every ms milliseconds (default 1000) until interrupted')
+    .action(async (name: string, o: { json?: boolean; watch?: boolean | string }) => {
+      const show = async (): Promise<void> => {
+        const status = await client().get<ConnectorStatus>(`/connectors/${enc(name)}/status`);
+        if (o.json) return output.out(JSON.stringify(status, null, 2));
+        output.out(
+          `${status.name} (${status.type}): ${status.connector.state} on ${status.connector.worker_id}`,
+        );
+        if (status.connector.trace) output.out(indent(status.connector.trace));
+        for (const t of status.tasks) {
+          output.out(`  task ${t.id}: ${t.state} on ${t.worker_id}`);
+          if (t.trace) output.out(indent(t.trace, 4));
+          if (t.progress) for (const line of progressLines(t.progress)) output.out(line);
+        }
+      };
+      if (o.watch === undefined) return show();
+      const everyMs = o.watch === true ? 1000 : Number(o.watch);
+      if (!Number.isInteger(everyMs) || everyMs < 100)
+        throw new Error(`--watch takes milliseconds (at least 100), not ${String(o.watch)}`);
+      for (;;) {
+        if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+        await show();
+        await new Promise((r) => setTimeout(r, everyMs));
       }
+    });
+
+  cmd
+    .command('signal <name> <type>')
+    .description("send a signal to a connector's running tasks (POST /connectors/{name}/signals)")
+    .option('-d, --data <json>', 'the signal data, a JSON object', '{}')
+    .action(async (name: string, type: string, o: { data: string }) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(o.data);
+      } catch (err) {
+        throw new Error(`--data is not JSON: ${(err as Error).message}`);
+      }
+      const sent = await client().request<{ id: string; tasks: number[] }>(
+        'POST',
+        `/connectors/${enc(name)}/signals`,
+        { type, data },
+      );
+      output.out(`signal ${type} (${sent.id}) accepted by task(s) ${sent.tasks.join(', ')} of ${name}`);
+    });
+
+  cmd
+    .command('snapshot <name> <tables...>')
+    .description('start an incremental snapshot of tables (schema.table) while the source streams')
+    .action(async (name: string, tables: string[]) => {
+      const sent = await client().request<{ id: string; tasks: number[] }>(
+        'POST',
+        `/connectors/${enc(name)}/signals`,
+        { type: 'execute-snapshot', data: { 'data-collections': tables, type: 'incremental' } },
+      );
+      output.out(`incremental snapshot of ${tables.join(', ')} requested (${sent.id})`);
     });
 
   cmd

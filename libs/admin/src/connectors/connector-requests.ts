@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import type { ConnectorOffset } from '@sluice/runtime';
+import type { ConnectorOffset, SignalRequest } from '@sluice/runtime';
 
 /*
  * Request bodies and parameters of the connector endpoints, checked and turned into the herder's
@@ -127,4 +127,22 @@ export function booleanParam(value: unknown, fallback = false): boolean {
 export function taskIdOf(connector: string, raw: string): number {
   if (!/^\d{1,9}$/.test(raw)) throw new NotFoundException(`Task ${connector}-${raw} not found`);
   return Number(raw);
+}
+
+/** POST /connectors/{name}/signals: {type, data?, id?}, as Debezium's signal table rows. */
+export function signalRequestOf(body: unknown): SignalRequest {
+  if (!isObject(body))
+    throw new BadRequestException(`A signal must be a JSON object with type and data, not ${kindOf(body)}`);
+  const problems: string[] = [];
+  const { type, data, id } = body;
+  if (typeof type !== 'string' || type.trim() === '') problems.push('type must be a non-empty string');
+  if (data !== undefined && !isObject(data)) problems.push(`data must be a JSON object, not ${kindOf(data)}`);
+  if (id !== undefined && (typeof id !== 'string' || id === ''))
+    problems.push('id must be a non-empty string');
+  if (problems.length > 0) throw new BadRequestException(`The signal is invalid: ${problems.join('; ')}`);
+  return {
+    type: (type as string).trim(),
+    ...(data !== undefined ? { data: data as Record<string, unknown> } : {}),
+    ...(id !== undefined ? { id: id as string } : {}),
+  };
 }

@@ -416,3 +416,30 @@ describe('/connectors/{name}/topics', () => {
     await t.http.put('/connectors/nope/topics/reset').expect(404);
   });
 });
+
+describe('POST /connectors/{name}/signals', () => {
+  it('hands a signal to the running tasks (202 with its id), and answers 400, 404 and 409 with reasons', async () => {
+    await t.http
+      .post('/connectors')
+      .send({ name: 'signalled', config: sourceConfig('signalled-out') })
+      .expect(201);
+    await eventuallyState('signalled', 'RUNNING', ['RUNNING']);
+    const ok = await t.http
+      .post('/connectors/signalled/signals')
+      .send({ type: 'rewind', data: {}, id: 'r-1' })
+      .expect(202);
+    expect(ok.body).toEqual({ id: 'r-1', tasks: [0] });
+    const generated = await t.http.post('/connectors/signalled/signals').send({ type: 'rewind' }).expect(202);
+    expect(generated.body.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const refused = await t.http.post('/connectors/signalled/signals').send({ type: 'explode' }).expect(400);
+    expect(refused.body).toEqual({ error_code: 400, message: expect.stringContaining('rewind') });
+    const malformed = await t.http.post('/connectors/signalled/signals').send({ data: [] }).expect(400);
+    expect(malformed.body.message).toMatch(/type must be a non-empty string; data must be a JSON object/);
+    await t.http.post('/connectors/missing/signals').send({ type: 'rewind' }).expect(404);
+
+    await t.http.put('/connectors/signalled/stop').expect(204);
+    const stopped = await t.http.post('/connectors/signalled/signals').send({ type: 'rewind' }).expect(409);
+    expect(stopped.body.message).toMatch(/no running task that takes signals/);
+  });
+});

@@ -1,8 +1,10 @@
 import {
   ConfigField,
+  DataError,
   parseConfig,
   withRecord,
   type ConnectRecord,
+  type ConnectorSignal,
   type Converter,
   type PluginDescriptor,
   type SchemaAndValue,
@@ -75,6 +77,13 @@ class CountingSourceTask implements SourceTask {
         sourceOffset: { next: n + 1 },
       },
     ];
+  }
+
+  /** `rewind` starts the count over; other signals are refused (tests of POST .../signals). */
+  handleSignal(signal: ConnectorSignal): void {
+    if (signal.type !== 'rewind')
+      throw new DataError(`counting source takes only rewind signals, not ${signal.type}`);
+    this.next = 0;
   }
 
   stop(): void {}

@@ -1,4 +1,4 @@
-import type { IngressRequest, IngressResponse } from '@sluice/connect-api';
+import type { IngressRequest, IngressResponse, TaskProgress } from '@sluice/connect-api';
 
 /*
  * The herder owns the connectors of a worker: their configs, their target states and their
@@ -21,6 +21,15 @@ export interface StateInfo {
 
 export interface TaskStatus extends StateInfo {
   id: number;
+  /** Sluice's addition: a long phase in progress (a snapshot), as the task last reported it. */
+  progress?: TaskProgress;
+}
+
+/** POST /connectors/{name}/signals: Debezium-style signals for the connector's tasks. */
+export interface SignalRequest {
+  id?: string;
+  type: string;
+  data?: Record<string, unknown>;
 }
 
 export interface ConnectorStatus {
@@ -167,6 +176,13 @@ export interface Herder {
    * for an unknown connector; a 503 response while no task takes requests.
    */
   ingest(name: string, request: IngressRequest): Promise<IngressResponse>;
+
+  /**
+   * Hands a signal to every running task of the connector and resolves with its id once they
+   * accepted it: NOT_FOUND for an unknown connector, CONFLICT when no running task takes signals,
+   * BAD_REQUEST when a task refuses it (its message says why).
+   */
+  signalConnector(name: string, signal: SignalRequest): Promise<{ id: string; tasks: number[] }>;
 
   plugins(options?: { connectorsOnly?: boolean }): Promise<PluginInfo[]>;
   /** The settings of a plugin (by class name or short name). */

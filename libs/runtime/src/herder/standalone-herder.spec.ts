@@ -318,4 +318,49 @@ describe('StandaloneHerder', () => {
     });
     await consumer.close();
   });
+
+  it('shows task progress in the status and /metrics, and hands signals to the running tasks', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(1_000_000_000, { topic: 'long', batch: '1' }));
+    await w.herder.putConnectorConfig('mem', sink('signals', { topics: 'long' }));
+    const status = await eventually(
+      () => w.herder.connectorStatus('seq'),
+      (s) => (s.tasks[0]?.progress?.items[0]?.done ?? 0) > 0,
+    );
+    expect(status.tasks[0]!.progress).toMatchObject({
+      phase: 'sequence',
+      items: [{ name: 'long', total: 1_000_000_000 }],
+    });
+    const metrics = await w.herder.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      /sluice_task_progress_total\{connector="seq",task="0",phase="sequence",item="long"\} 1000000000/,
+    );
+    expect(metrics).toMatch(/sluice_connector_sequence_next\{topic="long",connector="seq",task="0"\} \d+/);
+
+    await expect(
+      w.herder.signalConnector('seq', { type: 'jump', data: { next: 'far' } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('jump') });
+    await expect(w.herder.signalConnector('mem', { type: 'jump' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(w.herder.signalConnector('nope', { type: 'jump' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const sent = await w.herder.signalConnector('seq', {
+      id: 'sig-1',
+      type: 'jump',
+      data: { next: 999_999_998 },
+    });
+    expect(sent).toEqual({ id: 'sig-1', tasks: [0] });
+    await eventually(
+      () => w.herder.connectorStatus('seq'),
+      (s) => s.tasks[0]?.state === 'RUNNING' && s.tasks[0].progress === undefined,
+    );
+
+    await w.herder.deleteConnector('seq');
+    expect(await w.herder.metrics.registry.metrics()).not.toMatch(/connector="seq"[^\n]*item="long"/);
+    expect(await w.herder.metrics.registry.metrics()).not.toMatch(
+      /sluice_connector_sequence_next\{[^}]*"seq"/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
-import type { IngressRequest, IngressResponse } from '@sluice/connect-api';
+import { randomUUID } from 'node:crypto';
+import type { ConnectorSignal, IngressRequest, IngressResponse } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
@@ -28,6 +29,7 @@ import {
   type Herder,
   type PluginInfo,
   type RestartRequest,
+  type SignalRequest,
   type TargetState,
   type TaskInfo,
   type TaskStatus,
@@ -411,9 +413,15 @@ export class StandaloneHerder implements Herder {
 
   private taskStatusOf(name: string, id: number): TaskStatus {
     const s = this.statuses.task(name, id);
-    return s
-      ? { id, state: s.state, worker_id: s.worker_id, ...(s.trace ? { trace: s.trace } : {}) }
-      : { id, state: 'UNASSIGNED', worker_id: this.o.workerId };
+    if (!s) return { id, state: 'UNASSIGNED', worker_id: this.o.workerId };
+    const progress = s.state === 'RUNNING' ? this.metrics.progressOf(name, id) : undefined;
+    return {
+      id,
+      state: s.state,
+      worker_id: s.worker_id,
+      ...(s.trace ? { trace: s.trace } : {}),
+      ...(progress ? { progress } : {}),
+    };
   }
 
   async taskStatus(name: string, task: number): Promise<TaskStatus> {
@@ -713,6 +721,33 @@ export class StandaloneHerder implements Herder {
   async ingest(name: string, request: IngressRequest): Promise<IngressResponse> {
     this.require(name);
     return this.ingress.route(name, request);
+  }
+
+  async signalConnector(name: string, request: SignalRequest): Promise<{ id: string; tasks: number[] }> {
+    this.require(name);
+    const signal: ConnectorSignal = {
+      id: request.id ?? randomUUID(),
+      type: request.type,
+      data: request.data ?? {},
+    };
+    let tasks: number[];
+    try {
+      tasks = await this.worker.signalConnector(name, signal);
+    } catch (err) {
+      // a task refusing a signal throws DataError (by name: from task threads it comes revived as Error)
+      if ((err as Error).name === 'DataError') throw new HerderError('BAD_REQUEST', (err as Error).message);
+      throw err;
+    }
+    if (tasks.length === 0)
+      throw new HerderError(
+        'CONFLICT',
+        `Connector ${name} has no running task that takes signals (is it a source that supports them, and RUNNING?)`,
+      );
+    this.o.logger.info(
+      { connector: name, signal: signal.id, type: signal.type },
+      `signal ${signal.type} sent to ${name}`,
+    );
+    return { id: signal.id, tasks };
   }
 
   async plugins(options: { connectorsOnly?: boolean } = {}): Promise<PluginInfo[]> {

@@ -1,3 +1,4 @@
+import type { TaskProgress } from '@sluice/connect-api';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -16,6 +17,15 @@ export class RuntimeMetrics {
   readonly offsetCommitSeconds: Histogram<'connector' | 'task'>;
   readonly sinkLag: Gauge<'connector' | 'task' | 'topic' | 'partition'>;
   readonly taskState: Gauge<'connector' | 'task' | 'state'>;
+  readonly progressDone: Gauge<'connector' | 'task' | 'phase' | 'item'>;
+  readonly progressTotal: Gauge<'connector' | 'task' | 'phase' | 'item'>;
+  private readonly progressByTask = new Map<string, TaskProgress>();
+  private readonly connectorGauges = new Map<string, { gauge: Gauge; labelNames: string[] }>();
+  /** Label sets each task set, per task, so a stopped task's series can be removed. */
+  private readonly gaugeSeriesByTask = new Map<
+    string,
+    Map<string, { gauge: Gauge; labels: Record<string, string> }>
+  >();
 
   constructor() {
     const labels = ['connector', 'task'] as const;
@@ -80,5 +90,90 @@ export class RuntimeMetrics {
       labelNames: ['connector', 'task', 'state'],
       registers: [this.registry],
     });
+    this.progressDone = new Gauge({
+      name: 'sluice_task_progress_done',
+      help: 'Items done in a long task phase (e.g. rows of a table in a snapshot)',
+      labelNames: ['connector', 'task', 'phase', 'item'],
+      registers: [this.registry],
+    });
+    this.progressTotal = new Gauge({
+      name: 'sluice_task_progress_total',
+      help: 'Items expected in a long task phase (-1 while unknown)',
+      labelNames: ['connector', 'task', 'phase', 'item'],
+      registers: [this.registry],
+    });
+  }
+
+  /** A task's progress (as it last reported it), for its status. */
+  progressOf(connector: string, task: number): TaskProgress | undefined {
+    return this.progressByTask.get(`${connector}\u0000${task}`);
+  }
+
+  setProgress(connector: string, task: number, progress: TaskProgress | null): void {
+    const key = `${connector}\u0000${task}`;
+    const labels = { connector, task: String(task) };
+    const previous = this.progressByTask.get(key);
+    if (previous) {
+      for (const item of previous.items) {
+        const itemLabels = { ...labels, phase: previous.phase, item: item.name };
+        this.progressDone.remove(itemLabels);
+        this.progressTotal.remove(itemLabels);
+      }
+    }
+    if (!progress) {
+      this.progressByTask.delete(key);
+      return;
+    }
+    this.progressByTask.set(key, progress);
+    for (const item of progress.items) {
+      const itemLabels = { ...labels, phase: progress.phase, item: item.name };
+      this.progressDone.set(itemLabels, item.done);
+      this.progressTotal.set(itemLabels, item.total ?? -1);
+    }
+  }
+
+  /**
+   * Sets a connector's own gauge `sluice_connector_<name>`; its label names are fixed by the first
+   * call (later calls with other labels are ignored rather than failing the task).
+   */
+  setConnectorGauge(
+    connector: string,
+    task: number,
+    name: string,
+    help: string,
+    value: number,
+    labels: Readonly<Record<string, string>>,
+  ): void {
+    const extra = Object.keys(labels).sort();
+    let entry = this.connectorGauges.get(name);
+    if (!entry) {
+      const labelNames = ['connector', 'task', ...extra];
+      entry = {
+        labelNames,
+        gauge: new Gauge({
+          name: `sluice_connector_${name}`,
+          help,
+          labelNames,
+          registers: [this.registry],
+        }),
+      };
+      this.connectorGauges.set(name, entry);
+    }
+    if (entry.labelNames.length !== extra.length + 2 || extra.some((l, i) => entry.labelNames[i + 2] !== l))
+      return;
+    const series = { ...labels, connector, task: String(task) };
+    entry.gauge.set(series, value);
+    const taskKey = `${connector}\u0000${task}`;
+    let taskSeries = this.gaugeSeriesByTask.get(taskKey);
+    if (!taskSeries) this.gaugeSeriesByTask.set(taskKey, (taskSeries = new Map()));
+    taskSeries.set(`${name}\u0000${JSON.stringify(series)}`, { gauge: entry.gauge, labels: series });
+  }
+
+  /** Drops what a stopped task reported, so /metrics shows no stale progress or gauges. */
+  forgetTask(connector: string, task: number): void {
+    this.setProgress(connector, task, null);
+    const taskKey = `${connector}\u0000${task}`;
+    for (const { gauge, labels } of this.gaugeSeriesByTask.get(taskKey)?.values() ?? []) gauge.remove(labels);
+    this.gaugeSeriesByTask.delete(taskKey);
   }
 }

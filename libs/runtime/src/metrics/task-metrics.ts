@@ -1,3 +1,4 @@
+import type { TaskProgress } from '@sluice/connect-api';
 import type { ErrorStage } from '../errors/error-stage.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 
@@ -15,6 +16,11 @@ export interface TaskMetrics {
   deadLetterRecord(): void;
   offsetCommitSeconds(seconds: number): void;
   sinkLag(topic: string, partition: number, lag: number): void;
+  /** What the task reports through its context's TaskReporter. */
+  taskProgress(progress: TaskProgress | null): void;
+  connectorGauge(name: string, help: string, value: number, labels: Record<string, string>): void;
+  /** The task stopped: its progress and gauges go. */
+  taskStopped(): void;
 }
 
 export type TaskMetricCall = {
@@ -27,8 +33,8 @@ export class RegistryTaskMetrics implements TaskMetrics {
 
   constructor(
     private readonly metrics: RuntimeMetrics,
-    connector: string,
-    task: number,
+    private readonly connector: string,
+    private readonly task: number,
   ) {
     this.labels = { connector, task: String(task) };
   }
@@ -67,6 +73,18 @@ export class RegistryTaskMetrics implements TaskMetrics {
 
   sinkLag(topic: string, partition: number, lag: number): void {
     this.metrics.sinkLag.set({ ...this.labels, topic, partition: String(partition) }, lag);
+  }
+
+  taskProgress(progress: TaskProgress | null): void {
+    this.metrics.setProgress(this.connector, this.task, progress);
+  }
+
+  connectorGauge(name: string, help: string, value: number, labels: Record<string, string>): void {
+    this.metrics.setConnectorGauge(this.connector, this.task, name, help, value, labels);
+  }
+
+  taskStopped(): void {
+    this.metrics.forgetTask(this.connector, this.task);
   }
 
   /** Applies a call recorded elsewhere (a task thread). */

@@ -11,6 +11,8 @@ import {
   type SourceRecord,
   type SourceTask,
   type SourceTaskContext,
+  type ConnectorSignal,
+  type TaskReporter,
 } from '@sluice/connect-api';
 import { IsInt, IsString, Min, MinLength } from 'class-validator';
 
@@ -55,6 +57,7 @@ export class SequenceSourceTask implements SourceTask {
   private next = 0;
   private task = 0;
   private signal!: AbortSignal;
+  private reporter: TaskReporter | undefined;
 
   async start(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const parsed = parseConfig(SequenceSourceConfig, config);
@@ -62,15 +65,32 @@ export class SequenceSourceTask implements SourceTask {
     this.config = parsed.config;
     this.task = context.taskId;
     this.signal = context.signal;
+    this.reporter = context.reporter;
     const offset = await context.offsetStorageReader.offset({ task: this.task });
     this.next = typeof offset?.['next'] === 'number' ? offset['next'] : 0;
   }
 
+  /** `jump` signals move the sequence to data.next (tests of signals); others are refused. */
+  handleSignal(signal: ConnectorSignal): void {
+    const next = signal.data['next'];
+    if (signal.type !== 'jump' || typeof next !== 'number' || !Number.isInteger(next) || next < 0)
+      throw new DataError(`sequence source takes only {"type": "jump", "data": {"next": <n>}}`);
+    this.next = next;
+  }
+
   async poll(): Promise<SourceRecord[]> {
     if (this.next >= this.config.count) {
+      this.reporter?.progress(null);
       await new Promise((r) => setTimeout(r, 20));
       return [];
     }
+    this.reporter?.progress({
+      phase: 'sequence',
+      items: [{ name: this.config.topic, done: this.next, total: this.config.count }],
+    });
+    this.reporter?.gauge('sequence_next', 'Next number of the sequence', this.next, {
+      topic: this.config.topic,
+    });
     if (this.signal.aborted) return [];
     const records: SourceRecord[] = [];
     const end = Math.min(this.config.count, this.next + this.config.batch);

@@ -3,7 +3,7 @@
  * log, the coordinator and the herder. Everything a task needs from those comes over the port.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IngressHandler, IngressRequest, PluginDescriptor } from '@sluice/connect-api';
+import type { ConnectorSignal, IngressHandler, IngressRequest, PluginDescriptor } from '@sluice/connect-api';
 import { Log } from '@sluice/log';
 import { pino } from 'pino';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
@@ -121,6 +121,8 @@ async function main(): Promise<void> {
           return tasks.get(key(args[0] as TaskId))?.task.pause();
         case 'task.resume':
           return tasks.get(key(args[0] as TaskId))?.task.resume();
+        case 'task.signal':
+          return (await tasks.get(key(args[0] as TaskId))?.task.signal(args[1] as ConnectorSignal)) ?? false;
         case 'ingress.request': {
           const handler = ingressHandlers.get(args[0] as string);
           if (!handler)

@@ -1,3 +1,4 @@
+import type { TaskProgress } from '@sluice/connect-api';
 import type { ErrorStage } from '../errors/error-stage.js';
 import type { TaskMetricCall, TaskMetrics } from '../metrics/task-metrics.js';
 
@@ -49,5 +50,17 @@ export class ThreadTaskMetrics implements TaskMetrics {
 
   sinkLag(topic: string, partition: number, lag: number): void {
     this.push({ method: 'sinkLag', args: [topic, partition, lag] });
+  }
+
+  taskProgress(progress: TaskProgress | null): void {
+    this.push({ method: 'taskProgress', args: [progress] });
+  }
+
+  connectorGauge(name: string, help: string, value: number, labels: Record<string, string>): void {
+    this.push({ method: 'connectorGauge', args: [name, help, value, labels] });
+  }
+
+  taskStopped(): void {
+    this.push({ method: 'taskStopped', args: [] });
   }
 }

@@ -159,4 +159,32 @@ describe('tasks in worker threads', () => {
     );
     expect(failed.tasks[0]!.trace).toContain('sequence source failed at 5');
   });
+
+  it('carries progress, gauges and signals between a task thread and the herder', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
+    await herder.putConnectorConfig('seq', {
+      'connector.class': 'sequence-source',
+      topic: 'signalled',
+      count: '1000000000',
+      batch: '1',
+    });
+    await eventually(
+      () => herder.connectorStatus('seq'),
+      (s) => (s.tasks[0]?.progress?.items[0]?.done ?? 0) > 0,
+    );
+    await eventually(
+      () => herder.metrics.registry.metrics(),
+      (m) => /sluice_connector_sequence_next\{topic="signalled",connector="seq",task="0"\} [1-9]/.test(m),
+    );
+    await expect(herder.signalConnector('seq', { type: 'other' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect(await herder.signalConnector('seq', { type: 'jump', data: { next: 999_999_999 } })).toMatchObject({
+      tasks: [0],
+    });
+    await eventually(
+      () => herder.connectorStatus('seq'),
+      (s) => s.tasks[0]?.state === 'RUNNING' && s.tasks[0].progress === undefined,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
+import type { ConnectorSignal } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import type { ConverterDefaults } from '../config/converter-factory.js';
@@ -238,6 +239,11 @@ export class ThreadTaskRunner implements TaskRunner {
       .get(key(id))
       ?.thread.channel.call('task.resume', [id])
       .catch(() => undefined);
+  }
+  async signal(id: TaskId, signal: ConnectorSignal): Promise<boolean> {
+    const placed = this.placement.get(key(id));
+    if (!placed) return false;
+    return (await placed.thread.channel.call('task.signal', [id, signal])) as boolean;
   }
 
   ids(): TaskId[] {

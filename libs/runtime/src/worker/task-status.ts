@@ -1,3 +1,4 @@
+import type { ConnectorSignal } from '@sluice/connect-api';
 import type { ConnectorState } from '../herder/herder.js';
 
 /** How a worker task tells the herder about its state changes. */
@@ -17,6 +18,8 @@ export interface WorkerTask {
   start(): Promise<void>;
   pause(): void;
   resume(): void;
+  /** Hands an operator's signal to the task: false when it takes none; rejects when it refuses it. */
+  signal(signal: ConnectorSignal): Promise<boolean>;
   /** Stops the loop, commits what is durable, calls the task's stop(); resolves when all that is done. */
   stop(): Promise<void>;
   readonly done: Promise<void>;

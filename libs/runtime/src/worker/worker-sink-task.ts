@@ -1,4 +1,5 @@
 import type {
+  TaskReporter,
   ConnectLogger,
   Converter,
   PartitionOffsets,
@@ -13,6 +14,7 @@ import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { ErrorStage } from '../errors/error-stage.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
+import { taskReporter } from '../metrics/task-reporter.js';
 import { toConnectHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
@@ -63,7 +65,9 @@ export class WorkerSinkTask implements WorkerTask {
   private runner: Promise<void> = Promise.resolve();
   done: Promise<void> = Promise.resolve();
 
+  private readonly reporter: TaskReporter;
   constructor(private readonly o: WorkerSinkTaskOptions) {
+    this.reporter = taskReporter(o.metrics);
     this.id = o.id;
   }
 
@@ -85,6 +89,7 @@ export class WorkerSinkTask implements WorkerTask {
       taskId: this.id.task,
       logger: this.o.logger,
       signal: this.abort.signal,
+      reporter: this.reporter,
       assignment: () => this.consumer?.assignment() ?? [],
       offset: (tp, offset) => void this.rewinds.set(key(tp), { tp, offset }),
       pause: (tps) => {
@@ -343,6 +348,11 @@ export class WorkerSinkTask implements WorkerTask {
     this.o.status.onTaskState(this.id.connector, this.id.task, 'RUNNING');
   }
 
+  /** Sink tasks take no signals. */
+  async signal(): Promise<boolean> {
+    return false;
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     this.consumer?.wakeup();
@@ -356,5 +366,6 @@ export class WorkerSinkTask implements WorkerTask {
       this.o.logger.warn({ err }, `task ${this.id.connector}-${this.id.task} failed to stop cleanly`);
     }
     this.o.transforms.close();
+    this.o.metrics.taskStopped();
   }
 }

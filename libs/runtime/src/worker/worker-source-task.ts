@@ -1,4 +1,6 @@
 import type {
+  ConnectorSignal,
+  TaskReporter,
   ConnectLogger,
   Converter,
   HttpIngress,
@@ -11,6 +13,7 @@ import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
+import { taskReporter } from '../metrics/task-reporter.js';
 import type { TaskOffsets } from '../offsets/task-offsets.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
 import { SOURCE_OFFSET_HEADER, type SourceOffsetMark } from '../offsets/source-offset-header.js';
@@ -97,7 +100,9 @@ export class WorkerSourceTask implements WorkerTask {
   private readonly ingressRegistrations: (() => void)[] = [];
   private readonly ingress: HttpIngress;
 
+  private readonly reporter: TaskReporter;
   constructor(private readonly o: WorkerSourceTaskOptions) {
+    this.reporter = taskReporter(o.metrics);
     this.id = o.id;
     this.ingress = {
       register: (handler) => {
@@ -126,6 +131,7 @@ export class WorkerSourceTask implements WorkerTask {
       taskId: task,
       logger: this.o.logger,
       signal: this.abort.signal,
+      reporter: this.reporter,
       ingress: this.ingress,
       offsetStorageReader: {
         offset: async (partition) => this.o.offsets.offset(partition),
@@ -437,6 +443,13 @@ export class WorkerSourceTask implements WorkerTask {
     this.o.status.onTaskState(this.id.connector, this.id.task, 'RUNNING');
   }
 
+  async signal(signal: ConnectorSignal): Promise<boolean> {
+    const task = this.o.task;
+    if (!task.handleSignal || this.abort.signal.aborted) return false;
+    await task.handleSignal(signal);
+    return true;
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     this.resumeWaiter?.();
@@ -451,5 +464,6 @@ export class WorkerSourceTask implements WorkerTask {
       this.o.logger.warn({ err }, `task ${this.id.connector}-${this.id.task} failed to stop cleanly`);
     }
     this.o.transforms.close();
+    this.o.metrics.taskStopped();
   }
 }

@@ -1,4 +1,4 @@
-import type { Connector, ConnectLogger } from '@sluice/connect-api';
+import type { Connector, ConnectLogger, ConnectorSignal } from '@sluice/connect-api';
 import type { Log, Logger, Producer } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import type { ConverterDefaults } from '../config/converter-factory.js';
@@ -55,6 +55,8 @@ export interface TaskRunner {
   stop(id: TaskId): Promise<void>;
   pause(id: TaskId): void;
   resume(id: TaskId): void;
+  /** Hands a signal to a running task: false when it takes none (or is not running here). */
+  signal(id: TaskId, signal: ConnectorSignal): Promise<boolean>;
   ids(): TaskId[];
   close(): Promise<void>;
 }
@@ -114,6 +116,10 @@ export class InProcessTaskRunner implements TaskRunner {
 
   resume(id: TaskId): void {
     this.tasks.get(Worker.taskKey(id))?.resume();
+  }
+
+  async signal(id: TaskId, signal: ConnectorSignal): Promise<boolean> {
+    return (await this.tasks.get(Worker.taskKey(id))?.signal(signal)) ?? false;
   }
 
   ids(): TaskId[] {
@@ -221,6 +227,13 @@ export class Worker {
       .ids()
       .filter((t) => t.connector === connector)
       .map((t) => t.task);
+  }
+
+  /** Hands a signal to each running task of a connector; resolves with the tasks that took it. */
+  async signalConnector(name: string, signal: ConnectorSignal): Promise<number[]> {
+    const ids = this.runner.ids().filter((id) => id.connector === name);
+    const taken = await Promise.all(ids.map((id) => this.runner.signal(id, signal)));
+    return ids.filter((_, i) => taken[i]).map((id) => id.task);
   }
 
   setTargetState(name: string, target: TargetState): void {
