@@ -10,6 +10,7 @@ type Suite = (options: { runs: number; log: (line: string) => void }) => Promise
 const suites: Record<string, () => Promise<Suite>> = {
   log: async () => (await import('./log.bench.js')).logBench,
   pipeline: async () => (await import('./pipeline.bench.js')).pipelineBench,
+  http: async () => (await import('./http.bench.js')).httpBench,
 };
 
 const args = process.argv.slice(2);

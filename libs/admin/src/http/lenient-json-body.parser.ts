@@ -23,6 +23,11 @@ export class LenientJsonBodyParser implements OnModuleInit {
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
       const raw = typeof body === 'string' ? Buffer.from(body) : body;
       (request as RequestWithRawBody).rawBody = raw;
+      // webhook sources parse (and verify signatures over) their own bodies, with their own errors
+      if (request.url.startsWith('/ingest/')) {
+        done(null, undefined);
+        return;
+      }
       const text = raw.toString('utf8');
       if (text.trim() === '') {
         done(null, undefined);
@@ -30,6 +35,8 @@ export class LenientJsonBodyParser implements OnModuleInit {
       }
       json(request, text, done);
     });
+    // Fastify's own text/plain parser would keep the bytes from webhooks
+    fastify.removeContentTypeParser('text/plain');
     // webhooks (/ingest/...) may send any type (NDJSON, text, forms) and get its bytes; the
     // Kafka Connect API keeps answering other types with 415, as Kafka Connect does
     fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {

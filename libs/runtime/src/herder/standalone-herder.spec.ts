@@ -319,6 +319,41 @@ describe('StandaloneHerder', () => {
     await consumer.close();
   });
 
+  it('sends records reported after put() returned to the dead letter queue, converted back', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(10, { topic: 'late-in' }));
+    await w.herder.putConnectorConfig(
+      'mem',
+      sink('late', {
+        topics: 'late-in',
+        'errant.n': '6',
+        'errant.on.flush': 'true',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'late-dead',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      }),
+    );
+    await eventually(
+      async () => w.log.storage.partitionCount('late-dead'),
+      (n) => n === 1,
+    );
+    const consumer = w.log.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([{ topic: 'late-dead', partition: 0 }]);
+    const polled = await eventually(
+      () => consumer.poll({ timeoutMs: 100 }),
+      (p) => p.length > 0,
+    );
+    const record = polled[0]!.records[0]!;
+    expect(JSON.parse(record.value!.toString())).toMatchObject({ payload: { n: 6 } });
+    const headers = Object.fromEntries(record.headers.map((h) => [h.key, h.value?.toString()]));
+    expect(headers).toMatchObject({
+      '__connect.errors.topic': 'late-in',
+      '__connect.errors.offset': '6',
+      '__connect.errors.exception.message': 'record n=6 refused later',
+    });
+    await consumer.close();
+  });
+
   it('shows task progress in the status and /metrics, and hands signals to the running tasks', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(1_000_000_000, { topic: 'long', batch: '1' }));

@@ -14,7 +14,7 @@ import {
   type ConnectorSignal,
   type TaskReporter,
 } from '@sluice/connect-api';
-import { IsInt, IsString, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Min, MinLength } from 'class-validator';
 
 /*
  * Small connectors for the runtime's own tests: a source that emits a numbered sequence (and
@@ -158,11 +158,19 @@ class MemorySinkConfig {
   @ConfigField({ doc: 'Report records whose value has n equal to this as errant (-1: none).' })
   @IsInt()
   'errant.n' = -1;
+
+  @ConfigField({
+    doc: 'Report errant records at the next flush, after put() returned (as asynchronous sinks do).',
+  })
+  @IsBoolean()
+  'errant.on.flush' = false;
 }
 
 export class MemorySinkTask implements SinkTask {
   private bucket = '';
   private errantN = -1;
+  private errantOnFlush = false;
+  private readonly deferred: SinkRecord[] = [];
   private context!: SinkTaskContext;
 
   start(config: Readonly<Record<string, string>>, context: SinkTaskContext): void {
@@ -170,13 +178,26 @@ export class MemorySinkTask implements SinkTask {
     if (!parsed.ok) throw new Error('bad memory sink config');
     this.bucket = parsed.config.bucket;
     this.errantN = parsed.config['errant.n'];
+    this.errantOnFlush = parsed.config['errant.on.flush'];
     this.context = context;
+  }
+
+  async flush(): Promise<void> {
+    for (const r of this.deferred.splice(0))
+      await this.context.errantRecordReporter.report(
+        r,
+        new DataError(`record n=${this.errantN} refused later`),
+      );
   }
 
   async put(records: SinkRecord[]): Promise<void> {
     const list = MemorySink.received.get(this.bucket) ?? [];
     for (const r of records) {
       if ((r.value as { n?: number } | null)?.n === this.errantN) {
+        if (this.errantOnFlush) {
+          this.deferred.push(r);
+          continue;
+        }
         await this.context.errantRecordReporter.report(r, new DataError(`record n=${this.errantN} refused`));
         continue;
       }

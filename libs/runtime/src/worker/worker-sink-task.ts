@@ -15,7 +15,7 @@ import type { ErrorStage } from '../errors/error-stage.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { taskReporter } from '../metrics/task-reporter.js';
-import { toConnectHeaders } from './header-mapping.js';
+import { toConnectHeaders, toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
 export interface WorkerSinkTaskOptions {
@@ -294,8 +294,17 @@ export class WorkerSinkTask implements WorkerTask {
     const consumed = this.polledRaw.get(
       `${record.originalTopic}:${record.originalKafkaPartition}:${record.originalKafkaOffset}`,
     );
-    if (consumed) {
-      await this.failedConsumed(stage, error, consumed);
+    let original = consumed;
+    try {
+      original ??= this.reencoded(record);
+    } catch (convertError) {
+      this.o.logger.warn(
+        { err: convertError },
+        'could not convert an errant record back for the dead letter queue',
+      );
+    }
+    if (original) {
+      await this.failedConsumed(stage, error, original);
     } else {
       this.o.metrics.recordError(stage);
       await this.o.errorReporter.report({
@@ -304,6 +313,32 @@ export class WorkerSinkTask implements WorkerTask {
         describe: () => `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}`,
       });
     }
+  }
+
+  /**
+   * A record reported after its put() returned (sinks that write asynchronously): its original
+   * bytes are gone, so it goes to the DLQ converted back with the connector's converters, as
+   * Kafka Connect's errant record reporter does.
+   */
+  private reencoded(record: SinkRecord): { topic: string; partition: number; record: LogRecord } {
+    const topic = record.originalTopic ?? record.topic;
+    const toBuffer = (data: Buffer | string | null): Buffer | null =>
+      data === null ? null : typeof data === 'string' ? Buffer.from(data) : data;
+    return {
+      topic,
+      partition: record.originalKafkaPartition ?? record.kafkaPartition ?? 0,
+      record: {
+        offset: record.originalKafkaOffset ?? record.kafkaOffset,
+        timestamp: record.timestamp ?? Date.now(),
+        key: toBuffer(
+          this.o.keyConverter.fromConnectData(topic, record.headers, record.keySchema, record.key),
+        ),
+        value: toBuffer(
+          this.o.valueConverter.fromConnectData(topic, record.headers, record.valueSchema, record.value),
+        ),
+        headers: toLogHeaders(record.headers).map((h) => ({ key: h.key, value: toBuffer(h.value) })),
+      },
+    };
   }
 
   /** preCommit (the task flushes), then commits what it returned. `only` limits it to some partitions. */

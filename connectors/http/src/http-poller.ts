@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ConnectError,
+  RetriableError,
+  type ConnectLogger,
+  type OffsetStorageReader,
+  type SourceRecord,
+} from '@sluice/connect-api';
+import { compileFieldPath, type FieldPath } from './field-path.js';
+import { headerText, type HttpClient } from './http-client.js';
+import type { HttpSourceConfig, PaginationMode } from './http-source.config.js';
+import { parseLinkHeader } from './link-header.js';
+import type { RequestAuthorizer } from './request-authorizer.js';
+import { sendWithRetries, type RetryPolicy } from './retrying-request.js';
+
+/** ETags remembered, one per URL polled (pages of a cursor walk each have their own). */
+const MAX_ETAGS = 256;
+/** Longest a poll() sleeps before it returns empty-handed, so the runtime stays responsive. */
+const MAX_IDLE_MS = 1000;
+
+/*
+ * Polling mode: one request per poll() when due. Position (the source offset) by pagination mode:
+ *   none       {}                      every poll reads http.url again
+ *   cursor     { cursor: "<next>" }    the request carries ?<param>=<cursor>
+ *   next_link  { next: "<url>" }       the request goes to that URL
+ * A page that names a next position is followed at once, and its records carry that position, so
+ * once they are durable a restart resumes after them. A page that names none (or the same one)
+ * means caught up: its records carry the position that fetched it (a restart reads it again,
+ * at-least-once), and the next poll waits poll.interval.ms. Requests send If-None-Match with the
+ * URL's last ETag; a 304 is an empty page.
+ */
+export class HttpPoller {
+  private readonly partition: Readonly<Record<string, unknown>>;
+  private readonly mode: PaginationMode;
+  private readonly records: FieldPath;
+  private readonly cursor: FieldPath | null;
+  private readonly nextLink: FieldPath | null;
+  private readonly key: FieldPath | null;
+  private position: string | null = null;
+  private nextAt = 0;
+  private readonly etags = new Map<string, string>();
+
+  constructor(
+    private readonly config: HttpSourceConfig,
+    private readonly client: HttpClient,
+    private readonly authorizer: RequestAuthorizer,
+    private readonly policy: RetryPolicy,
+    private readonly logger: ConnectLogger,
+    private readonly signal: AbortSignal,
+  ) {
+    this.partition = Object.freeze({ url: config['http.url'] });
+    this.mode = config['pagination.mode'];
+    this.records = compileFieldPath(config['records.pointer']);
+    this.cursor = this.mode === 'cursor' ? compileFieldPath(config['pagination.cursor.pointer']) : null;
+    this.nextLink =
+      this.mode === 'next_link' && config['pagination.next.pointer'] !== ''
+        ? compileFieldPath(config['pagination.next.pointer'])
+        : null;
+    this.key = config['key.field'] === '' ? null : compileFieldPath(config['key.field']);
+  }
+
+  /** Picks up the committed position. */
+  async resume(offsets: OffsetStorageReader): Promise<void> {
+    const offset = await offsets.offset(this.partition);
+    const saved =
+      this.mode === 'cursor' ? offset?.['cursor'] : this.mode === 'next_link' ? offset?.['next'] : null;
+    if (typeof saved === 'string' && saved !== '') this.position = saved;
+  }
+
+  async poll(): Promise<SourceRecord[]> {
+    const wait = this.nextAt - Date.now();
+    if (wait > 0) {
+      await sleep(Math.min(wait, MAX_IDLE_MS), undefined, { signal: this.signal }).catch(() => undefined);
+      return [];
+    }
+    const url = this.requestUrl();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const etag = this.etags.get(url.href);
+    if (etag) headers['if-none-match'] = etag;
+    const post = this.config['http.method'] === 'POST';
+    if (post) headers['content-type'] = 'application/json';
+    let reply;
+    try {
+      reply = await sendWithRetries(
+        this.client,
+        {
+          url,
+          method: this.config['http.method'],
+          headers,
+          body: post ? this.config['http.body'] : undefined,
+          maxResponseBytes: this.config['poll.max.response.bytes'],
+          overflow: 'fail',
+        },
+        this.authorizer,
+        this.policy,
+        this.signal,
+        (notice) =>
+          this.logger.warn(`poll retry ${notice.attempt} in ${notice.delayMs} ms (${notice.reason})`),
+      );
+    } catch (err) {
+      if (this.signal.aborted) return [];
+      throw err;
+    }
+    if (reply.status === 304) {
+      this.nextAt = Date.now() + this.config['poll.interval.ms'];
+      return [];
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+      throw new ConnectError(`${url.origin}${url.pathname} answered ${reply.status}`);
+    }
+    const newEtag = headerText(reply.headers, 'etag');
+    if (newEtag) {
+      this.etags.delete(url.href);
+      this.etags.set(url.href, newEtag);
+      if (this.etags.size > MAX_ETAGS) this.etags.delete(this.etags.keys().next().value!);
+    }
+    let document: unknown;
+    try {
+      document = reply.body.length === 0 ? null : JSON.parse(reply.body.toString('utf8'));
+    } catch (err) {
+      throw new RetriableError(
+        `${url.origin}${url.pathname} answered with invalid JSON: ${(err as Error).message}`,
+      );
+    }
+    const next = this.nextPosition(document, reply.headers.link, url);
+    const caughtUp = next === null || next === this.position;
+    const offset = this.offsetFor(caughtUp ? this.position : next);
+    if (!caughtUp) this.position = next;
+    this.nextAt = caughtUp ? Date.now() + this.config['poll.interval.ms'] : 0;
+    return this.recordsOf(document, offset);
+  }
+
+  private requestUrl(): URL {
+    if (this.mode === 'next_link' && this.position) return new URL(this.position, this.config['http.url']);
+    const url = new URL(this.config['http.url']);
+    if (this.mode === 'cursor' && this.position)
+      url.searchParams.set(this.config['pagination.cursor.param'], this.position);
+    return url;
+  }
+
+  private nextPosition(document: unknown, link: string | string[] | undefined, url: URL): string | null {
+    if (this.mode === 'cursor') {
+      const value = this.cursor!(document);
+      return value === null || value === undefined || value === '' ? null : String(value);
+    }
+    if (this.mode === 'next_link') {
+      const value = this.nextLink
+        ? this.nextLink(document)
+        : parseLinkHeader(Array.isArray(link) ? link.join(', ') : link).get('next');
+      return typeof value === 'string' && value !== '' ? new URL(value, url).href : null;
+    }
+    return null;
+  }
+
+  private offsetFor(position: string | null): Readonly<Record<string, unknown>> {
+    if (position === null) return {};
+    return this.mode === 'cursor' ? { cursor: position } : { next: position };
+  }
+
+  private recordsOf(document: unknown, offset: Readonly<Record<string, unknown>>): SourceRecord[] {
+    const found = this.records(document);
+    const items = found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
+    const { topic } = this.config;
+    return items.map((item: unknown) => {
+      const key = this.key ? this.key(item) : null;
+      return {
+        topic,
+        kafkaPartition: null,
+        keySchema: null,
+        key: key === undefined || key === null ? null : typeof key === 'object' ? JSON.stringify(key) : key,
+        valueSchema: null,
+        value: item,
+        timestamp: null,
+        headers: [],
+        sourcePartition: this.partition,
+        sourceOffset: offset,
+      };
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { SinkRecord, TopicPartition } from '@sluice/connect-api';
+import type { EncodedValue } from './sink-body-encoder.js';
+
+/** Where a batch goes: records whose rendered URL or headers differ never share a request. */
+export interface BatchTarget {
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  /** Equal for equal targets; "" when nothing depends on the record. */
+  key: string;
+}
+
+/** Records of one topic-partition, in offset order, on their way to the receiver in one request. */
+export interface OutgoingBatch {
+  readonly tp: TopicPartition;
+  readonly target: BatchTarget;
+  readonly records: SinkRecord[];
+  readonly values: EncodedValue[];
+  bytes: number;
+  readonly createdAt: number;
+}
+
+/** The Idempotency-Key of a batch: the same for every retry of it, different for any other batch. */
+export function idempotencyKeyOf(batch: OutgoingBatch): string {
+  const first = batch.records[0]!.kafkaOffset;
+  const last = batch.records[batch.records.length - 1]!.kafkaOffset;
+  return `${batch.tp.topic}/${batch.tp.partition}/${first}-${last}`;
+}

@@ -1,0 +1,49 @@
+/*
+ * When to try again after a failed request: exponential backoff with "equal jitter" (half the
+ * delay fixed, half random), so many clients that failed together do not retry together, yet no
+ * retry comes sooner than half the schedule. A server's Retry-After wins over the schedule.
+ */
+
+export interface BackoffSettings {
+  initialMs: number;
+  maxMs: number;
+}
+
+/** The delay before retry number `attempt` (0: the first retry). */
+export function backoffDelay(
+  attempt: number,
+  settings: BackoffSettings,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(settings.maxMs, settings.initialMs * 2 ** Math.min(attempt, 52));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * Retry-After in milliseconds: delta-seconds ("120") or an HTTP date; null when absent or
+ * unreadable. A date in the past means now (0).
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, date - now);
+}
+
+/** The wait before the next attempt: the server's Retry-After if it sent one, else the backoff; capped. */
+export function retryDelay(
+  attempt: number,
+  settings: BackoffSettings,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterMs !== null) return Math.min(retryAfterMs, settings.maxMs);
+  return backoffDelay(attempt, settings, random);
+}
+
+/** Statuses worth retrying: timeouts, throttling and server errors. */
+export function isRetriableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
