@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   log: async () => (await import('./log.bench.js')).logBench,
   pipeline: async () => (await import('./pipeline.bench.js')).pipelineBench,
   http: async () => (await import('./http.bench.js')).httpBench,
+  postgres: async () => (await import('./postgres.bench.js')).postgresBench,
 };
 
 const args = process.argv.slice(2);
