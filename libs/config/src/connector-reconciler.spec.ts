@@ -287,7 +287,12 @@ describe('ConnectorReconciler', () => {
   it('with target.list(), deletes connectors whose file went away while stopped and skips unchanged ones', async () => {
     const kept = write('kept.yaml', connector('kept'));
     target.listed = [
-      { name: 'kept', file: kept, config: { 'connector.class': 'file-source', 'tasks.max': '1' } },
+      // the worker stores the connector's name in its config; the file does not repeat it
+      {
+        name: 'kept',
+        file: kept,
+        config: { 'connector.class': 'file-source', 'tasks.max': '1', name: 'kept' },
+      },
       { name: 'gone', file: path.join(dir, 'gone.yaml') },
       { name: 'elsewhere', file: path.join(os.tmpdir(), 'elsewhere.yaml') },
     ];

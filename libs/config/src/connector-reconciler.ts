@@ -248,7 +248,10 @@ export class ConnectorReconciler {
         before &&
         before.file === claim.file &&
         before.config &&
-        sameConfig(before.config, claim.connector.config)
+        sameConfig(
+          withoutOwnName(claim.name, before.config),
+          withoutOwnName(claim.name, claim.connector.config),
+        )
       ) {
         continue;
       }
@@ -465,6 +468,16 @@ async function readState(file: string): Promise<FileState | undefined> {
     if (err instanceof ConfigError) return { kind: 'invalid', error: err };
     throw err;
   }
+}
+
+/** The worker stores `name` in every config (as Kafka Connect does); a file need not repeat it. */
+function withoutOwnName(
+  name: string,
+  config: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (config['name'] !== name) return config;
+  const { name: _own, ...rest } = config;
+  return rest;
 }
 
 function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
