@@ -1,0 +1,255 @@
+import type { SourceRecord } from '@sluice/connect-api';
+import type pg from 'pg';
+import {
+  describeTable,
+  listCapturedTables,
+  type CatalogTable,
+  type TableDescription,
+} from './catalog-reader.js';
+import type { ChangeEventBuilder } from './change-event-builder.js';
+import { lsnToOffset } from './lsn.js';
+import type { TupleValue } from './pgoutput-message.js';
+import {
+  closeClient,
+  connectClient,
+  quoteIdent,
+  quoteLiteral,
+  type ConnectionSettings,
+} from './pg-session.js';
+import { TableSnapshotReader } from './snapshot-reader.js';
+import type { SnapshotState, StreamPosition, TableProgress } from './source-offset.js';
+import type { MessageKeyColumns, TableFilter } from './table-filter.js';
+import type { TableSchema } from './table-schema.js';
+
+/** Where a snapshot pass begins: a table index and the key after which to read it (null: from its start). */
+export interface SnapshotStart {
+  readonly table: number;
+  readonly key: readonly string[] | null;
+  /** Rows of that table emitted before (by an earlier pass). */
+  readonly rows: number;
+}
+
+export interface SnapshotSessionOptions {
+  readonly connection: ConnectionSettings;
+  /** The exported snapshot to read in (from CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT). */
+  readonly snapshotName: string;
+  /** The shared state with this pass appended (tables empty: list them now). */
+  readonly state: SnapshotState;
+  readonly start: SnapshotStart;
+  /** The stream position every snapshot record carries, so streaming resumes from it afterwards. */
+  readonly stream: StreamPosition;
+  readonly filter: TableFilter;
+  readonly keyColumns: MessageKeyColumns;
+  readonly chunkSize: number;
+  readonly builder: ChangeEventBuilder;
+  readonly schemaFor: (description: TableDescription) => TableSchema;
+  readonly warn: (message: string) => void;
+}
+
+/** A record not yet handed out: built once it is known whether it is the snapshot's last. */
+type Pending = (last: boolean) => SourceRecord;
+
+/**
+ * One snapshot pass: reads the captured tables, from `start` on, inside an exported snapshot on a
+ * connection of its own (REPEATABLE READ, SET TRANSACTION SNAPSHOT), chunk by chunk, as op=r
+ * events. Each record's offset says where the pass got (table, key, rows), so a crash resumes
+ * after it; the last record carries the finished state (done) and source.snapshot=last. It
+ * holds one record back to know which one is last.
+ */
+export class SnapshotSession {
+  private tableIndex: number;
+  private reader: TableSnapshotReader | null = null;
+  private schema: TableSchema | null = null;
+  private pkIndexes: number[] = [];
+  private rows: number;
+  private lastKey: readonly string[] | null;
+  private held: Pending | null = null;
+  private finished = false;
+  private readonly tsMs = Date.now();
+  private tables: string[];
+  private totals: number[];
+  private counts: number[];
+  private catalog = new Map<string, CatalogTable>();
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly o: SnapshotSessionOptions,
+  ) {
+    this.tableIndex = o.start.table;
+    this.rows = o.start.rows;
+    this.lastKey = o.start.key;
+    this.tables = [...o.state.tables];
+    this.totals = [...o.state.totals];
+    this.counts = [...o.state.counts];
+  }
+
+  static async open(o: SnapshotSessionOptions): Promise<SnapshotSession> {
+    const client = await connectClient(o.connection, { applicationName: 'sluice-postgres-snapshot' });
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(o.snapshotName)}`);
+      const session = new SnapshotSession(client, o);
+      await session.loadTables();
+      return session;
+    } catch (err) {
+      await closeClient(client);
+      throw err;
+    }
+  }
+
+  /** The state as of the last record handed out (for progress). */
+  get state(): SnapshotState {
+    return {
+      ...this.o.state,
+      done: this.finished,
+      tables: this.tables,
+      totals: this.totals,
+      counts: this.counts,
+    };
+  }
+
+  progress(): TableProgress[] {
+    return this.tables.map((table, i) => {
+      const total = Math.max(0, Math.round(this.totals[i] ?? 0));
+      if (this.finished || i < this.tableIndex) {
+        const done = this.counts[i] ?? 0;
+        return { table, rowsDone: done, rowsTotal: done, state: 'done' };
+      }
+      if (i === this.tableIndex)
+        return { table, rowsDone: this.rows, rowsTotal: Math.max(total, this.rows), state: 'running' };
+      return { table, rowsDone: 0, rowsTotal: total, state: 'pending' };
+    });
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** The next records (at least one unless the pass is over, then an empty array). */
+  async next(): Promise<SourceRecord[]> {
+    const out: SourceRecord[] = [];
+    while (!this.finished && out.length === 0) {
+      if (!this.reader && !(await this.openTable())) {
+        this.finished = true;
+        if (this.held) out.push(this.held(true));
+        this.held = null;
+        await this.close();
+        break;
+      }
+      const tuples = await this.reader!.next(this.lastKey);
+      for (const tuple of tuples) {
+        if (this.held) out.push(this.held(false));
+        this.held = this.pending(tuple);
+      }
+      if (this.reader!.done) {
+        this.counts[this.tableIndex] = this.rows;
+        this.reader = null;
+        this.schema = null;
+        this.tableIndex++;
+        this.rows = 0;
+        this.lastKey = null;
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.client.query('COMMIT').catch(() => undefined);
+    await closeClient(this.client);
+  }
+
+  private pending(tuple: TupleValue[]): Pending {
+    const schema = this.schema!;
+    this.rows++;
+    const key = this.pkIndexes.length > 0 ? this.pkIndexes.map((i) => tuple[i] as string) : null;
+    this.lastKey = key;
+    const table = this.tableIndex;
+    const rows = this.rows;
+    const streamOffset = { lsn_commit: lsnToOffset(this.o.stream.commitLsn), event: this.o.stream.event };
+    const after = schema.row(tuple, 'full');
+    const recordKey = schema.key(tuple);
+    return (last) => {
+      const offset = last
+        ? { ...streamOffset, snapshot: { ...this.state, done: true } }
+        : {
+            ...streamOffset,
+            snapshot: this.stateUpTo(table),
+            snapshot_table: table,
+            snapshot_key: key,
+            snapshot_rows: rows,
+          };
+      return this.o.builder.change(
+        schema,
+        'r',
+        recordKey,
+        null,
+        after,
+        { tsMs: this.tsMs, snapshot: last ? 'last' : 'true', txId: null, lsn: null, sequence: null },
+        offset,
+      );
+    };
+  }
+
+  /** The shared state with counts of the tables before `table` only (those are complete). */
+  private stateUpTo(table: number): SnapshotState {
+    return {
+      ...this.o.state,
+      done: false,
+      tables: this.tables,
+      totals: this.totals,
+      counts: this.counts.slice(0, table),
+    };
+  }
+
+  private async loadTables(): Promise<void> {
+    const listed = await listCapturedTables(this.client, this.o.filter);
+    this.catalog = new Map(listed.map((t) => [`${t.schema}.${t.table}`, t]));
+    if (this.tables.length === 0) {
+      this.tables = listed.map((t) => `${t.schema}.${t.table}`);
+      this.totals = [];
+      for (const t of listed) this.totals.push(await this.estimate(t));
+    }
+  }
+
+  /** The planner's estimate; an exact count for tables never analyzed (new, usually small ones). */
+  private async estimate(t: CatalogTable): Promise<number> {
+    if (t.estimatedRows >= 0) return t.estimatedRows;
+    const { rows } = await this.client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Opens the reader of the current table (skipping tables gone since); false when none is left. */
+  private async openTable(): Promise<boolean> {
+    while (this.tableIndex < this.tables.length) {
+      const name = this.tables[this.tableIndex]!;
+      const table = this.catalog.get(name);
+      if (table) {
+        const description = await describeTable(this.client, table, this.o.keyColumns);
+        this.schema = this.o.schemaFor(description);
+        const names = description.descriptor.columns.map((c) => c.name);
+        this.pkIndexes = description.primaryKey.map((k) => names.indexOf(k.name));
+        if (description.primaryKey.length === 0 && this.lastKey === null && this.rows > 0)
+          this.o.warn(
+            `${name} has no primary key: its snapshot starts over, so its first ${this.rows} rows repeat`,
+          );
+        if (description.primaryKey.length === 0) this.rows = 0;
+        this.reader = new TableSnapshotReader(
+          this.client,
+          table,
+          names,
+          description.primaryKey,
+          this.o.chunkSize,
+        );
+        return true;
+      }
+      this.o.warn(`${name} is no longer captured (dropped or filtered out): its snapshot is skipped`);
+      this.counts[this.tableIndex] = 0;
+      this.tableIndex++;
+      this.lastKey = null;
+      this.rows = 0;
+    }
+    return false;
+  }
+}
