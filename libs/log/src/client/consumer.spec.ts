@@ -41,6 +41,43 @@ describe('Consumer with manual assignment', () => {
     expect(await earliest.position({ topic: 't', partition: 0 })).toBe(3);
   });
 
+  it('returns at most maxPollRecords per poll, holding the rest of a batch for the next polls', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 't', partitions: 2 });
+    const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    await produce(log, 't', 0, values);
+    await produce(log, 't', 1, ['w0', 'w1']);
+    const consumer = log.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 4 });
+    const tp = { topic: 't', partition: 0 };
+    consumer.assign([tp]);
+    const first = await consumer.poll({ timeoutMs: 100 });
+    expect(text(first.flatMap((p) => p.records))).toEqual(['v0', 'v1', 'v2', 'v3']);
+    expect(await consumer.position(tp)).toBe(4);
+    const second = await consumer.poll({ timeoutMs: 100 });
+    expect(text(second.flatMap((p) => p.records))).toEqual(['v4', 'v5', 'v6', 'v7']);
+    expect(await consumer.position(tp)).toBe(8);
+    // a seek drops what was held back
+    consumer.seek(tp, 1);
+    expect(text((await consumer.poll({ timeoutMs: 100 })).flatMap((p) => p.records))).toEqual([
+      'v1',
+      'v2',
+      'v3',
+      'v4',
+    ]);
+    expect(text(await drain(consumer))).toEqual(['v5', 'v6', 'v7', 'v8', 'v9']);
+    expect(await consumer.position(tp)).toBe(10);
+
+    const both = log.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 3 });
+    both.assign([tp, { topic: 't', partition: 1 }]);
+    const all: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const polled = await both.poll({ timeoutMs: 50 });
+      expect(polled.reduce((n, p) => n + p.records.length, 0)).toBeLessThanOrEqual(3);
+      all.push(...text(polled.flatMap((p) => p.records)));
+    }
+    expect(all.sort()).toEqual([...values, 'w0', 'w1'].sort());
+  });
+
   it('long-polls until a record arrives, and wakeup() ends the wait', async () => {
     const log = await openLog();
     await log.admin().createTopic({ name: 't', partitions: 2 });

@@ -57,6 +57,11 @@ interface PartitionState {
   highWatermark: number;
   /** A fetch started ahead of time at `position`, while the caller works on the last one. */
   prefetch: { offset: number; result: Promise<FetchResult> } | null;
+  /**
+   * Records fetched past maxPollRecords, returned by the next polls before any fetch; `next` is
+   * the offset after the fetch they came from.
+   */
+  buffered: { records: LogRecord[]; next: number } | null;
 }
 
 /**
@@ -158,6 +163,7 @@ export class Consumer {
       paused: false,
       highWatermark: 0,
       prefetch: null,
+      buffered: null,
     });
   }
 
@@ -183,8 +189,12 @@ export class Consumer {
     let count = 0;
     for (const state of active) {
       if (count >= this.maxPollRecords) break;
+      if (state.buffered) {
+        count += this.takeBuffered(state, out, this.maxPollRecords - count);
+        continue;
+      }
       const result = await this.fetch(state, 0, options.signal);
-      count += this.take(state, result, out);
+      count += this.take(state, result, out, this.maxPollRecords - count);
     }
     if (out.length > 0 || (options.timeoutMs ?? 0) <= 0) return out;
 
@@ -199,7 +209,8 @@ export class Consumer {
         if (result.batches.length > 0) controller.abort();
         return { state, result };
       });
-      for (const { state, result } of await Promise.all(waits)) this.take(state, result, out);
+      for (const { state, result } of await Promise.all(waits))
+        count += this.take(state, result, out, this.maxPollRecords - count);
     } finally {
       this.longPoll = null;
       options.signal?.removeEventListener('abort', stop);
@@ -239,7 +250,7 @@ export class Consumer {
    * Moves the position past a fetch, starts the next fetch (so the read overlaps the caller's
    * work and this decode), then decodes the fetch into `out`.
    */
-  private take(state: PartitionState, result: FetchResult, out: PartitionRecords[]): number {
+  private take(state: PartitionState, result: FetchResult, out: PartitionRecords[], limit: number): number {
     state.highWatermark = result.highWatermark;
     const data = result.batches;
     if (data.length === 0) return 0;
@@ -262,11 +273,36 @@ export class Consumer {
       this.decoder.decode(data, pos, records, position);
     }
     if (records.length === 0) return 0;
+    if (records.length > limit) {
+      state.buffered = { records: records.slice(limit), next };
+      state.position = state.buffered.records[0]!.offset;
+      if (limit <= 0) return 0;
+      records.length = limit;
+    }
     out.push({
       topic: state.tp.topic,
       partition: state.tp.partition,
       records,
       highWatermark: result.highWatermark,
+    });
+    return records.length;
+  }
+
+  /** Returns up to `limit` records held back by an earlier poll. */
+  private takeBuffered(state: PartitionState, out: PartitionRecords[], limit: number): number {
+    const buffered = state.buffered!;
+    const records = buffered.records.splice(0, limit);
+    if (buffered.records.length === 0) {
+      state.buffered = null;
+      state.position = buffered.next;
+    } else {
+      state.position = buffered.records[0]!.offset;
+    }
+    out.push({
+      topic: state.tp.topic,
+      partition: state.tp.partition,
+      records,
+      highWatermark: state.highWatermark,
     });
     return records.length;
   }
@@ -335,6 +371,7 @@ export class Consumer {
     const state = this.state(tp);
     state.position = offset;
     state.prefetch = null;
+    state.buffered = null;
   }
 
   async seekToBeginning(partitions: readonly TopicPartition[] = this.assignment()): Promise<void> {

@@ -138,6 +138,26 @@ export class SinkConnectorConfig extends CommonConnectorConfig {
   @IsInt()
   @Min(10)
   'offset.flush.interval.ms' = 5_000;
+
+  @ConfigField({
+    doc: "Most records handed to one put() (Kafka's max.poll.records, as a connector client override).",
+    type: 'INT',
+    group: 'Common',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  'consumer.override.max.poll.records' = 2_000;
+
+  @ConfigField({
+    doc: "Most bytes fetched per partition at a time (Kafka's max.partition.fetch.bytes, as a connector client override).",
+    type: 'INT',
+    group: 'Common',
+  })
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  'consumer.override.max.partition.fetch.bytes' = 512 * 1024;
 }
 
 export class SourceConnectorConfig extends CommonConnectorConfig {

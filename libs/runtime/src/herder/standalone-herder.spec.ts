@@ -354,6 +354,24 @@ describe('StandaloneHerder', () => {
     await consumer.close();
   });
 
+  it("takes Kafka Connect's consumer.override.max.poll.records for the size of put() batches", async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(40, { topic: 'small-puts', batch: '40' }));
+    await w.herder.putConnectorConfig(
+      'mem',
+      sink('small-puts', { topics: 'small-puts', 'consumer.override.max.poll.records': '7' }),
+    );
+    await eventually(
+      () => MemorySink.received.get('small-puts') ?? [],
+      (r) => r.length === 40,
+    );
+    const sizes = MemorySink.putSizes.get('small-puts')!;
+    expect(Math.max(...sizes)).toBe(7);
+    await expect(
+      w.herder.putConnectorConfig('mem', sink('small-puts', { 'consumer.override.max.poll.records': '0' })),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('shows task progress in the status and /metrics, and hands signals to the running tasks', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(1_000_000_000, { topic: 'long', batch: '1' }));

@@ -191,6 +191,8 @@ export class MemorySinkTask implements SinkTask {
   }
 
   async put(records: SinkRecord[]): Promise<void> {
+    if (records.length > 0)
+      MemorySink.putSizes.set(this.bucket, [...(MemorySink.putSizes.get(this.bucket) ?? []), records.length]);
     const list = MemorySink.received.get(this.bucket) ?? [];
     for (const r of records) {
       if ((r.value as { n?: number } | null)?.n === this.errantN) {
@@ -211,6 +213,8 @@ export class MemorySinkTask implements SinkTask {
 
 export class MemorySink implements SinkConnector {
   static readonly received = new Map<string, SinkRecord[]>();
+  /** How many records each put() got, per bucket. */
+  static readonly putSizes = new Map<string, number[]>();
   readonly kind = 'sink' as const;
   private config: Readonly<Record<string, string>> = {};
 

@@ -38,6 +38,8 @@ export interface WorkerSinkTaskOptions {
   logger: ConnectLogger;
   /** Records per poll (memory bound). */
   maxPollRecords?: number;
+  /** Bytes per partition fetch (memory bound). */
+  maxPartitionFetchBytes?: number;
 }
 
 const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
@@ -130,7 +132,7 @@ export class WorkerSinkTask implements WorkerTask {
       clientId: `${this.id.connector}-${this.id.task}`,
       autoOffsetReset: 'earliest',
       maxPollRecords: this.o.maxPollRecords ?? 2000,
-      maxPartitionFetchBytes: 512 * 1024,
+      maxPartitionFetchBytes: this.o.maxPartitionFetchBytes ?? 512 * 1024,
     });
     this.consumer = consumer;
     consumer.subscribe(await this.subscribedTopics(), {
