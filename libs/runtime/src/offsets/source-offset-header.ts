@@ -1,8 +1,9 @@
 /**
  * The header that makes source delivery exactly-once: the last record of each source partition in
- * every batch the runtime writes carries that partition's offset. A batch is durable all or
- * nothing, so after a crash the log itself says how far each source partition got, even where
- * the offset commit did not happen yet.
+ * every chunk the runtime writes carries that partition's offset. A chunk (one record batch in
+ * one log partition) is durable all or nothing, but a poll batch spread over several log
+ * partitions is not: so each mark also says which poll batch it belongs to and how many chunks
+ * that batch has, and recovery only trusts batches whose every chunk is in the log, in order.
  */
 export const SOURCE_OFFSET_HEADER = '__sluice.source.offset';
 
@@ -18,4 +19,18 @@ export interface SourceOffsetMark {
   p: Record<string, unknown>;
   /** source offset */
   o: Record<string, unknown>;
+  /** the task's poll batch sequence (absent in marks written before batches were numbered) */
+  b?: number;
+  /** chunks in that poll batch */
+  n?: number;
+  /** this chunk's index in the batch */
+  i?: number;
+  /** the record's index in the poll batch: of two marks of a partition in one batch, the later wins */
+  x?: number;
 }
+
+/**
+ * The key of a task's log positions that holds the sequence of the last poll batch its committed
+ * offsets cover ("#" is not allowed in topic names, so it never clashes with "topic:partition").
+ */
+export const BATCH_POSITION_KEY = '#batch';

@@ -1,13 +1,28 @@
 import type { Log } from '@sluice/log';
-import { SOURCE_OFFSET_HEADER, type SourceOffsetMark } from './source-offset-header.js';
+import { BATCH_POSITION_KEY, SOURCE_OFFSET_HEADER, type SourceOffsetMark } from './source-offset-header.js';
 import type { SourceOffsetStore } from './source-offset-store.js';
 import { stableJson } from '../storage/stable-json.js';
+
+type Offsets = Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>;
+
+/** What one task wrote after its committed log positions, by poll batch. */
+interface TaskFindings {
+  batches: Map<number, { chunks: number; seen: Set<number>; marks: SourceOffsetMark[] }>;
+  /** Marks written before poll batches were numbered: each one complete by itself. */
+  unnumbered: SourceOffsetMark[];
+}
 
 /**
  * Before a source connector's tasks start: finds records its tasks wrote after their last offset
  * commit (a crash came between the write and the commit) and commits the offsets those records
- * carry, so the tasks resume after them and nothing is written twice. Scans only from each task's
- * committed log position to the end of each topic-partition the connector used.
+ * carry, so the tasks resume after them and nothing is written twice.
+ *
+ * A poll batch spread over several log partitions may be durable in some and lost in others, so
+ * only whole batches count, and only in order: from the batch after the committed one, as long as
+ * every chunk of each is in the log. What comes after the first incomplete batch is written again
+ * by the source (repeated, never lost). The scan covers each topic-partition the connector used,
+ * from each task's committed position; afterwards every task's positions move to the end of what
+ * was scanned, so a later recovery never mistakes these leftovers for the next run's batches.
  */
 export async function recoverSourceOffsets(
   log: Log,
@@ -17,8 +32,8 @@ export async function recoverSourceOffsets(
 ): Promise<number> {
   const positions = store.positions(connector);
   if (positions.size === 0) return 0;
-  const latest = new Map<string, { partition: Record<string, unknown>; offset: Record<string, unknown> }>();
-  const moved: Map<number, Record<string, number>> = new Map();
+  const findings = new Map<number, TaskFindings>();
+  const scannedTo: Record<string, number> = {};
   for (const topic of topics) {
     const count = log.storage.partitionCount(topic);
     if (count === undefined) continue;
@@ -29,37 +44,74 @@ export async function recoverSourceOffsets(
       const { startOffset, endOffset } = await log.storage.offsets(topic, partition);
       const from = Math.max(Math.min(...starts), startOffset);
       if (from >= endOffset) continue;
-      const consumer = log.consumer({ autoOffsetReset: 'earliest' });
-      consumer.assign([{ topic, partition }]);
-      consumer.seek({ topic, partition }, from);
-      try {
-        while ((await consumer.position({ topic, partition })) < endOffset) {
-          for (const part of await consumer.poll({ timeoutMs: 100 })) {
-            for (const record of part.records) {
-              if (record.offset >= endOffset) break;
-              const header = record.headers.find((h) => h.key === SOURCE_OFFSET_HEADER);
-              if (!header?.value) continue;
-              const mark = JSON.parse(header.value.toString('utf8')) as SourceOffsetMark;
-              if (mark.c !== connector) continue;
-              const committedUpTo = positions.get(mark.t)?.[tp] ?? from;
-              if (record.offset < committedUpTo) continue;
-              latest.set(stableJson(mark.p), { partition: mark.p, offset: mark.o });
-              const m = moved.get(mark.t) ?? {};
-              m[tp] = Math.max(m[tp] ?? 0, record.offset + 1);
-              moved.set(mark.t, m);
-            }
-          }
+      scannedTo[tp] = endOffset;
+      await scan(log, topic, partition, from, endOffset, (mark, offset) => {
+        if (mark.c !== connector || offset < (positions.get(mark.t)?.[tp] ?? from)) return;
+        let task = findings.get(mark.t);
+        if (!task) findings.set(mark.t, (task = { batches: new Map(), unnumbered: [] }));
+        if (mark.b === undefined || mark.n === undefined || mark.i === undefined) {
+          task.unnumbered.push(mark);
+          return;
         }
-      } finally {
-        await consumer.close();
-      }
+        let batch = task.batches.get(mark.b);
+        if (!batch) task.batches.set(mark.b, (batch = { chunks: mark.n, seen: new Set(), marks: [] }));
+        batch.seen.add(mark.i);
+        batch.marks.push(mark);
+      });
     }
   }
-  if (latest.size === 0) return 0;
-  // one commit per task that had uncommitted records, each with the positions it now covers
-  const tasks = [...moved.keys()];
+  if (Object.keys(scannedTo).length === 0) return 0;
+
+  const latest: Offsets = new Map();
+  const lastBatch = new Map<number, number>();
+  for (const [task, found] of findings) {
+    for (const mark of found.unnumbered)
+      latest.set(stableJson(mark.p), { partition: mark.p, offset: mark.o });
+    let next = (positions.get(task)?.[BATCH_POSITION_KEY] ?? -1) + 1;
+    for (let batch = found.batches.get(next); batch && batch.seen.size === batch.chunks;) {
+      // within a batch, a partition's mark from the record polled last holds its offset
+      const ordered = [...batch.marks].sort((a, b) => (a.x ?? 0) - (b.x ?? 0));
+      for (const mark of ordered) latest.set(stableJson(mark.p), { partition: mark.p, offset: mark.o });
+      lastBatch.set(task, next);
+      batch = found.batches.get(++next);
+    }
+  }
+  // one commit per task: the first carries the recovered offsets; each moves the task's positions
+  const tasks = [...positions.keys()];
   for (let i = 0; i < tasks.length; i++) {
-    await store.commit(connector, tasks[i]!, i === 0 ? latest.values() : [], moved.get(tasks[i]!)!);
+    const task = tasks[i]!;
+    const moved: Record<string, number> = { ...scannedTo };
+    const batch = lastBatch.get(task);
+    if (batch !== undefined) moved[BATCH_POSITION_KEY] = batch;
+    await store.commit(connector, task, i === 0 ? latest.values() : [], moved);
   }
   return latest.size;
+}
+
+/** Calls `onMark` for each offset mark in [from, end) of a partition. */
+async function scan(
+  log: Log,
+  topic: string,
+  partition: number,
+  from: number,
+  end: number,
+  onMark: (mark: SourceOffsetMark, offset: number) => void,
+): Promise<void> {
+  const consumer = log.consumer({ autoOffsetReset: 'earliest' });
+  consumer.assign([{ topic, partition }]);
+  consumer.seek({ topic, partition }, from);
+  try {
+    while ((await consumer.position({ topic, partition })) < end) {
+      for (const part of await consumer.poll({ timeoutMs: 100 })) {
+        for (const record of part.records) {
+          if (record.offset >= end) break;
+          const header = record.headers.find((h) => h.key === SOURCE_OFFSET_HEADER);
+          if (header?.value)
+            onMark(JSON.parse(header.value.toString('utf8')) as SourceOffsetMark, record.offset);
+        }
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
 }

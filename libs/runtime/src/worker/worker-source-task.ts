@@ -16,7 +16,11 @@ import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { taskReporter } from '../metrics/task-reporter.js';
 import type { TaskOffsets } from '../offsets/task-offsets.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
-import { SOURCE_OFFSET_HEADER, type SourceOffsetMark } from '../offsets/source-offset-header.js';
+import {
+  BATCH_POSITION_KEY,
+  SOURCE_OFFSET_HEADER,
+  type SourceOffsetMark,
+} from '../offsets/source-offset-header.js';
 import { stableJson } from '../storage/stable-json.js';
 import { toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
@@ -61,6 +65,8 @@ type Landed = { topic: string; partition: number; offset: number } | null;
 interface SentBatch {
   landed: Landed[];
   reached: Record<string, number>;
+  /** The batch's sequence in its offset marks; null when nothing of it was written. */
+  seq: number | null;
 }
 
 interface InFlightBatch {
@@ -92,6 +98,8 @@ export class WorkerSourceTask implements WorkerTask {
   private readonly partitionKeys = new WeakMap<object, string>();
   private readonly partitionKeysByText = new Map<string, string>();
   private lastCommit = Date.now();
+  /** Sequence of the next poll batch written, continuing the committed one's (see the offset marks). */
+  private nextBatch = 0;
   private runner: Promise<void> = Promise.resolve();
   private started: { resolve: () => void } | null = null;
   done: Promise<void> = Promise.resolve();
@@ -157,6 +165,7 @@ export class WorkerSourceTask implements WorkerTask {
       await this.safeStop();
       return;
     }
+    this.nextBatch = (this.o.offsets.positions()[BATCH_POSITION_KEY] ?? -1) + 1;
     status.onTaskState(this.id.connector, this.id.task, this.paused ? 'PAUSED' : 'RUNNING');
     this.started?.resolve();
     let failure: Error | null = null;
@@ -248,26 +257,29 @@ export class WorkerSourceTask implements WorkerTask {
     /** Per topic-partition, the offset after the last record of this batch: its log positions. */
     const reached: Record<string, number> = {};
     const sends: Promise<void>[] = [];
-    for (const [topic, list] of byTopic) {
-      for (const chunk of this.chunks(topic, list)) {
-        this.markOffsets(chunk, records);
-        sends.push(
-          this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
-            for (let k = 0; k < chunk.length; k++) {
-              const at = positions[k]!;
-              landed[chunk[k]!.index] = { topic, partition: at.partition, offset: at.offset };
-            }
-            const last = positions[positions.length - 1];
-            if (last) {
-              const tp = `${topic}:${last.partition}`;
-              reached[tp] = Math.max(reached[tp] ?? 0, last.offset + 1);
-            }
-            this.o.metrics.sourceRecordsWritten(chunk.length);
-          }),
-        );
-      }
+    const chunks: { topic: string; chunk: { index: number; record: ProducerRecord }[] }[] = [];
+    for (const [topic, list] of byTopic)
+      for (const chunk of this.chunks(topic, list)) chunks.push({ topic, chunk });
+    const seq = chunks.length > 0 ? this.nextBatch++ : null;
+    for (let c = 0; c < chunks.length; c++) {
+      const { topic, chunk } = chunks[c]!;
+      this.markOffsets(chunk, records, { b: seq!, n: chunks.length, i: c });
+      sends.push(
+        this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
+          for (let k = 0; k < chunk.length; k++) {
+            const at = positions[k]!;
+            landed[chunk[k]!.index] = { topic, partition: at.partition, offset: at.offset };
+          }
+          const last = positions[positions.length - 1];
+          if (last) {
+            const tp = `${topic}:${last.partition}`;
+            reached[tp] = Math.max(reached[tp] ?? 0, last.offset + 1);
+          }
+          this.o.metrics.sourceRecordsWritten(chunk.length);
+        }),
+      );
     }
-    const done = Promise.all(sends).then(() => ({ landed, reached }));
+    const done = Promise.all(sends).then(() => ({ landed, reached, seq }));
     done.catch(() => undefined); // awaited, and its failure surfaced, by completeOldest
     for (const f of failures) await this.tolerated(f.stage, f.error, f.record);
     // wrapped, so awaiting send() waits for the issue, not for durability
@@ -328,7 +340,11 @@ export class WorkerSourceTask implements WorkerTask {
   }
 
   /** Puts each source partition's offset on its last record in the chunk. */
-  private markOffsets(chunk: { index: number; record: ProducerRecord }[], records: SourceRecord[]): void {
+  private markOffsets(
+    chunk: { index: number; record: ProducerRecord }[],
+    records: SourceRecord[],
+    batch: { b: number; n: number; i: number },
+  ): void {
     const last = new Map<string, { index: number; record: ProducerRecord }>();
     for (const l of chunk) last.set(this.partitionKey(records[l.index]!.sourcePartition), l);
     for (const l of last.values()) {
@@ -338,6 +354,8 @@ export class WorkerSourceTask implements WorkerTask {
         t: this.id.task,
         p: { ...source.sourcePartition },
         o: { ...source.sourceOffset },
+        ...batch,
+        x: l.index,
       };
       l.record.headers = [
         ...(l.record.headers ?? []),
@@ -383,9 +401,10 @@ export class WorkerSourceTask implements WorkerTask {
   /** Waits for the oldest batch to be durable, then tells the task and records its offsets. */
   private async completeOldest(): Promise<void> {
     const batch = this.inFlight.shift()!;
-    const { landed, reached } = await batch.sent;
+    const { landed, reached, seq } = await batch.sent;
     for (const tp in reached)
       this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, reached[tp]!);
+    if (seq !== null) this.pendingPositions[BATCH_POSITION_KEY] = seq;
     const task = this.o.task;
     const records = batch.records;
     if (task.commitRecord) {
