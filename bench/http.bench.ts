@@ -1,31 +1,36 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { PartitionOffsets, SinkRecord, SinkTaskContext, SourceRecord } from '@sluice/connect-api';
-import { HttpSinkTask, HttpSourceTask } from '@sluice/connector-http';
+import type { PartitionOffsets, SinkRecord, SinkTaskContext } from '@sluice/connect-api';
+import { HttpSinkTask } from '@sluice/connector-http';
 import { Agent } from 'undici';
+import { startIngestWorker, startReferenceServer, topicRecords } from './http-ingest-worker.js';
 import { median, type BenchRow } from './report.js';
 
 /*
- * The HTTP connectors against bare Node doing the same work, in one process (the connectors'
- * own cost: the log and the worker's REST layer are not in these rows).
- *   sink     HttpSinkTask posting JSON-array batches to a local receiver, against undici loops
- *            posting the same batches (one loop per partition, as the sink keeps one request
- *            in flight per partition)
- *   webhook  autocannon posting JSON arrays to a node:http server handing bodies to the
- *            HttpSourceTask (answered once polled and committed), against a node:http server
- *            that parses the same bodies and answers at once
+ * The HTTP connectors against bare Node doing the same work.
+ *   sink     HttpSinkTask (in this process, the log left out) posting JSON-array batches to a
+ *            local receiver, against a bare undici loop that groups the same records by partition
+ *            and posts the same batches (same headers, a keep-alive Agent like the sink's, one
+ *            request in flight per partition, as the sink keeps partition order)
+ *   webhook  autocannon posting JSON arrays to the real worker's POST /ingest/{connector} (built
+ *            worker, fsync durability: every 200 means the records are in the log), against a
+ *            bare node:http server in its own process that parses the same bodies and answers
  */
 
 const SINK_RECORDS = Number(process.env['SLUICE_BENCH_HTTP_RECORDS'] ?? 400_000);
 const PARTITIONS = 4;
 const BATCH = 500;
+/** The sink's default max.in.flight.requests, and so its Agent's connections. */
+const SINK_CONNECTIONS = 8;
 const WEBHOOK_SECONDS = Number(process.env['SLUICE_BENCH_HTTP_SECONDS'] ?? 5);
 const WEBHOOK_ITEMS = 20;
+const WEBHOOK_CONNECTIONS = 32;
 
 type Autocannon = (
   options: Record<string, unknown>,
-) => Promise<{ requests: { total: number }; non2xx: number }>;
+) => Promise<{ '2xx': number; non2xx: number; errors: number }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** Counts the items of JSON-array bodies it receives. */
@@ -109,23 +114,30 @@ async function sinkRun(polls: SinkRecord[][]): Promise<number> {
   return rate;
 }
 
-/** The reference: one undici loop per partition posting the same batches, each awaited. */
+/**
+ * The reference: the same records grouped by partition into the same batches, one undici loop per
+ * partition posting them (each awaited), with the sink's headers, over the same kind of Agent.
+ */
 async function sinkReference(polls: SinkRecord[][]): Promise<number> {
   const r = await receiver();
-  const agent = new Agent({ connections: PARTITIONS });
-  const byPartition: unknown[][] = Array.from({ length: PARTITIONS }, () => []);
-  for (const poll of polls) for (const rec of poll) byPartition[rec.kafkaPartition]!.push(rec.value);
+  const agent = new Agent({ connections: SINK_CONNECTIONS, keepAliveTimeout: 30_000 });
   const url = new URL(r.url);
   const started = performance.now();
+  const byPartition: SinkRecord[][] = Array.from({ length: PARTITIONS }, () => []);
+  for (const poll of polls) for (const rec of poll) byPartition[rec.kafkaPartition]!.push(rec);
   await Promise.all(
-    byPartition.map(async (values) => {
-      for (let i = 0; i < values.length; i += BATCH) {
+    byPartition.map(async (records, partition) => {
+      for (let i = 0; i < records.length; i += BATCH) {
+        const batch = records.slice(i, i + BATCH);
         const res = await agent.request({
           origin: url.origin,
           path: url.pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(values.slice(i, i + BATCH)),
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': `bench/${partition}/${batch[0]!.kafkaOffset}-${batch[batch.length - 1]!.kafkaOffset}`,
+          },
+          body: JSON.stringify(batch.map((rec) => rec.value)),
         });
         await res.body.dump();
       }
@@ -142,91 +154,20 @@ function webhookBody(): string {
   return JSON.stringify(Array.from({ length: WEBHOOK_ITEMS }, (_, i) => value(i)));
 }
 
-async function load(url: string): Promise<number> {
+/** Records/s answered 2xx by the server at `url` under autocannon, and how many. */
+async function load(url: string): Promise<{ rate: number; records: number }> {
   const result = await autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: webhookBody(),
-    connections: 32,
+    connections: WEBHOOK_CONNECTIONS,
     duration: WEBHOOK_SECONDS,
   });
-  if (result.non2xx > 0) throw new Error(`${result.non2xx} answers were not 2xx`);
-  return (result.requests.total * WEBHOOK_ITEMS) / WEBHOOK_SECONDS;
-}
-
-async function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest/bench`, server };
-}
-
-function close(server: http.Server): Promise<void> {
-  return new Promise((r) => (server.closeAllConnections(), server.close(() => r())));
-}
-
-async function webhookRun(): Promise<number> {
-  const controller = new AbortController();
-  const task = new HttpSourceTask();
-  let handler:
-    Parameters<NonNullable<Parameters<HttpSourceTask['start']>[1]['ingress']>['register']>[0] | null = null;
-  await task.start(
-    { topic: 'bench', 'webhook.max.pending.records': '1000000' },
-    {
-      connector: 'bench',
-      taskId: 0,
-      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      signal: controller.signal,
-      offsetStorageReader: { offset: async () => null, offsets: async () => new Map() },
-      ingress: { register: (h) => ((handler = h), () => (handler = null)) },
-    },
-  );
-  // the runtime's part, minus the log: poll, then commit each record
-  const loop = (async () => {
-    while (!controller.signal.aborted) {
-      const batch: SourceRecord[] = await task.poll();
-      for (let i = 0; i < batch.length; i++)
-        task.commitRecord(batch[i]!, { topic: 'bench', partition: 0, offset: i });
-    }
-  })();
-  const { url, server } = await listen((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void handler!({
-        method: req.method ?? 'POST',
-        path: '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-        remoteAddress: '127.0.0.1',
-      }).then((answer) => {
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-      });
-    });
-  });
-  const rate = await load(url);
-  await close(server);
-  controller.abort();
-  await loop;
-  await task.stop();
-  return rate;
-}
-
-async function webhookReference(): Promise<number> {
-  const { url, server } = await listen((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const items = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown[];
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ accepted: items.length }));
-    });
-  });
-  const rate = await load(url);
-  await close(server);
-  return rate;
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${result.non2xx} answers were not 2xx, ${result.errors} requests failed`);
+  const records = result['2xx'] * WEBHOOK_ITEMS;
+  return { rate: records / WEBHOOK_SECONDS, records };
 }
 
 export async function httpBench({
@@ -243,23 +184,37 @@ export async function httpBench({
   const hook: number[] = [];
   const hookRefs: number[] = [];
   const hookRatios: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const ref = await sinkReference(polls);
-    const rate = await sinkRun(polls);
-    sink.push(rate);
-    sinkRefs.push(ref);
-    sinkRatios.push(rate / ref);
-    log(
-      `  run ${run + 1}: http-sink ${Math.round(rate)} records/s, bare undici ${Math.round(ref)} records/s`,
-    );
-    const hookRef = await webhookReference();
-    const hookRate = await webhookRun();
-    hook.push(hookRate);
-    hookRefs.push(hookRef);
-    hookRatios.push(hookRate / hookRef);
-    log(
-      `  run ${run + 1}: webhook ${Math.round(hookRate)} records/s, bare node:http ${Math.round(hookRef)} records/s`,
-    );
+  const worker = await startIngestWorker();
+  const reference = await startReferenceServer();
+  // the warm-up request that found the worker ready
+  let acknowledged = 1;
+  try {
+    for (let run = 0; run < runs; run++) {
+      const ref = await sinkReference(polls);
+      const rate = await sinkRun(polls);
+      sink.push(rate);
+      sinkRefs.push(ref);
+      sinkRatios.push(rate / ref);
+      log(
+        `  run ${run + 1}: http-sink ${Math.round(rate)} records/s, bare undici ${Math.round(ref)} records/s (${(rate / ref).toFixed(2)})`,
+      );
+      const hookRef = (await load(`${reference.url}/ingest/bench`)).rate;
+      const ingest = await load(`${worker.url}/ingest/hooks`);
+      acknowledged += ingest.records;
+      hook.push(ingest.rate);
+      hookRefs.push(hookRef);
+      hookRatios.push(ingest.rate / hookRef);
+      log(
+        `  run ${run + 1}: webhook ${Math.round(ingest.rate)} records/s, bare node:http ${Math.round(hookRef)} records/s (${(ingest.rate / hookRef).toFixed(2)})`,
+      );
+    }
+    const stored = await topicRecords(worker.url, 'hooks');
+    if (stored < acknowledged)
+      throw new Error(`the worker answered 200 for ${acknowledged} records but its topic holds ${stored}`);
+  } finally {
+    await reference.stop();
+    await worker.stop();
+    fs.rmSync(worker.dir, { recursive: true, force: true });
   }
   return [
     {
@@ -271,7 +226,7 @@ export async function httpBench({
       target: 'ratio >= 0.7',
     },
     {
-      name: `http-source webhook, ${WEBHOOK_ITEMS} items per request, 32 connections (connector only)`,
+      name: `webhook POST /ingest on the worker (durable before 200), ${WEBHOOK_ITEMS} items per request, ${WEBHOOK_CONNECTIONS} connections`,
       value: median(hook),
       unit: 'records/s',
       reference: median(hookRefs),

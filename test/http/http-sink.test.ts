@@ -94,10 +94,8 @@ describe('http-sink', () => {
   it('keys each batch by topic, partition and offsets, the same on every retry', async () => {
     let calls = 0;
     const { r, url } = await receiver(
-      new FlakyReceiver(
-        { ...noFlakes(), error500: 1 },
-        () => (calls++ < 2 ? 0 : 1), // the first two requests fail, then all succeed
-      ),
+      // the first two requests fail, then all succeed
+      new FlakyReceiver({ ...noFlakes(), error500: 1 }, { random: () => (calls++ < 2 ? 0 : 1) }),
     );
     const { task } = await sinkTask({ 'http.url': url, 'batch.max.records': '3' });
     const records = [0, 1, 2, 3].map((o) => sinkRecord('t.x', 2, 10 + o, { o }));

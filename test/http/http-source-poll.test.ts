@@ -5,10 +5,18 @@ import type { SourceRecord } from '@sluice/connect-api';
 import { HttpSourceTask } from '../../connectors/http/src/http-source.task.js';
 import { MemoryOffsetStorage, recordingLogger } from '../../connectors/http/src/testing/fake-contexts.js';
 
+interface ApiState {
+  log: string[];
+  throttleOnce: { on: boolean };
+  /** Items the API holds; tests append more. */
+  size: { total: number };
+}
+
 /** An API of 10 items served 3 per page, by cursor (?cursor=N) or by Link rel="next". */
-function itemsApi(): { server: http.Server; log: string[]; throttleOnce: { on: boolean } } {
+function itemsApi(): ApiState & { server: http.Server } {
   const log: string[] = [];
   const throttleOnce = { on: false };
+  const size = { total: 10 };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     log.push(`${req.url} ${req.headers['if-none-match'] ?? ''}`.trim());
@@ -18,9 +26,9 @@ function itemsApi(): { server: http.Server; log: string[]; throttleOnce: { on: b
       return;
     }
     const from = Number(url.searchParams.get('cursor') ?? url.searchParams.get('page') ?? '0');
-    const items = Array.from({ length: 10 }, (_, i) => ({ id: i })).slice(from, from + 3);
-    const next = from + 3 < 10 ? from + 3 : null;
-    const etag = `"${from}"`;
+    const items = Array.from({ length: size.total }, (_, i) => ({ id: i })).slice(from, from + 3);
+    const next = from + 3 < size.total ? from + 3 : null;
+    const etag = `"${from}-${items.length}"`;
     if (req.headers['if-none-match'] === etag && next === null) {
       res.writeHead(304).end();
       return;
@@ -31,7 +39,7 @@ function itemsApi(): { server: http.Server; log: string[]; throttleOnce: { on: b
       .writeHead(200, headers)
       .end(JSON.stringify({ data: { items }, next_cursor: next === null ? null : String(next) }));
   });
-  return { server, log, throttleOnce };
+  return { server, log, throttleOnce, size };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -39,11 +47,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function api(): Promise<{ base: string; log: string[]; throttleOnce: { on: boolean } }> {
-  const { server, log, throttleOnce } = itemsApi();
+async function api(): Promise<ApiState & { base: string }> {
+  const { server, ...state } = itemsApi();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise((r) => server.close(() => r())));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log, throttleOnce };
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...state };
 }
 
 async function pollTask(
@@ -85,7 +93,7 @@ async function pollTimes(
 }
 
 describe('http-source poll mode', () => {
-  it('follows cursors, keeps the cursor as the offset, and resumes there after a restart', async () => {
+  it('follows cursors, gives each record the position after it, and resumes there after a restart', async () => {
     const { base, log, throttleOnce } = await api();
     const storage = new MemoryOffsetStorage();
     const config = {
@@ -99,11 +107,11 @@ describe('http-source poll mode', () => {
     throttleOnce.on = true;
     const records = await pollTimes(first, storage, 2);
     expect(records.map((r) => [r.key, r.sourceOffset])).toEqual([
-      [0, { cursor: '3' }],
-      [1, { cursor: '3' }],
+      [0, { skip: 1 }],
+      [1, { skip: 2 }],
       [2, { cursor: '3' }],
-      [3, { cursor: '6' }],
-      [4, { cursor: '6' }],
+      [3, { cursor: '3', skip: 1 }],
+      [4, { cursor: '3', skip: 2 }],
       [5, { cursor: '6' }],
     ]);
     await first.stop();
@@ -133,14 +141,52 @@ describe('http-source poll mode', () => {
     // caught up: polls after poll.interval.ms ask again with the ETag
     for (let i = 0; i < 20 && log.length < 5; i++) records.push(...(await task.poll()));
     expect(records.map((r) => (r.value as { id: number }).id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(records[9]!.sourceOffset).toEqual({ next: `${base}/paged?page=9` });
+    expect(records[9]!.sourceOffset).toEqual({ next: `${base}/paged?page=9`, skip: 1 });
     expect(log.slice(0, 5)).toEqual([
       '/paged',
       '/paged?page=3',
       '/paged?page=6',
       '/paged?page=9',
-      '/paged?page=9 "9"',
+      '/paged?page=9 "9-1"',
     ]);
+  });
+
+  it('resumes in the middle of a page, and takes only the new items when the last page grows', async () => {
+    const { base, size } = await api();
+    const storage = new MemoryOffsetStorage();
+    const config = {
+      'http.url': `${base}/items`,
+      'records.pointer': '/data/items',
+      'pagination.mode': 'cursor',
+      'pagination.cursor.pointer': 'next_cursor',
+      'key.field': 'id',
+      'poll.interval.ms': '1',
+    };
+    const first = await pollTask(config, storage);
+    const page = await first.poll();
+    // only the first two records of the second page became durable before a crash
+    storage.commit(page);
+    const second = await first.poll();
+    storage.commit(second.slice(0, 2));
+    expect(second[1]!.sourceOffset).toEqual({ cursor: '3', skip: 2 });
+    await first.stop();
+
+    const resumed = await pollTask(config, storage);
+    const keys: unknown[] = [];
+    const pollUntil = async (count: number): Promise<void> => {
+      for (let i = 0; i < 50 && keys.length < count; i++) {
+        const batch = await resumed.poll();
+        storage.commit(batch);
+        keys.push(...batch.map((r) => r.key));
+      }
+    };
+    await pollUntil(5);
+    expect(keys).toEqual([5, 6, 7, 8, 9]);
+    size.total = 14;
+    await pollUntil(9);
+    // the page at cursor 9 grew from 1 item to 3 and names cursor 12: 10 and 11 are new, then 12, 13
+    expect(keys).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    for (let i = 0; i < 5; i++) expect(await resumed.poll()).toEqual([]);
   });
 
   it('fails the poll on a 4xx it cannot retry', async () => {

@@ -19,3 +19,12 @@ export async function readTopic(
     offset = page.next_offset;
   }
 }
+
+/** Records in a topic (the sum of its partitions' end offsets); 0 while it does not exist. */
+export async function topicSize(base: string, topic: string): Promise<number> {
+  const res = await fetch(`${base}/topics/${topic}`);
+  if (res.status === 404) return 0;
+  if (!res.ok) throw new Error(`GET topic answered ${res.status}: ${await res.text()}`);
+  const view = (await res.json()) as { partitions: { end_offset: number }[] };
+  return view.partitions.reduce((n, p) => n + p.end_offset, 0);
+}

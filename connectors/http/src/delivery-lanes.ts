@@ -1,6 +1,6 @@
 import type { SinkRecord, TopicPartition } from '@sluice/connect-api';
 import type { BatchTarget, OutgoingBatch } from './outgoing-batch.js';
-import { framedBytes, type EncodedValue } from './sink-body-encoder.js';
+import { framedBytes } from './sink-body-encoder.js';
 
 /*
  * One lane per topic-partition. A lane fills an open batch; the batch is sealed when it is full
@@ -31,7 +31,10 @@ interface Lane {
 
 export class DeliveryLanes {
   private readonly lanes = new Map<string, Lane>();
-  private lastLane: { key: string; lane: Lane } | null = null;
+  /** The same lanes by topic, then partition: found per record without building a key. */
+  private readonly byTopic = new Map<string, (Lane | undefined)[]>();
+  /** The lane of the last record added: a poll's records mostly come partition by partition. */
+  private lastLane: Lane | null = null;
   private inFlight = 0;
   private buffered = 0;
   private halted = false;
@@ -54,8 +57,13 @@ export class DeliveryLanes {
     return this.buffered;
   }
 
-  add(tp: TopicPartition, record: SinkRecord, value: EncodedValue, target: BatchTarget): void {
-    const lane = this.laneOf(tp);
+  /** Adds a record (its value encoded) to its topic-partition's lane. */
+  add(record: SinkRecord, value: string, target: BatchTarget): void {
+    const last = this.lastLane;
+    const lane =
+      last && last.tp.partition === record.kafkaPartition && last.tp.topic === record.topic
+        ? last
+        : this.laneOf(record.topic, record.kafkaPartition);
     const size = framedBytes(value);
     let open = lane.open;
     if (
@@ -154,7 +162,8 @@ export class DeliveryLanes {
       // a request in flight finishes on its own and then finds the lane dropped
       lane.dropped = true;
       this.lanes.delete(key);
-      if (this.lastLane?.lane === lane) this.lastLane = null;
+      delete this.byTopic.get(tp.topic)![tp.partition];
+      if (this.lastLane === lane) this.lastLane = null;
     }
   }
 
@@ -177,21 +186,23 @@ export class DeliveryLanes {
     this.notify();
   }
 
-  private laneOf(tp: TopicPartition): Lane {
-    const key = laneKey(tp);
-    if (this.lastLane?.key === key) return this.lastLane.lane;
-    let lane = this.lanes.get(key);
+  private laneOf(topic: string, partition: number): Lane {
+    let partitions = this.byTopic.get(topic);
+    if (!partitions) this.byTopic.set(topic, (partitions = []));
+    let lane = partitions[partition];
     if (!lane) {
+      const tp = { topic, partition };
       lane = {
-        tp: { topic: tp.topic, partition: tp.partition },
+        tp,
         open: null,
         queue: [],
         inFlight: null,
         dropped: false,
       };
-      this.lanes.set(key, lane);
+      partitions[tp.partition] = lane;
+      this.lanes.set(laneKey(tp), lane);
     }
-    this.lastLane = { key, lane };
+    this.lastLane = lane;
     return lane;
   }
 

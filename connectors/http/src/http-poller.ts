@@ -20,14 +20,17 @@ const MAX_IDLE_MS = 1000;
 
 /*
  * Polling mode: one request per poll() when due. Position (the source offset) by pagination mode:
- *   none       {}                      every poll reads http.url again
- *   cursor     { cursor: "<next>" }    the request carries ?<param>=<cursor>
- *   next_link  { next: "<url>" }       the request goes to that URL
- * A page that names a next position is followed at once, and its records carry that position, so
- * once they are durable a restart resumes after them. A page that names none (or the same one)
- * means caught up: its records carry the position that fetched it (a restart reads it again,
- * at-least-once), and the next poll waits poll.interval.ms. Requests send If-None-Match with the
- * URL's last ETag; a 304 is an empty page.
+ *   none       {}                               every poll reads http.url again
+ *   cursor     { cursor: "<c>", skip?: n }      the request carries ?<param>=<c>
+ *   next_link  { next: "<url>", skip?: n }      the request goes to that URL
+ * skip counts the items of that page already taken. Each record carries the position just after
+ * it: the last record of a page that names a next position carries that position, the others
+ * their page's position and their index + 1. So the runtime, which stores a batch's last offset
+ * with the batch, resumes after exactly the records that are durable, even when a page is split
+ * over several log batches. A page that names a next position is followed at once. A page that
+ * names none (or the same one) means caught up: the next poll, poll.interval.ms later, reads it
+ * again and takes only the items past those already taken (an append-only API then yields each
+ * item once). Requests send If-None-Match with the URL's last ETag; a 304 is an empty page.
  */
 export class HttpPoller {
   private readonly partition: Readonly<Record<string, unknown>>;
@@ -37,6 +40,8 @@ export class HttpPoller {
   private readonly nextLink: FieldPath | null;
   private readonly key: FieldPath | null;
   private position: string | null = null;
+  /** Items of the page at `position` already taken. */
+  private taken = 0;
   private nextAt = 0;
   private readonly etags = new Map<string, string>();
 
@@ -65,6 +70,9 @@ export class HttpPoller {
     const saved =
       this.mode === 'cursor' ? offset?.['cursor'] : this.mode === 'next_link' ? offset?.['next'] : null;
     if (typeof saved === 'string' && saved !== '') this.position = saved;
+    const skip = offset?.['skip'];
+    if (this.mode !== 'none' && typeof skip === 'number' && Number.isInteger(skip) && skip > 0)
+      this.taken = skip;
   }
 
   async poll(): Promise<SourceRecord[]> {
@@ -123,11 +131,24 @@ export class HttpPoller {
       );
     }
     const next = this.nextPosition(document, reply.headers.link, url);
-    const caughtUp = next === null || next === this.position;
-    const offset = this.offsetFor(caughtUp ? this.position : next);
-    if (!caughtUp) this.position = next;
-    this.nextAt = caughtUp ? Date.now() + this.config['poll.interval.ms'] : 0;
-    return this.recordsOf(document, offset);
+    const advances = next !== null && next !== this.position;
+    const items = this.itemsOf(document);
+    const from = this.mode === 'none' ? 0 : Math.min(this.taken, items.length);
+    const records: SourceRecord[] = [];
+    for (let i = from; i < items.length; i++) {
+      const offset =
+        advances && i === items.length - 1 ? this.offsetFor(next, 0) : this.offsetFor(this.position, i + 1);
+      records.push(this.recordOf(items[i], offset));
+    }
+    if (advances) {
+      this.position = next;
+      this.taken = 0;
+      this.nextAt = 0;
+    } else {
+      this.taken = items.length;
+      this.nextAt = Date.now() + this.config['poll.interval.ms'];
+    }
+    return records;
   }
 
   private requestUrl(): URL {
@@ -152,29 +173,32 @@ export class HttpPoller {
     return null;
   }
 
-  private offsetFor(position: string | null): Readonly<Record<string, unknown>> {
-    if (position === null) return {};
-    return this.mode === 'cursor' ? { cursor: position } : { next: position };
+  private offsetFor(position: string | null, skip: number): Readonly<Record<string, unknown>> {
+    if (this.mode === 'none') return {};
+    const offset: Record<string, unknown> = {};
+    if (position !== null) offset[this.mode === 'cursor' ? 'cursor' : 'next'] = position;
+    if (skip > 0) offset['skip'] = skip;
+    return offset;
   }
 
-  private recordsOf(document: unknown, offset: Readonly<Record<string, unknown>>): SourceRecord[] {
+  private itemsOf(document: unknown): unknown[] {
     const found = this.records(document);
-    const items = found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
-    const { topic } = this.config;
-    return items.map((item: unknown) => {
-      const key = this.key ? this.key(item) : null;
-      return {
-        topic,
-        kafkaPartition: null,
-        keySchema: null,
-        key: key === undefined || key === null ? null : typeof key === 'object' ? JSON.stringify(key) : key,
-        valueSchema: null,
-        value: item,
-        timestamp: null,
-        headers: [],
-        sourcePartition: this.partition,
-        sourceOffset: offset,
-      };
-    });
+    return found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
+  }
+
+  private recordOf(item: unknown, offset: Readonly<Record<string, unknown>>): SourceRecord {
+    const key = this.key ? this.key(item) : null;
+    return {
+      topic: this.config.topic,
+      kafkaPartition: null,
+      keySchema: null,
+      key: key === undefined || key === null ? null : typeof key === 'object' ? JSON.stringify(key) : key,
+      valueSchema: null,
+      value: item,
+      timestamp: null,
+      headers: [],
+      sourcePartition: this.partition,
+      sourceOffset: offset,
+    };
   }
 }

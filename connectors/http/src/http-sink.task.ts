@@ -110,12 +110,7 @@ export class HttpSinkTask implements SinkTask {
           continue;
         }
       }
-      this.lanes.add(
-        { topic: record.topic, partition: record.kafkaPartition },
-        record,
-        encodeValue(record),
-        target,
-      );
+      this.lanes.add(record, encodeValue(record), target);
     }
     if (this.config['linger.ms'] === 0) this.lanes.seal();
     else this.scheduleLinger();

@@ -1,5 +1,4 @@
 import type { SinkRecord, TopicPartition } from '@sluice/connect-api';
-import type { EncodedValue } from './sink-body-encoder.js';
 
 /** Where a batch goes: records whose rendered URL or headers differ never share a request. */
 export interface BatchTarget {
@@ -14,7 +13,8 @@ export interface OutgoingBatch {
   readonly tp: TopicPartition;
   readonly target: BatchTarget;
   readonly records: SinkRecord[];
-  readonly values: EncodedValue[];
+  /** The records' values as JSON text (sink-body-encoder.ts). */
+  readonly values: string[];
   bytes: number;
   readonly createdAt: number;
 }

@@ -8,51 +8,34 @@ import type { SinkBodyFormat } from './http-sink.config.js';
  *   single      v                   application/json, or the bytes/text of a Buffer/string value
  * In the JSON formats a value is written as JSON (a Buffer as a base64 string, null as null).
  * Values are encoded once, when a record joins a batch, so a batch's size is known before it is
- * sent and a retry reuses the same bytes.
+ * sent and a retry reuses the same bytes. The hot path keeps a value as its JSON text alone and
+ * joins a batch's texts once (a flat string, which the socket writes without flattening a rope).
  */
 
-export interface EncodedValue {
-  text: string;
-  bytes: number;
-}
-
-export function encodeValue(record: SinkRecord): EncodedValue {
+export function encodeValue(record: SinkRecord): string {
   const value = record.value;
-  const text =
-    value === undefined
-      ? 'null'
-      : Buffer.isBuffer(value)
-        ? JSON.stringify(value.toString('base64'))
-        : (JSON.stringify(value) ?? 'null');
-  return { text, bytes: Buffer.byteLength(text) };
+  if (value === undefined) return 'null';
+  if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'));
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** Bytes a value adds to a batch body: its own and its separator. */
-export function framedBytes(value: EncodedValue): number {
-  return value.bytes + 1;
+export function framedBytes(text: string): number {
+  return Buffer.byteLength(text) + 1;
 }
 
-export function batchBody(format: SinkBodyFormat, values: readonly EncodedValue[]): string {
-  if (format === 'ndjson') {
-    let out = '';
-    for (const v of values) out += v.text + '\n';
-    return out;
-  }
-  if (format === 'single') return values[0]?.text ?? 'null';
-  let out = '[';
-  for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : ',') + values[i]!.text;
-  return out + ']';
+export function batchBody(format: SinkBodyFormat, texts: readonly string[]): string {
+  if (format === 'ndjson') return texts.length === 0 ? '' : texts.join('\n') + '\n';
+  if (format === 'single') return texts[0] ?? 'null';
+  return '[' + texts.join(',') + ']';
 }
 
 /** The body of a one-record request in the single format: raw bytes and text go as they are. */
-export function singleBody(
-  record: SinkRecord,
-  encoded: EncodedValue,
-): { body: string | Buffer; type: string } {
+export function singleBody(record: SinkRecord, text: string): { body: string | Buffer; type: string } {
   const value = record.value;
   if (Buffer.isBuffer(value)) return { body: value, type: 'application/octet-stream' };
   if (typeof value === 'string') return { body: value, type: 'text/plain; charset=utf-8' };
-  return { body: encoded.text, type: 'application/json' };
+  return { body: text, type: 'application/json' };
 }
 
 export function contentTypeOf(format: SinkBodyFormat): string {

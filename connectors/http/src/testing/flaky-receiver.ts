@@ -6,6 +6,12 @@ import type { AddressInfo, Socket } from 'node:net';
  * sent, deduplicating by Idempotency-Key as a careful receiver would, and (when flaky) fails on
  * purpose: 500s, 429 with Retry-After, slow answers, and connections reset before or after the
  * body was stored (the latter is the case deduplication exists for).
+ *
+ * Two ways to deduplicate (see OffsetDedupe for why the second exists):
+ *   key      a key seen before is a repeat: retries of one batch
+ *   offsets  the key read as <topic>/<partition>/<first>-<last>: offsets at or below the highest
+ *            stored for that partition are repeats, also when a restarted sink batches them
+ *            differently
  */
 
 export interface Flakiness {
@@ -37,12 +43,26 @@ export interface ReceivedRequest {
   items: unknown[];
 }
 
+export interface ReceiverOptions {
+  random?: () => number;
+  /** Keep parsed items (off for the bench, which only counts). */
+  keep?: boolean;
+  dedupe?: 'key' | 'offsets';
+}
+
 export class FlakyReceiver {
   readonly requests: ReceivedRequest[] = [];
   /** Items stored, after deduplication. */
   readonly items: unknown[] = [];
-  readonly stats = { requests: 0, duplicates: 0, failed: 0 };
+  /** duplicates: requests stored before; overlaps: requests partly stored before. */
+  readonly stats = { requests: 0, duplicates: 0, overlaps: 0, failed: 0 };
+  /** Requests the offsets dedupe could not place (their items are stored anyway). */
+  readonly problems: string[] = [];
   private readonly seenKeys = new Set<string>();
+  private readonly offsets = new OffsetDedupe();
+  private readonly random: () => number;
+  private readonly keep: boolean;
+  private readonly dedupe: 'key' | 'offsets';
   private server: http.Server | null = null;
   private sockets = new Set<Socket>();
   /** Answers this status (with a JSON error) to every request while set. */
@@ -50,10 +70,12 @@ export class FlakyReceiver {
 
   constructor(
     public flakiness: Flakiness = STEADY,
-    private readonly random: () => number = Math.random,
-    /** Keep parsed items (off for the bench, which only counts). */
-    private readonly keep = true,
-  ) {}
+    options: ReceiverOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+    this.keep = options.keep ?? true;
+    this.dedupe = options.dedupe ?? 'key';
+  }
 
   itemCount = 0;
 
@@ -119,21 +141,67 @@ export class FlakyReceiver {
 
   private store(req: http.IncomingMessage, body: string): void {
     const key = req.headers['idempotency-key'];
+    let items = this.keep || this.dedupe === 'offsets' ? parseItems(req.headers['content-type'], body) : null;
     if (typeof key === 'string') {
-      if (this.seenKeys.has(key)) {
-        this.stats.duplicates++;
-        return;
+      if (this.dedupe === 'key') {
+        if (this.seenKeys.has(key)) {
+          this.stats.duplicates++;
+          return;
+        }
+        this.seenKeys.add(key);
+      } else {
+        let fresh: number;
+        try {
+          fresh = this.offsets.fresh(key, items!.length);
+        } catch (err) {
+          this.problems.push((err as Error).message);
+          fresh = items!.length;
+        }
+        if (fresh === 0) {
+          this.stats.duplicates++;
+          return;
+        }
+        if (fresh < items!.length) {
+          this.stats.overlaps++;
+          items = items!.slice(items!.length - fresh);
+        }
       }
-      this.seenKeys.add(key);
     }
     if (!this.keep) {
-      this.itemCount += countItems(req.headers['content-type'], body);
+      this.itemCount += items ? items.length : countItems(req.headers['content-type'], body);
       return;
     }
-    const items = parseItems(req.headers['content-type'], body);
-    this.itemCount += items.length;
-    this.items.push(...items);
-    this.requests.push({ url: req.url ?? '', headers: req.headers, items });
+    this.itemCount += items!.length;
+    this.items.push(...items!);
+    this.requests.push({ url: req.url ?? '', headers: req.headers, items: items! });
+  }
+}
+
+/**
+ * Deduplication by the offsets an http-sink Idempotency-Key names. Keys alone catch retries of a
+ * batch, but after a crash a sink sends again what it delivered after its last offset commit, and
+ * it may batch those records differently (batches end where the log's deliveries did), so their
+ * keys are new. Each partition's batches arrive in offset order, so remembering the highest offset
+ * stored per partition finds every repeat. Mapping items to offsets needs consecutive offsets in
+ * a batch (a topic without compaction, transforms or dropped records): a batch that overlaps and
+ * is not consecutive is refused as ambiguous.
+ */
+export class OffsetDedupe {
+  private readonly highest = new Map<string, number>();
+
+  /** How many of the request's last items are new (0: a repeat); records the batch as stored. */
+  fresh(key: string, items: number): number {
+    const parsed = /^(.*)\/(\d+)\/(\d+)-(\d+)$/.exec(key);
+    if (!parsed) throw new Error(`not an http-sink Idempotency-Key: ${key}`);
+    const partition = `${parsed[1]}/${parsed[2]}`;
+    const first = Number(parsed[3]);
+    const last = Number(parsed[4]);
+    const highest = this.highest.get(partition) ?? -1;
+    if (last <= highest) return 0;
+    this.highest.set(partition, last);
+    if (first > highest) return items;
+    if (items !== last - first + 1) throw new Error(`${key}: overlaps stored offsets and is not consecutive`);
+    return last - highest;
   }
 }
 
