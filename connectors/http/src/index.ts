@@ -19,6 +19,9 @@ export const plugins: PluginDescriptor[] = [
     description:
       'Webhooks (POST /ingest/{connector}, answered once durable, signatures checked) or a polled HTTP API with pagination, into a topic.',
     create: () => new HttpSourceConnector(),
+    // webhook requests arrive on the main thread's listener: handing each to a task thread and
+    // its records back costs about as much CPU again as the task's own work
+    mainThread: true,
   },
   {
     type: 'sink',

@@ -14,7 +14,16 @@ interface PluginBase {
 }
 
 export type PluginDescriptor =
-  | (PluginBase & { type: 'source' | 'sink'; create(): Connector })
+  | (PluginBase & {
+      type: 'source' | 'sink';
+      create(): Connector;
+      /**
+       * Run this connector's tasks in the worker's main thread even when the worker runs tasks in
+       * task threads: for tasks fed by the main thread (webhooks on its REST listener), where
+       * handing every request and record between threads costs more than the thread saves.
+       */
+      mainThread?: boolean;
+    })
   | (PluginBase & { type: 'transformation'; create(): Transformation })
   | (PluginBase & { type: 'predicate'; create(): Predicate })
   | (PluginBase & { type: 'converter'; create(): Converter });

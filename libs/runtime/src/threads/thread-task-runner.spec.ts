@@ -9,7 +9,7 @@ import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
-import { TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
 import { StandaloneHerder } from '../herder/standalone-herder.js';
 
 const silent = pino({ level: 'silent' });
@@ -30,6 +30,15 @@ async function startWorker(dir: string): Promise<{ herder: StandaloneHerder; log
   const registry = new PluginRegistry();
   registry.register([
     ...TEST_CONNECTOR_PLUGINS,
+    // known to the main thread only: its tasks can only run there
+    {
+      type: 'sink',
+      name: 'main-thread-memory-sink',
+      className: 'test.MainThreadMemorySink',
+      version: '0.0.1',
+      mainThread: true,
+      create: () => new MemorySink(),
+    },
     ...CONVERTER_PLUGINS,
     ...TRANSFORM_PLUGINS,
     ...PREDICATE_PLUGINS,
@@ -186,5 +195,32 @@ describe('tasks in worker threads', () => {
       () => herder.connectorStatus('seq'),
       (s) => s.tasks[0]?.state === 'RUNNING' && s.tasks[0].progress === undefined,
     );
+  });
+
+  it('runs the tasks of mainThread plugins in the main thread beside task-thread ones', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
+    await herder.putConnectorConfig('seq', {
+      'connector.class': 'sequence-source',
+      topic: 'to-main',
+      count: '50',
+      batch: '10',
+    });
+    await herder.putConnectorConfig('main', {
+      'connector.class': 'main-thread-memory-sink',
+      topics: 'to-main',
+      bucket: 'main-thread',
+    });
+    // MemorySink keeps records in this thread's memory: they show here only if the task runs here
+    await eventually(
+      async () => MemorySink.received.get('main-thread')?.length ?? 0,
+      (n) => n === 50,
+    );
+    await herder.pauseConnector('main');
+    await eventually(
+      () => herder.connectorStatus('main'),
+      (s) => s.tasks[0]?.state === 'PAUSED',
+    );
+    await herder.deleteConnector('main');
+    expect((await herder.connectorStatus('seq')).tasks[0]!.state).toBe('RUNNING');
   });
 });

@@ -9,6 +9,7 @@ import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { ConnectorState, TargetState } from '../herder/herder.js';
 import type { IngressRouter } from '../ingress/ingress-router.js';
+import { SplitTaskRunner } from './split-task-runner.js';
 import { createWorkerTask } from './task-factory.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 
@@ -140,7 +141,9 @@ export class Worker {
   private readonly runner: TaskRunner;
 
   constructor(private readonly o: WorkerOptions) {
-    this.runner = o.runner ?? new InProcessTaskRunner(o);
+    this.runner = o.runner
+      ? new SplitTaskRunner(o.runner, new InProcessTaskRunner(o))
+      : new InProcessTaskRunner(o);
   }
 
   get workerId(): string {
