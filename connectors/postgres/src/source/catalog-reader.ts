@@ -31,6 +31,22 @@ export async function listCapturedTables(client: pg.Client, filter: TableFilter)
     }));
 }
 
+/** One ordinary table by name, or null when there is none. */
+export async function findTable(
+  client: pg.Client,
+  schema: string,
+  table: string,
+): Promise<CatalogTable | null> {
+  const { rows } = await client.query<{ oid: string; reltuples: number }>(
+    `SELECT c.oid::int8 AS oid, c.reltuples::float8 AS reltuples
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND n.nspname = $1 AND c.relname = $2`,
+    [schema, table],
+  );
+  const row = rows[0];
+  return row ? { oid: Number(row.oid), schema, table, estimatedRows: Number(row.reltuples) } : null;
+}
+
 /** A key column with what a keyset query needs to compare it in the table's own order. */
 export interface KeyColumn {
   readonly name: string;

@@ -22,20 +22,21 @@ const KEY_TYPES = `
 export class KeyOrder {
   private readonly statements = new Map<string, string | null>();
 
-  constructor(private readonly client: pg.Client) {}
+  /** `client` gives the catalog connection as it is now (it is replaced after a reconnect). */
+  constructor(private readonly client: () => pg.Client) {}
 
   /** Whether key `a` of `table` ("<schema>.<table>") sorts after key `b`. */
   async after(table: string, a: readonly string[], b: readonly string[]): Promise<boolean> {
     const sql = await this.statement(table);
     if (sql === null || a.length !== b.length) return false;
-    const { rows } = await this.client.query<{ after: boolean }>(sql, [...a, ...b]);
+    const { rows } = await this.client().query<{ after: boolean }>(sql, [...a, ...b]);
     return rows[0]?.after === true;
   }
 
   private async statement(table: string): Promise<string | null> {
     if (this.statements.has(table)) return this.statements.get(table)!;
     const dot = table.indexOf('.');
-    const { rows } = await this.client.query<{ sql_type: string; collation: string | null }>(KEY_TYPES, [
+    const { rows } = await this.client().query<{ sql_type: string; collation: string | null }>(KEY_TYPES, [
       table.slice(0, dot),
       table.slice(dot + 1),
     ]);

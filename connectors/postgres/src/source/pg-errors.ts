@@ -35,7 +35,9 @@ export function isRetriablePgError(err: unknown): boolean {
   const code = sqlState(err);
   if (code && (RETRIABLE_STATES.has(code) || NETWORK_CODES.has(code))) return true;
   const message = err instanceof Error ? err.message : '';
-  return /Connection terminated|connection closed|timeout expired|socket hang up/i.test(message);
+  return /Connection terminated|connection closed|not queryable|timeout expired|socket hang up/i.test(
+    message,
+  );
 }
 
 /** Wraps a pg error as the SPI's error kinds: retriable for transient trouble, else ConnectError. */

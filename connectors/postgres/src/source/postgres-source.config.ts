@@ -142,6 +142,19 @@ export class PostgresSourceConfig {
   'snapshot.fetch.size' = 10_240;
 
   @ConfigField({
+    doc: 'Signal table "<schema>.<table>" with columns id, type, data (as Debezium\'s): an inserted execute-snapshot or stop-snapshot row starts or stops an incremental snapshot, and incremental snapshots write their watermarks into it. It must be in the publication. Empty: signals only through the REST API, watermarks as logical decoding messages (PostgreSQL 14+).',
+    group: 'Snapshot',
+  })
+  @Matches(/^$|^[^.]+\..+$/, { message: 'signal.data.collection must be "<schema>.<table>"' })
+  'signal.data.collection' = '';
+
+  @ConfigField({ doc: 'Rows per incremental snapshot chunk.', group: 'Snapshot' })
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  'incremental.snapshot.chunk.size' = 1024;
+
+  @ConfigField({
     doc: 'numeric and decimal values: precise (Connect Decimal; VariableScaleDecimal when unconstrained), string or double.',
     group: 'Types',
   })

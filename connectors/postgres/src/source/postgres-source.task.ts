@@ -1,8 +1,10 @@
 import {
   ConnectError,
+  DataError,
   parseConfig,
   RetriableError,
   type ConnectLogger,
+  type ConnectorSignal,
   type RecordMetadata,
   type SourceRecord,
   type SourceTask,
@@ -11,6 +13,7 @@ import {
 import type pg from 'pg';
 import { ChangeEventBuilder, type EnvelopeOp } from './change-event-builder.js';
 import { DurablePosition } from './durable-position.js';
+import { IncrementalSnapshot } from './incremental-snapshot.js';
 import { KeyOrder } from './key-order.js';
 import { formatLsn, lsnToOffset, maxLsn, type Lsn } from './lsn.js';
 import { closeClient, connectClient } from './pg-session.js';
@@ -22,6 +25,7 @@ import { ensurePublication } from './publication.js';
 import { ReplicationStream } from './replication-stream.js';
 import { createSlot, slotInfo, slotMismatch } from './replication-slot.js';
 import { SnapshotPassFilter } from './snapshot-pass-filter.js';
+import { SnapshotRequestError, splitTableName } from './snapshot-request.js';
 import { SnapshotSession } from './snapshot-session.js';
 import { parseOffset, sourcePartition, type SnapshotState, type StreamPosition } from './source-offset.js';
 import { planStart } from './source-start-plan.js';
@@ -30,9 +34,12 @@ import { TableSchema, type TableDescriptor } from './table-schema.js';
 import type { ConverterContext } from './value-converter.js';
 import { VERSION } from './version.js';
 import { WalChangeEmitter } from './wal-change-emitter.js';
+import { logicalMessageWatermarks, signalTableWatermarks, type WatermarkWriter } from './watermark-writer.js';
 
-/** How often lag and retained WAL are measured. */
+/** How often lag and retained WAL are measured (at most: status.update.interval.ms when shorter). */
 const METRICS_INTERVAL_MS = 5_000;
+/** server_version_num from which pgoutput streams logical decoding messages. */
+const PG_MESSAGES_VERSION = 140_000;
 
 type Phase =
   | { kind: 'snapshot'; session: SnapshotSession; then: 'stream' | 'idle' }
@@ -50,6 +57,8 @@ type Phase =
  * poll():   snapshot chunks while the snapshot lasts, then stream changes (and heartbeats).
  * commitRecord()/commit(): the slot is acknowledged up to the end of the last transaction whose
  *           records are all durable (DurablePosition); never further.
+ * handleSignal(): execute-snapshot / stop-snapshot of incremental snapshots (IncrementalSnapshot),
+ *           as the signal table does.
  * stop():   connections closed; the slot stays (the connector drops it on delete when asked).
  */
 export class PostgresSourceTask implements SourceTask {
@@ -57,6 +66,10 @@ export class PostgresSourceTask implements SourceTask {
   private context!: SourceTaskContext;
   private logger!: ConnectLogger;
   private catalog: pg.Client | null = null;
+  /** The catalog connection went away: the next poll connects a new one. */
+  private catalogLost = false;
+  private serverVersion = 0;
+  private incremental: IncrementalSnapshot | null = null;
   private types!: PgTypeRegistry;
   private filter!: TableFilter;
   private keyColumns!: MessageKeyColumns;
@@ -116,9 +129,14 @@ export class PostgresSourceTask implements SourceTask {
 
   private async setUp(): Promise<void> {
     const c = this.config;
-    const catalog = await connectClient(c, {}, (err) => this.fail(err));
-    this.catalog = catalog;
-    this.types = new PgTypeRegistry(async (sql, params) => (await catalog.query(sql, params)).rows);
+    const catalog = await this.connectCatalog();
+    this.serverVersion = Number(
+      (await catalog.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version_num'])).rows[0]
+        ?.v ?? 0,
+    );
+    this.types = new PgTypeRegistry(
+      async (sql, params) => (await this.catalogClient().query(sql, params)).rows,
+    );
     await this.types.loadAll();
     this.converterContext = {
       types: this.types,
@@ -178,6 +196,21 @@ export class PostgresSourceTask implements SourceTask {
       }
     }
     if (offset?.snapshot && plan.snapshot === 'none') this.snapshotState = offset.snapshot;
+    this.incremental = new IncrementalSnapshot(
+      {
+        catalog: () => this.catalogClient(),
+        captures: (schema, table) => this.filter.captures(schema, table),
+        keyColumns: this.keyColumns,
+        builder: this.builder,
+        schemaFor: (d) => this.schemaFor(d.descriptor),
+        chunkSize: c['incremental.snapshot.chunk.size'],
+        watermarks: await this.watermarkWriter(),
+        reporter: this.context.reporter,
+        warn: (m) => this.logger.warn(`postgres-source: ${m}`),
+        info: (m) => this.logger.info(`postgres-source: ${m}`),
+      },
+      plan.snapshot === 'none' ? (offset?.incremental ?? null) : null,
+    );
 
     if (exported) {
       const resume = plan.snapshot === 'resume' && offset?.snapshot ? offset : null;
@@ -221,6 +254,62 @@ export class PostgresSourceTask implements SourceTask {
     }
   }
 
+  /**
+   * Incremental snapshot watermarks: rows of the signal table when it is set and published (as
+   * Debezium), else logical decoding messages (PostgreSQL 14+), else none.
+   */
+  private async watermarkWriter(): Promise<WatermarkWriter | null> {
+    const signalTable = this.config['signal.data.collection'];
+    const messages = this.serverVersion >= PG_MESSAGES_VERSION ? logicalMessageWatermarks() : null;
+    if (!signalTable) return messages;
+    const { schema, table } = splitTableName(signalTable);
+    const { rows } = await this.catalogClient().query(
+      'SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3',
+      [this.config['publication.name'], schema, table],
+    );
+    if (rows.length > 0) return signalTableWatermarks(signalTable);
+    this.logger.warn(
+      `postgres-source: signal table ${signalTable} is not in publication ${this.config['publication.name']}, so its rows are not seen; add it to the publication (or to table.include.list)`,
+    );
+    return messages;
+  }
+
+  private async connectCatalog(): Promise<pg.Client> {
+    let connected: pg.Client | null = null;
+    const client = await connectClient(this.config, { applicationName: 'sluice-postgres-catalog' }, (err) => {
+      if (connected) this.loseCatalog(connected, err);
+    });
+    connected = client;
+    client.on('end', () => this.loseCatalog(client, new Error('the connection closed')));
+    this.catalog = client;
+    this.catalogLost = false;
+    return client;
+  }
+
+  private loseCatalog(client: pg.Client, err: Error): void {
+    if (this.stopped || client !== this.catalog || this.catalogLost) return;
+    this.catalogLost = true;
+    this.logger.warn(`postgres-source: catalog connection lost (${err.message}); reconnecting`);
+  }
+
+  private catalogClient(): pg.Client {
+    if (!this.catalog) throw new RetriableError('the catalog connection is not open');
+    return this.catalog;
+  }
+
+  /** Replaces a lost catalog connection (a retriable error while the server cannot be reached). */
+  private async ensureCatalog(): Promise<void> {
+    if (!this.catalogLost) return;
+    const old = this.catalog;
+    try {
+      await this.connectCatalog();
+    } catch (err) {
+      throw toRetriable(err, 'reconnecting the catalog connection');
+    }
+    await closeClient(old, 1_000);
+    this.logger.info('postgres-source: catalog connection re-established');
+  }
+
   private schemaFor(descriptor: TableDescriptor): TableSchema {
     const id = `${descriptor.schema}.${descriptor.table}`;
     return new TableSchema(
@@ -240,6 +329,7 @@ export class PostgresSourceTask implements SourceTask {
       startLsn: this.position.commitLsn,
       maxQueue: c['max.queue.size'],
       statusIntervalMs: c['status.update.interval.ms'],
+      messages: this.serverVersion >= PG_MESSAGES_VERSION,
     });
     const state = this.snapshotState;
     const passFilter =
@@ -252,7 +342,7 @@ export class PostgresSourceTask implements SourceTask {
         .filter((s): s is EnvelopeOp => ['c', 'u', 'd', 't'].includes(s)),
     );
     const emitter = new WalChangeEmitter({
-      catalog: this.catalog!,
+      catalog: () => this.catalogClient(),
       types: this.types,
       filter: this.filter,
       keyColumns: this.keyColumns,
@@ -264,8 +354,8 @@ export class PostgresSourceTask implements SourceTask {
       snapshotState: active ? state : null,
       tombstones: c['tombstones.on.delete'],
       skipped,
-      signalTable: null,
-      onSignal: () => undefined,
+      signalTable: c['signal.data.collection'] || null,
+      observer: this.incremental,
       warn: (m) => this.logger.warn(`postgres-source: ${m}`),
     });
     stream.start();
@@ -276,7 +366,7 @@ export class PostgresSourceTask implements SourceTask {
   }
 
   private keyOrderFn(): (table: string, a: readonly string[], b: readonly string[]) => Promise<boolean> {
-    const order = new KeyOrder(this.catalog!);
+    const order = new KeyOrder(() => this.catalogClient());
     return (table, a, b) => order.after(table, a, b);
   }
 
@@ -287,6 +377,7 @@ export class PostgresSourceTask implements SourceTask {
       throw failure;
     }
     this.acknowledge();
+    await this.ensureCatalog();
     const phase = this.phase;
     switch (phase.kind) {
       case 'snapshot':
@@ -337,6 +428,11 @@ export class PostgresSourceTask implements SourceTask {
 
   private async pollStream(stream: ReplicationStream, emitter: WalChangeEmitter): Promise<SourceRecord[]> {
     const c = this.config;
+    try {
+      await this.incremental!.step();
+    } catch (err) {
+      throw toConnectError(err, 'incremental snapshot');
+    }
     await stream.waitForData(c['poll.interval.ms'], this.context.signal);
     const out: SourceRecord[] = [];
     try {
@@ -348,7 +444,7 @@ export class PostgresSourceTask implements SourceTask {
       }
     } catch (err) {
       if (err instanceof ConnectError && !err.retriable) throw err;
-      if (!(err instanceof RetriableError) && !isRetriablePgError(err))
+      if (!(err instanceof RetriableError) && !isRetriablePgError(err) && !this.catalogLost)
         throw toConnectError(err, 'streaming');
       this.position = emitter.position();
       await this.closeStream();
@@ -378,7 +474,7 @@ export class PostgresSourceTask implements SourceTask {
     const action = this.config['heartbeat.action.query'];
     if (action) {
       try {
-        await this.catalog!.query(action);
+        await this.catalogClient().query(action);
       } catch (err) {
         this.logger.warn(`postgres-source: heartbeat.action.query failed: ${(err as Error).message}`);
       }
@@ -388,7 +484,11 @@ export class PostgresSourceTask implements SourceTask {
     if (emitter.inTransaction || stream.queued > 0 || walEnd <= this.heartbeatLsn) return;
     const at = maxLsn(walEnd, emitter.lastCommitEnd);
     this.heartbeatLsn = at;
-    const record = this.builder.heartbeat({ lsn_commit: lsnToOffset(at), event: 0 });
+    const record = this.builder.heartbeat({
+      lsn_commit: lsnToOffset(at),
+      event: 0,
+      ...this.incremental?.offsetFields(),
+    });
     this.durable.emit(record);
     this.durable.complete(at);
     emitter.resumeAt({ commitLsn: at, event: 0 });
@@ -397,7 +497,8 @@ export class PostgresSourceTask implements SourceTask {
 
   private metrics(stream: ReplicationStream, emitter: WalChangeEmitter): void {
     const reporter = this.context.reporter;
-    if (!reporter || Date.now() - this.lastMetrics < METRICS_INTERVAL_MS) return;
+    const interval = Math.min(METRICS_INTERVAL_MS, this.config['status.update.interval.ms']);
+    if (!reporter || Date.now() - this.lastMetrics < interval) return;
     this.lastMetrics = Date.now();
     const caughtUp = stream.queued === 0 && !emitter.inTransaction;
     const behind =
@@ -417,6 +518,7 @@ export class PostgresSourceTask implements SourceTask {
       'Position the slot is acknowledged up to',
       Number(stream.acknowledged),
     );
+    if (this.catalogLost) return;
     this.catalog
       ?.query<{ retained: string | null }>(
         'SELECT (pg_current_wal_lsn() - restart_lsn)::int8::text AS retained FROM pg_replication_slots WHERE slot_name = $1',
@@ -432,6 +534,19 @@ export class PostgresSourceTask implements SourceTask {
           );
       })
       .catch(() => undefined);
+  }
+
+  /** execute-snapshot / stop-snapshot (Debezium's data); anything else, or a table it cannot snapshot, is a DataError. */
+  async handleSignal(signal: ConnectorSignal): Promise<void> {
+    const incremental = this.incremental;
+    if (!incremental) throw new DataError('postgres-source is not running');
+    try {
+      await incremental.accept(signal.type, signal.data);
+    } catch (err) {
+      if (err instanceof SnapshotRequestError) throw new DataError(`signal ${signal.id}: ${err.message}`);
+      throw toConnectError(err, `signal ${signal.id}`);
+    }
+    this.logger.info(`postgres-source: signal ${signal.id} (${signal.type}) accepted`);
   }
 
   commitRecord(record: SourceRecord, _metadata: RecordMetadata | null): void {

@@ -33,6 +33,8 @@ export interface ReplicationStreamOptions {
   maxQueue: number;
   /** Milliseconds between unsolicited status updates (liveness, progress). */
   statusIntervalMs: number;
+  /** Stream logical decoding messages too (pgoutput's messages option, PostgreSQL 14+). */
+  messages: boolean;
 }
 
 /**
@@ -80,6 +82,7 @@ export class ReplicationStream {
     const options = [
       `proto_version '1'`,
       `publication_names ${quoteLiteral(quoteIdent(this.o.publication))}`,
+      ...(this.o.messages ? [`messages 'true'`] : []),
     ].join(', ');
     const sql = `START_REPLICATION SLOT ${quoteIdent(this.o.slot)} LOGICAL ${formatLsn(this.o.startLsn)} (${options})`;
     this.client.on('error', (err: Error) => this.fail(err));

@@ -6,7 +6,7 @@ import {
   type CatalogTable,
   type TableDescription,
 } from './catalog-reader.js';
-import type { ChangeEventBuilder } from './change-event-builder.js';
+import type { ChangeEventBuilder, EventOrigin } from './change-event-builder.js';
 import { lsnToOffset } from './lsn.js';
 import type { TupleValue } from './pgoutput-message.js';
 import {
@@ -46,8 +46,16 @@ export interface SnapshotSessionOptions {
   readonly warn: (message: string) => void;
 }
 
-/** A record not yet handed out: built once it is known whether it is the snapshot's last. */
-type Pending = (last: boolean) => SourceRecord;
+/** A row read, not yet handed out: its record is built once it is known whether it is the snapshot's last. */
+interface HeldRow {
+  readonly schema: TableSchema;
+  readonly key: Record<string, unknown> | null;
+  readonly after: Record<string, unknown>;
+  /** Table index, key texts and rows of the table up to this one: where a resumed pass continues. */
+  readonly table: number;
+  readonly keyTexts: readonly string[] | null;
+  readonly rows: number;
+}
 
 /**
  * One snapshot pass: reads the captured tables, from `start` on, inside an exported snapshot on a
@@ -63,7 +71,12 @@ export class SnapshotSession {
   private pkIndexes: number[] = [];
   private rows: number;
   private lastKey: readonly string[] | null;
-  private held: Pending | null = null;
+  private held: HeldRow | null = null;
+  /** The shared state as records of table `table` carry it (the same object for all of them). */
+  private stateOf: { table: number; state: SnapshotState } | null = null;
+  private readonly streamCommit: string;
+  private readonly origin: EventOrigin;
+  private readonly lastOrigin: EventOrigin;
   private finished = false;
   private readonly tsMs = Date.now();
   private tables: string[];
@@ -81,6 +94,9 @@ export class SnapshotSession {
     this.tables = [...o.state.tables];
     this.totals = [...o.state.totals];
     this.counts = [...o.state.counts];
+    this.streamCommit = lsnToOffset(o.stream.commitLsn);
+    this.origin = { tsMs: this.tsMs, snapshot: 'true', txId: null, lsn: null, sequence: null };
+    this.lastOrigin = { ...this.origin, snapshot: 'last' };
   }
 
   static async open(o: SnapshotSessionOptions): Promise<SnapshotSession> {
@@ -131,14 +147,14 @@ export class SnapshotSession {
     while (!this.finished && out.length === 0) {
       if (!this.reader && !(await this.openTable())) {
         this.finished = true;
-        if (this.held) out.push(this.held(true));
+        if (this.held) out.push(this.record(this.held, true));
         this.held = null;
         await this.close();
         break;
       }
       const tuples = await this.reader!.next(this.lastKey);
       for (const tuple of tuples) {
-        if (this.held) out.push(this.held(false));
+        if (this.held) out.push(this.record(this.held, false));
         this.held = this.pending(tuple);
       }
       if (this.reader!.done) {
@@ -158,47 +174,62 @@ export class SnapshotSession {
     await closeClient(this.client);
   }
 
-  private pending(tuple: TupleValue[]): Pending {
+  private pending(tuple: TupleValue[]): HeldRow {
     const schema = this.schema!;
     this.rows++;
-    const key = this.pkIndexes.length > 0 ? this.pkIndexes.map((i) => tuple[i] as string) : null;
-    this.lastKey = key;
-    const table = this.tableIndex;
-    const rows = this.rows;
-    const streamOffset = { lsn_commit: lsnToOffset(this.o.stream.commitLsn), event: this.o.stream.event };
-    const after = schema.row(tuple, 'full');
-    const recordKey = schema.key(tuple);
-    return (last) => {
-      const offset = last
-        ? { ...streamOffset, snapshot: { ...this.state, done: true } }
-        : {
-            ...streamOffset,
-            snapshot: this.stateUpTo(table),
-            snapshot_table: table,
-            snapshot_key: key,
-            snapshot_rows: rows,
-          };
-      return this.o.builder.change(
-        schema,
-        'r',
-        recordKey,
-        null,
-        after,
-        { tsMs: this.tsMs, snapshot: last ? 'last' : 'true', txId: null, lsn: null, sequence: null },
-        offset,
-      );
+    const keyTexts = this.pkIndexes.length > 0 ? this.pkIndexes.map((i) => tuple[i] as string) : null;
+    this.lastKey = keyTexts;
+    return {
+      schema,
+      key: schema.key(tuple),
+      after: schema.row(tuple, 'full'),
+      table: this.tableIndex,
+      keyTexts,
+      rows: this.rows,
     };
   }
 
-  /** The shared state with counts of the tables before `table` only (those are complete). */
+  private record(row: HeldRow, last: boolean): SourceRecord {
+    const offset = last
+      ? {
+          lsn_commit: this.streamCommit,
+          event: this.o.stream.event,
+          snapshot: { ...this.state, done: true },
+        }
+      : {
+          lsn_commit: this.streamCommit,
+          event: this.o.stream.event,
+          snapshot: this.stateUpTo(row.table),
+          snapshot_table: row.table,
+          snapshot_key: row.keyTexts,
+          snapshot_rows: row.rows,
+        };
+    return this.o.builder.change(
+      row.schema,
+      'r',
+      row.key,
+      null,
+      row.after,
+      last ? this.lastOrigin : this.origin,
+      offset,
+    );
+  }
+
+  /**
+   * The shared state with counts of the tables before `table` only (those are complete, so the
+   * object stays valid for every record of the table and is built once).
+   */
   private stateUpTo(table: number): SnapshotState {
-    return {
+    if (this.stateOf?.table === table) return this.stateOf.state;
+    const state: SnapshotState = {
       ...this.o.state,
       done: false,
       tables: this.tables,
       totals: this.totals,
       counts: this.counts.slice(0, table),
     };
+    this.stateOf = { table, state };
+    return state;
   }
 
   private async loadTables(): Promise<void> {

@@ -1,3 +1,4 @@
+import { parseIncrementalState, type IncrementalSnapshotState } from './incremental-snapshot-state.js';
 import { lsnFromOffset, type Lsn } from './lsn.js';
 
 /*
@@ -8,6 +9,8 @@ import { lsnFromOffset, type Lsn } from './lsn.js';
  *   stream position   lsn_commit (commit LSN of a transaction) + event (records of it already
  *                     emitted, tombstones included): every transaction committing before
  *                     lsn_commit is done, and the first `event` records of that one.
+ *   incremental       while an ad-hoc incremental snapshot runs: its tables and the last key read
+ *                     (see incremental-snapshot-state.ts).
  *   snapshot          the shared snapshot state (tables in order, row estimates, passes) and, while
  *                     it runs, snapshot_table / snapshot_key / snapshot_rows: the position after
  *                     the record (its table, the key of its row, rows of that table so far).
@@ -53,6 +56,7 @@ export interface PostgresSourceOffset {
   readonly snapshot_table?: number;
   readonly snapshot_key?: readonly string[] | null;
   readonly snapshot_rows?: number;
+  readonly incremental?: IncrementalSnapshotState;
 }
 
 /** A stream position: transactions before `commitLsn` are done, and `event` records of it. */
@@ -66,6 +70,8 @@ export interface ParsedOffset {
   readonly snapshot: SnapshotState | null;
   /** Where a running snapshot stopped: table index, last key, rows of that table. */
   readonly snapshotAt: { table: number; key: readonly string[] | null; rows: number } | null;
+  /** A running incremental snapshot. */
+  readonly incremental: IncrementalSnapshotState | null;
 }
 
 export function sourcePartition(topicPrefix: string): Readonly<Record<string, string>> {
@@ -117,7 +123,7 @@ export function parseOffset(raw: Record<string, unknown> | null): ParsedOffset |
         }
       : null;
   if (!stream && !snapshot) return null;
-  return { stream, snapshot, snapshotAt };
+  return { stream, snapshot, snapshotAt, incremental: parseIncrementalState(raw['incremental']) };
 }
 
 /** Rows done and estimated per table, from a snapshot state and the position of a running one. */

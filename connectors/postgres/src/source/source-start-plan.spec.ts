@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { ParsedOffset } from './source-offset.js';
 import { planStart } from './source-start-plan.js';
 
-const streaming: ParsedOffset = { stream: { commitLsn: 10n, event: 0 }, snapshot: null, snapshotAt: null };
+const streaming: ParsedOffset = {
+  stream: { commitLsn: 10n, event: 0 },
+  snapshot: null,
+  snapshotAt: null,
+  incremental: null,
+};
 const midSnapshot: ParsedOffset = {
   stream: { commitLsn: 10n, event: 0 },
   snapshot: {
@@ -13,6 +18,7 @@ const midSnapshot: ParsedOffset = {
     passes: [{ lsn: '10', table: 0, key: null }],
   },
   snapshotAt: { table: 0, key: ['3'], rows: 3 },
+  incremental: null,
 };
 
 describe('planStart', () => {

@@ -13,16 +13,16 @@ import type {
   UpdateMessage,
 } from './pgoutput-message.js';
 import type { PgTypeRegistry } from './pg-type-registry.js';
-import type { ReplicationSignalRow } from './signal-row.js';
 import type { SnapshotPassFilter } from './snapshot-pass-filter.js';
 import type { SnapshotState, StreamPosition } from './source-offset.js';
+import type { StreamObserver } from './stream-observer.js';
 import type { MessageKeyColumns, TableFilter } from './table-filter.js';
 import { RequiredNullError, type TableDescriptor, type TableSchema } from './table-schema.js';
 import type { WalMessage } from './replication-stream.js';
 
 export interface WalChangeEmitterOptions {
-  /** A normal connection for catalog lookups (relation details, key order). */
-  readonly catalog: pg.Client;
+  /** The normal connection for catalog lookups (relation details) as it is now (it is replaced after a reconnect). */
+  readonly catalog: () => pg.Client;
   readonly types: PgTypeRegistry;
   readonly filter: TableFilter;
   readonly keyColumns: MessageKeyColumns;
@@ -38,7 +38,8 @@ export interface WalChangeEmitterOptions {
   readonly skipped: ReadonlySet<EnvelopeOp>;
   /** "<schema>.<table>" of signal.data.collection, or null. */
   readonly signalTable: string | null;
-  readonly onSignal: (row: ReplicationSignalRow) => void;
+  /** Sees signals, watermarks and changes in stream order (the incremental snapshot), or null. */
+  readonly observer: StreamObserver | null;
   readonly warn: (message: string) => void;
 }
 
@@ -98,6 +99,8 @@ export class WalChangeEmitter {
 
   constructor(private readonly o: WalChangeEmitterOptions) {
     this.current = o.resume ?? { commitLsn: 0n, event: 0 };
+    // the stream starts there: lag is measured from it until the first commit
+    this.lastCommitEnd = this.current.commitLsn;
   }
 
   /** Everything before this position was emitted: a new stream resumes here. */
@@ -149,8 +152,10 @@ export class WalChangeEmitter {
         case 'truncate':
           this.truncate(message.relationOids, lsn, out);
           break;
-        case 'origin':
         case 'message':
+          if (message.transactional) this.message(message.prefix, message.content, lsn, out);
+          break;
+        case 'origin':
           break;
       }
     }
@@ -179,8 +184,8 @@ export class WalChangeEmitter {
       return;
     }
     await this.o.types.ensure(m.columns.map((c) => c.typeOid));
-    const descriptor = await describeRelation(this.o.catalog, m, this.o.keyColumns);
-    const pkNames = (await this.o.catalog.query<{ name: string }>(PK_NAMES, [m.relationOid])).rows.map(
+    const descriptor = await describeRelation(this.o.catalog(), m, this.o.keyColumns);
+    const pkNames = (await this.o.catalog().query<{ name: string }>(PK_NAMES, [m.relationOid])).rows.map(
       (r) => r.name,
     );
     const names = m.columns.map((c) => c.name);
@@ -203,7 +208,8 @@ export class WalChangeEmitter {
 
   private async insert(m: InsertMessage, lsn: Lsn, out: SourceRecord[]): Promise<void> {
     const rel = this.relationOf(m.relationOid);
-    if (rel.signal) this.signal(rel, m.newTuple);
+    if (rel.signal) this.signal(rel, m.newTuple, lsn, out);
+    if (rel.schema) this.observe(rel, m.newTuple);
     if (!rel.schema || this.skipAll() || this.o.skipped.has('c')) return;
     if (!(await this.passes(rel, m.newTuple))) return;
     const after = this.image(rel, m.newTuple, 'full');
@@ -212,10 +218,13 @@ export class WalChangeEmitter {
 
   private async update(m: UpdateMessage, lsn: Lsn, out: SourceRecord[]): Promise<void> {
     const rel = this.relationOf(m.relationOid);
-    if (!rel.schema || this.skipAll()) return;
+    if (!rel.schema) return;
+    const old = m.oldTuple;
+    this.observe(rel, m.newTuple);
+    if (old) this.observe(rel, old);
+    if (this.skipAll()) return;
     if (!(await this.passes(rel, m.newTuple))) return;
     const schema = (): TableSchema => rel.schema!;
-    const old = m.oldTuple;
     const before = old === null ? null : this.image(rel, old, m.oldKind === 'O' ? 'full' : 'key-only');
     const after = this.image(rel, m.newTuple, 'full', m.oldKind === 'O' ? old : null);
     const keyChanged =
@@ -237,6 +246,7 @@ export class WalChangeEmitter {
 
   private async delete(m: DeleteMessage, lsn: Lsn, out: SourceRecord[]): Promise<void> {
     const rel = this.relationOf(m.relationOid);
+    if (rel.schema) this.observe(rel, m.oldTuple);
     if (!rel.schema || this.skipAll() || this.o.skipped.has('d')) return;
     if (!(await this.passes(rel, m.oldTuple))) return;
     const before = this.image(rel, m.oldTuple, m.oldKind === 'O' ? 'full' : 'key-only');
@@ -245,6 +255,10 @@ export class WalChangeEmitter {
   }
 
   private truncate(oids: readonly number[], lsn: Lsn, out: SourceRecord[]): void {
+    for (const oid of oids) {
+      const rel = this.relations.get(oid);
+      if (rel?.schema) this.o.observer?.changed(rel.name, null);
+    }
     if (this.o.skipped.has('t') || this.skipAll()) return;
     for (const oid of oids) {
       const rel = this.relations.get(oid);
@@ -252,15 +266,44 @@ export class WalChangeEmitter {
     }
   }
 
-  private signal(rel: Relation, tuple: readonly TupleValue[]): void {
+  /** A change of a captured row, for the observer (skipped and filtered changes included: the row changed). */
+  private observe(rel: Relation, tuple: readonly TupleValue[]): void {
+    const observer = this.o.observer;
+    if (!observer?.watches(rel.name)) return;
+    const key = rel.pkIndexes.length > 0 ? rel.pkIndexes.map((i) => tuple[i]) : null;
+    observer.changed(rel.name, key?.every((v): v is string => typeof v === 'string') ? key : null);
+  }
+
+  /** Whether a signal or message here is seen for the first time (not replayed after a restart). */
+  private fresh(): boolean {
+    return this.tx !== null && !this.tx.skipAll && this.tx.event >= this.tx.skip;
+  }
+
+  private signal(rel: Relation, tuple: readonly TupleValue[], lsn: Lsn, out: SourceRecord[]): void {
     // a signal applies once: not again when its transaction is replayed after a restart
-    if (this.skipAll() || (this.tx !== null && this.tx.event < this.tx.skip)) return;
+    if (!this.o.observer || !this.fresh()) return;
     const [id, type, data] = tuple;
     if (typeof id !== 'string' || typeof type !== 'string') {
       this.o.warn(`ignoring a row of signal table ${rel.name} without id and type`);
       return;
     }
-    this.o.onSignal({ id, type, data: typeof data === 'string' ? data : null });
+    const row = { id, type, data: typeof data === 'string' ? data : null };
+    this.pushAll(out, this.o.observer.signal(row, this.offset(lsnToOffset(lsn), false)));
+  }
+
+  private message(prefix: string, content: Buffer, lsn: Lsn, out: SourceRecord[]): void {
+    if (!this.o.observer || !this.fresh()) return;
+    this.pushAll(out, this.o.observer.message(prefix, content, this.offset(lsnToOffset(lsn), false)));
+  }
+
+  /** Emits records made at this point of the transaction by someone else (they are not counted in it). */
+  private pushAll(out: SourceRecord[], records: readonly SourceRecord[]): void {
+    const tx = this.tx!;
+    for (const record of records) {
+      this.o.durable.emit(record);
+      out.push(record);
+    }
+    if (records.length > 0) this.current = { commitLsn: tx.commitLsn, event: tx.event };
   }
 
   private skipAll(): boolean {
@@ -294,27 +337,30 @@ export class WalChangeEmitter {
     }
   }
 
-  private origin(lsn: Lsn): EventOrigin {
+  private origin(lsn: Lsn, lsnText: string): EventOrigin {
     const tx = this.tx;
     return {
       tsMs: tx?.tsMs ?? Date.now(),
       snapshot: 'false',
       txId: tx?.xid ?? null,
       lsn: lsnToInt64(lsn),
-      sequence: JSON.stringify([this.lastCommitLsnText, lsnToOffset(lsn)]),
+      // decimal strings need no escaping: JSON.stringify([last commit, lsn]) without its cost per event
+      sequence: `["${this.lastCommitLsnText}","${lsnText}"]`,
     };
   }
 
-  private offset(lsn: Lsn): Record<string, unknown> {
+  private offset(lsnText: string, observed = true): Record<string, unknown> {
     const tx = this.tx!;
     const offset: Record<string, unknown> = {
       lsn_commit: tx.commitLsnText,
       event: tx.event,
-      lsn: lsnToOffset(lsn),
+      lsn: lsnText,
       txId: tx.xid,
       ts_usec: tx.tsUsec,
     };
     if (tx.filtered && this.o.snapshotState) offset['snapshot'] = this.o.snapshotState;
+    const fields = observed ? this.o.observer?.offsetFields() : null;
+    if (fields) Object.assign(offset, fields);
     return offset;
   }
 
@@ -331,7 +377,16 @@ export class WalChangeEmitter {
     const tx = this.tx;
     if (!tx) return null;
     tx.event++;
-    const record = this.o.builder.change(schema, op, key, before, after, this.origin(lsn), this.offset(lsn));
+    const lsnText = lsnToOffset(lsn);
+    const record = this.o.builder.change(
+      schema,
+      op,
+      key,
+      before,
+      after,
+      this.origin(lsn, lsnText),
+      this.offset(lsnText),
+    );
     if (tx.event > tx.skip) {
       this.o.durable.emit(record);
       out.push(record);
@@ -343,7 +398,7 @@ export class WalChangeEmitter {
   private pushTombstone(out: SourceRecord[], of: SourceRecord, lsn: Lsn): void {
     const tx = this.tx!;
     tx.event++;
-    const record = this.o.builder.tombstone(of, this.offset(lsn));
+    const record = this.o.builder.tombstone(of, this.offset(lsnToOffset(lsn)));
     if (tx.event > tx.skip) {
       this.o.durable.emit(record);
       out.push(record);
