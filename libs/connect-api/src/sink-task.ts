@@ -53,9 +53,11 @@ export interface SinkTask {
   /** May buffer. Throwing a RetriableError makes the runtime redeliver the same records after a backoff. */
   put(records: SinkRecord[]): Promise<void>;
   /**
-   * Makes everything put so far durable in the target and returns the offsets that are safe to
-   * commit (by default, the ones given). Exactly-once sinks that store offsets themselves return
-   * an empty map.
+   * Returns the offsets that are safe to commit: everything before them is durable in the target.
+   * By default it flushes and returns the ones given; a sink that writes in the background may
+   * return earlier offsets for partitions with writes still in flight instead of waiting (they are
+   * committed at a later call), but when context.signal is aborted (the task is stopping) it must
+   * write everything first. Exactly-once sinks that store offsets themselves return an empty map.
    */
   preCommit?(offsets: PartitionOffsets): Promise<PartitionOffsets> | PartitionOffsets;
   /** Kafka Connect's flush: preCommit's default calls it and returns the given offsets. */

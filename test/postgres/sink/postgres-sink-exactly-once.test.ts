@@ -7,7 +7,7 @@ import {
   type TopicPartition,
 } from '@sluice/connect-api';
 import { PostgresServer } from '../../support/postgres-server.js';
-import { FakeSinkContext, RecordFactory, startSinkTask } from './sink-test-kit.js';
+import { FakeSinkContext, putAndFlush, RecordFactory, startSinkTask } from './sink-test-kit.js';
 
 let server: PostgresServer;
 const DB = 'sinkeos';
@@ -62,14 +62,17 @@ const config = (extra: Record<string, string> = {}): Record<string, string> => (
 describe('postgres-sink exactly.once', () => {
   it('resumes from the offsets stored with the rows after a task dies without committing offsets', async () => {
     const log = ledger();
-    // first life: 180 records of each partition put, interleaved; preCommit never called
+    // first life: 180 records of each partition put, interleaved, and flushed; preCommit returns
+    // no offsets, so the group never commits any
     const first = await startSinkTask(config(), new FakeSinkContext('eos-sink'));
     await first.task.open(partitions);
     expect(first.context.rewinds).toEqual([]);
     for (let at = 0; at < 180; at += 60) {
       await first.task.put([...log.get(0)!.slice(at, at + 60), ...log.get(1)!.slice(at, at + 60)]);
     }
-    // killed: no preCommit, no close, no stop (its connection just goes away later)
+    await first.task.flush();
+    expect((await first.task.preCommit(offsetsOf(log, 180))).size).toBe(0);
+    // killed: no close (its connection just goes away)
     await first.task.stop();
 
     const second = await startSinkTask(config(), new FakeSinkContext('eos-sink'));
@@ -83,7 +86,8 @@ describe('postgres-sink exactly.once', () => {
     for (let at = 180; at < 300; at += 60) {
       await second.task.put([...log.get(0)!.slice(at, at + 60), ...log.get(1)!.slice(at, at + 60)]);
     }
-    expect(second.task.preCommit(offsetsOf(log, 300)).size).toBe(0);
+    await second.task.flush();
+    expect((await second.task.preCommit(offsetsOf(log, 300))).size).toBe(0);
     await second.task.stop();
 
     const rows = await q<{ p: number; n: number }>('SELECT p, n FROM ledger ORDER BY p, n');
@@ -111,9 +115,15 @@ describe('postgres-sink exactly.once', () => {
     );
     context.tolerateErrors = false;
     await task.open([{ topic: 'guarded', partition: 0 }]);
-    await task.put([1, 2].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })));
+    await putAndFlush(
+      task,
+      [1, 2].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })),
+    );
     await expect(
-      task.put([3, 9].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value }))),
+      putAndFlush(
+        task,
+        [3, 9].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })),
+      ),
     ).rejects.toThrow(/check constraint/);
     await task.stop();
     expect(await q('SELECT n FROM guarded ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
@@ -125,7 +135,7 @@ describe('postgres-sink exactly.once', () => {
   it('returns the offsets it was given from preCommit without exactly.once', async () => {
     const { task } = await startSinkTask(config({ 'exactly.once': 'false', topics: 'plain' }));
     const given = offsetsOf(ledger(), 10);
-    expect(task.preCommit(given)).toBe(given);
+    expect(await task.preCommit(given)).toBe(given);
     await task.stop();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RetriableError, SchemaBuilder, Schemas } from '@sluice/connect-api';
 import type { PostgresSinkTask } from '../../../connectors/postgres/src/sink/index.js';
 import { PostgresServer } from '../../support/postgres-server.js';
-import { FakeSinkContext, RecordFactory, startSinkTask } from './sink-test-kit.js';
+import { FakeSinkContext, putAndFlush, RecordFactory, startSinkTask } from './sink-test-kit.js';
 
 let server: PostgresServer;
 const DB = 'sinkretry';
@@ -30,6 +30,7 @@ async function feed(task: PostgresSinkTask, topic: string, batches: number): Pro
     );
     await sleep(20);
   }
+  await task.flush();
 }
 
 describe('postgres-sink retries', () => {
@@ -86,7 +87,7 @@ describe('postgres-sink retries', () => {
     });
     const restarting = server.restart(2500);
     await sleep(800);
-    const put = task.put([
+    const put = putAndFlush(task, [
       new RecordFactory('giveup').record(null, { n: 1, pad: '' }, { valueSchema: value }),
     ]);
     await expect(put).rejects.toThrow(RetriableError);

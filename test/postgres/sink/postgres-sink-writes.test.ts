@@ -4,6 +4,7 @@ import type { PostgresSinkTask } from '../../../connectors/postgres/src/sink/ind
 import { PostgresServer } from '../../support/postgres-server.js';
 import {
   envelopeSchema,
+  putAndFlush,
   RecordFactory,
   sourceBlock,
   startSinkTask,
@@ -48,7 +49,8 @@ describe('postgres-sink writes', () => {
   it('inserts (pk.mode=none) into a table it creates from the schema', async () => {
     const { task } = await sink({ 'auto.create': 'true', 'table.name.format': 'plain_${topic}' });
     const f = new RecordFactory('events');
-    await task.put(
+    await putAndFlush(
+      task,
       [1, 2, 3].map((id) =>
         f.record(null, { id, name: `n${id}`, score: id / 2 }, { valueSchema: userValue }),
       ),
@@ -73,8 +75,8 @@ describe('postgres-sink writes', () => {
     const f = new RecordFactory('users_upsert');
     const r = (id: number, name: string) =>
       f.record({ id }, { id, name, score: null }, { keySchema: userKey, valueSchema: userValue });
-    await task.put([r(1, 'a'), r(2, 'b'), r(1, 'c'), r(3, 'd'), r(1, 'e')]);
-    await task.put([r(2, 'B'), r(4, 'x')]);
+    await putAndFlush(task, [r(1, 'a'), r(2, 'b'), r(1, 'c'), r(3, 'd'), r(1, 'e')]);
+    await putAndFlush(task, [r(2, 'B'), r(4, 'x')]);
     expect(await q('SELECT id, name FROM users_upsert ORDER BY id')).toEqual([
       { id: 1, name: 'e' },
       { id: 2, name: 'B' },
@@ -92,7 +94,7 @@ describe('postgres-sink writes', () => {
     await q(`INSERT INTO upd VALUES (1, 'one', 1), (2, 'two', 2)`);
     const { task } = await sink({ 'insert.mode': 'update', 'pk.mode': 'record_value', 'pk.fields': 'id' });
     const f = new RecordFactory('upd');
-    await task.put([
+    await putAndFlush(task, [
       f.record(null, { id: 2, name: 'TWO', score: 22 }, { valueSchema: userValue }),
       f.record(null, { id: 9, name: 'nine', score: 9 }, { valueSchema: userValue }),
     ]);
@@ -107,8 +109,8 @@ describe('postgres-sink writes', () => {
     const batch = [0, 1, 2].map((i) =>
       new RecordFactory('kafka_keyed').record(null, { v: i }, { offset: 10 + i, partition: 1 }),
     );
-    await task.put(batch);
-    await task.put(batch);
+    await putAndFlush(task, batch);
+    await putAndFlush(task, batch);
     expect(
       await q('SELECT __connect_topic, __connect_partition, __connect_offset, v FROM kafka_keyed ORDER BY 3'),
     ).toEqual([
@@ -129,8 +131,8 @@ describe('postgres-sink writes', () => {
     const w = (id: number, name: string) =>
       f.record({ id }, { id, name, score: 1 }, { keySchema: userKey, valueSchema: userValue });
     const del = (id: number) => f.record({ id }, null, { keySchema: userKey });
-    await task.put([w(1, 'a'), w(2, 'b'), w(3, 'c'), w(4, 'd')]);
-    await task.put([del(1), w(1, 'a2'), w(2, 'b2'), del(2), del(3), w(5, 'e'), del(99)]);
+    await putAndFlush(task, [w(1, 'a'), w(2, 'b'), w(3, 'c'), w(4, 'd')]);
+    await putAndFlush(task, [del(1), w(1, 'a2'), w(2, 'b2'), del(2), del(3), w(5, 'e'), del(99)]);
     expect(await q('SELECT id, name FROM tomb ORDER BY id')).toEqual([
       { id: 1, name: 'a2' },
       { id: 4, name: 'd' },
@@ -154,7 +156,7 @@ describe('postgres-sink writes', () => {
     const ev = (op: string, id: number, before: unknown, after: unknown) =>
       f.record({ id }, { before, after, source, op, ts_ms: 1 }, { keySchema: userKey, valueSchema: env });
     const row = (id: number, name: string) => ({ id, name, score: null });
-    await task.put([
+    await putAndFlush(task, [
       ev('r', 1, null, row(1, 'snap')),
       ev('c', 2, null, row(2, 'new')),
       ev('u', 1, row(1, 'snap'), row(1, 'changed')),
@@ -166,7 +168,7 @@ describe('postgres-sink writes', () => {
       { id: 1, name: 'changed' },
       { id: 2, name: 'new' },
     ]);
-    await task.put([ev('t', 0, null, null), ev('c', 7, null, row(7, 'after truncate'))]);
+    await putAndFlush(task, [ev('t', 0, null, null), ev('c', 7, null, row(7, 'after truncate'))]);
     expect(await q('SELECT id, name FROM inventory.items ORDER BY id')).toEqual([
       { id: 7, name: 'after truncate' },
     ]);
@@ -189,14 +191,14 @@ describe('postgres-sink writes', () => {
       'pk.fields': 'id',
       'delete.enabled': 'true',
     });
-    await deleting.task.put([
+    await putAndFlush(deleting.task, [
       ev('c', null, { id: 1, name: 'a', score: 1 }),
       ev('c', null, { id: 2, name: 'b', score: 2 }),
       ev('d', { id: 1, name: null, score: null }, null),
     ]);
     expect(await q('SELECT id FROM byvalue ORDER BY id')).toEqual([{ id: 2 }]);
     const keeping = await sink({ 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id' });
-    await keeping.task.put([ev('d', { id: 2, name: null, score: null }, null)]);
+    await putAndFlush(keeping.task, [ev('d', { id: 2, name: null, score: null }, null)]);
     expect(await q('SELECT id FROM byvalue ORDER BY id')).toEqual([{ id: 2 }]);
     expect(keeping.task.skippedRecords.get('delete disabled')).toBe(1);
   });
@@ -217,15 +219,15 @@ describe('postgres-sink writes', () => {
       'pk.fields': 'id',
     };
     const strict = await sink(base);
-    await strict.task.put([f.record(null, { id: 1, a: 'x' }, { valueSchema: v1 })]);
+    await putAndFlush(strict.task, [f.record(null, { id: 1, a: 'x' }, { valueSchema: v1 })]);
     const late = f.record(null, { id: 2, a: 'y', b: 5, tags: ['t'] }, { valueSchema: v2 });
-    await strict.task.put([f.record(null, { id: 3, a: 'z' }, { valueSchema: v1 }), late]);
+    await putAndFlush(strict.task, [f.record(null, { id: 3, a: 'z' }, { valueSchema: v1 }), late]);
     expect(strict.context.reported.map((r) => r.record)).toEqual([late]);
     expect(strict.context.reported[0]!.error.message).toMatch(/has no column b, tags: .*auto.evolve=true/);
 
     const evolving = await sink({ ...base, 'auto.evolve': 'true' });
     // the schema changes mid-batch: the old shape, the new one, then the old one again
-    await evolving.task.put([
+    await putAndFlush(evolving.task, [
       f.record(null, { id: 4, a: 'p' }, { valueSchema: v1 }),
       late,
       f.record(null, { id: 5, a: 'q' }, { valueSchema: v1 }),
@@ -273,7 +275,7 @@ describe('postgres-sink writes', () => {
       'pk.fields': 'id',
     });
     const f = new RecordFactory('types');
-    await task.put([
+    await putAndFlush(task, [
       f.record(
         null,
         {
@@ -356,7 +358,7 @@ describe('postgres-sink writes', () => {
     const topic = 'tä.ble; DROP TABLE x';
     const f = new RecordFactory(topic);
     const row = { Id: 1, 'quo"te': "'; DROP TABLE x; --", 'with space': 's', 'ünï☕': 'u', 'a.b': 'dot' };
-    await task.put([
+    await putAndFlush(task, [
       f.record(null, row, { valueSchema: value }),
       f.record(null, { ...row, 'with space': 's2' }, { valueSchema: value }),
     ]);
@@ -372,7 +374,7 @@ describe('postgres-sink writes', () => {
       'pk.fields': 'key',
     });
     const f = new RecordFactory('schemaless');
-    await task.put([
+    await putAndFlush(task, [
       f.record('k1', { n: 1, x: 1.5, s: 'a', b: true, o: { deep: [1] } }),
       f.record('k2', { n: 2, x: 2, s: null, b: false, o: null, extra: 'late' }),
     ]);
@@ -405,7 +407,7 @@ describe('postgres-sink writes', () => {
       f.record(null, { id: 5, code: 'ok', qty: 5 }, { valueSchema: value }),
       f.record(null, { id: null, code: 'ok', qty: 5 }, { valueSchema: value }),
     ];
-    await task.put(batch);
+    await putAndFlush(task, batch);
     expect(await q('SELECT id FROM strict_rows ORDER BY id')).toEqual([{ id: 1 }, { id: 5 }]);
     expect(context.reported.map((r) => r.record.kafkaOffset).sort()).toEqual([1, 2, 3, 5]);
     const messages = context.reported.map((r) => r.error.message).join('\n');
@@ -425,7 +427,7 @@ describe('postgres-sink writes', () => {
     context.tolerateErrors = false;
     const f = new RecordFactory('intolerant');
     await expect(
-      task.put([f.record(null, { id: 1, qty: 1 }), f.record(null, { id: 2, qty: -1 })]),
+      putAndFlush(task, [f.record(null, { id: 1, qty: 1 }), f.record(null, { id: 2, qty: -1 })]),
     ).rejects.toThrow(/cannot write record intolerant-0@1: .*check constraint/);
     expect(await q('SELECT count(*)::int AS n FROM intolerant')).toEqual([{ n: 0 }]);
   });
@@ -433,14 +435,14 @@ describe('postgres-sink writes', () => {
   it('refuses to upsert into a table without a unique key on the key columns, saying what to do', async () => {
     await q('CREATE TABLE nokey (id int, v text)');
     const { task } = await sink({ 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id' });
-    await expect(task.put([new RecordFactory('nokey').record(null, { id: 1, v: 'a' })])).rejects.toThrow(
-      /needs a primary key or unique index on \(id\) of table public.nokey/,
-    );
+    await expect(
+      putAndFlush(task, [new RecordFactory('nokey').record(null, { id: 1, v: 'a' })]),
+    ).rejects.toThrow(/needs a primary key or unique index on \(id\) of table public.nokey/);
   });
 
   it('reports records for a missing table when auto.create is off', async () => {
     const { task, context } = await sink({});
-    await task.put([new RecordFactory('missing_table').record(null, { id: 1 })]);
+    await putAndFlush(task, [new RecordFactory('missing_table').record(null, { id: 1 })]);
     expect(context.reported[0]!.error.message).toMatch(
       /table public.missing_table does not exist: create it, or set auto.create=true/,
     );
@@ -455,7 +457,10 @@ describe('postgres-sink writes', () => {
       'pk.fields': 'k',
     });
     const f = new RecordFactory('batched');
-    await task.put(Array.from({ length: 50 }, (_, i) => f.record(i % 20, { v: i })));
+    await putAndFlush(
+      task,
+      Array.from({ length: 50 }, (_, i) => f.record(i % 20, { v: i })),
+    );
     const rows = await q<{ k: string; v: string }>('SELECT k, v FROM batched ORDER BY k');
     expect(rows.map((r) => Number(r.v))).toEqual(
       Array.from({ length: 20 }, (_, k) => (k < 10 ? 40 + k : 20 + k)),

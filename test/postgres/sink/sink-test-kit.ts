@@ -66,6 +66,12 @@ export async function startSinkTask(
   return { task, context };
 }
 
+/** put() then flush(): the rows are in the target. */
+export async function putAndFlush(task: PostgresSinkTask, records: SinkRecord[]): Promise<void> {
+  await task.put(records);
+  await task.flush();
+}
+
 /** SinkRecords as the JSON converter makes them, with offsets counted per topic-partition. */
 export class RecordFactory {
   private readonly next = new Map<string, number>();

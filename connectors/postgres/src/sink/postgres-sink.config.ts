@@ -90,7 +90,7 @@ export class PostgresSinkConfig {
   'auto.evolve' = false;
 
   @ConfigField({
-    doc: 'Records per database transaction (put() splits larger deliveries; each batch is written with COPY into a staging table and one statement per operation).',
+    doc: 'Most records per database transaction. Records are gathered across put() calls while the previous batch is being written, up to this many; each batch is written with COPY into a staging table and one statement per operation. Raise it with consumer.override.max.poll.records for bulk loads.',
     group: 'Writes',
   })
   @IsInt()

@@ -11,6 +11,7 @@ import {
   type TopicPartition,
 } from '@sluice/connect-api';
 import { BatchWriter, type WriteFailure } from './batch-writer.js';
+import type { PendingBatch } from './pending-batch.js';
 import { ChangeExtractor } from './change-extractor.js';
 import { connectionSettings, type ConnectionSettings } from './connection-settings.js';
 import { describeTarget } from './connection-url.js';
@@ -23,6 +24,7 @@ import { parseTableName } from './sql-identifier.js';
 import { TableCatalog } from './table-catalog.js';
 import { compileTableNameFormat } from './table-name-format.js';
 import { VERSION } from './version.js';
+import { WritePipeline } from './write-pipeline.js';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -43,18 +45,23 @@ function where(record: SinkRecord): string {
 
 /**
  * Writes records into Postgres tables (see ChangeExtractor for what a record becomes, BatchWriter
- * for how a batch is written).
+ * for how a batch is written, WritePipeline for when).
  *
- * put() writes synchronously: each slice of batch.size records is one transaction, committed
- * before put() returns, so preCommit() has nothing left to flush. That keeps record failures
- * inside put(), where the runtime still holds the records' original bytes for the dead letter
- * queue.
+ * put() turns records into row changes (records that cannot be turned go to the errant record
+ * reporter at once, while the runtime still holds their original bytes) and hands them to the
+ * pipeline, which writes them in transactions of at most batch.size records in the background,
+ * across put() calls, while the runtime fetches and converts the next records. preCommit() returns
+ * only the offsets of rows already in the target (Kafka Connect's contract for sinks that write
+ * asynchronously), so a committed offset always means the rows before it are durable; flush()
+ * waits for everything. Records Postgres refuses are reported from the transaction that found them, possibly
+ * after put() returned (the runtime then converts them back for the dead letter queue).
  *
  * Transient errors (connection lost, the server restarting, serialization failures, deadlocks)
  * are retried here, max.retries times with retry.backoff.ms between, on a new connection: the
  * runtime's own retry (errors.retry.timeout) defaults to none, and a sink that gives up on the
- * first dropped connection is not much use. After the last retry put() throws a RetriableError,
- * which the runtime retries within errors.retry.timeout, or else errors.tolerance decides.
+ * first dropped connection is not much use. After the last retry the next put() or preCommit()
+ * tries the batch once more and throws a RetriableError, which the runtime retries within
+ * errors.retry.timeout, or else errors.tolerance decides (a failing preCommit fails the task).
  *
  * exactly.once: the next offset of each partition is written in the batch's transaction; open()
  * reads it back and rewinds the consumer there (context.offset), records below it are skipped
@@ -71,6 +78,7 @@ export class PostgresSinkTask implements SinkTask {
   private writer!: BatchWriter;
   private offsetsStore: SinkOffsetsStore | null = null;
   private session: SinkSession | null = null;
+  private pipeline!: WritePipeline;
   /** exactly.once: per partition, the next offset not yet in the target. */
   private readonly floors = new Map<string, number>();
   private readonly skipped = new Map<SkipReason, number>();
@@ -135,6 +143,7 @@ export class PostgresSinkTask implements SinkTask {
       }),
       offsets: this.offsetsStore,
     });
+    this.pipeline = new WritePipeline(config['batch.size'], (batch) => this.writeBatch(batch));
     // Connect now so that a wrong password fails the task at once. A server that is down is not
     // waited for here (start() holds up the worker): put() retries like any transient failure.
     try {
@@ -151,6 +160,8 @@ export class PostgresSinkTask implements SinkTask {
 
   async open(partitions: TopicPartition[]): Promise<void> {
     if (!this.offsetsStore || partitions.length === 0) return;
+    // one connection: no query between the statements of a batch being written
+    await this.pipeline.idle();
     const stored = await this.withRetries('read offsets', (session) =>
       this.offsetsStore!.read(session.client, session.currentSchema, partitions),
     );
@@ -163,22 +174,47 @@ export class PostgresSinkTask implements SinkTask {
   }
 
   async put(records: SinkRecord[]): Promise<void> {
-    const size = this.config['batch.size'];
-    for (let at = 0; at < records.length; at += size) {
-      await this.writeBatch(at === 0 && records.length <= size ? records : records.slice(at, at + size));
+    await this.pipeline.settle();
+    this.pipeline.add(await this.changesOf(records));
+    await this.pipeline.backpressure();
+  }
+
+  /**
+   * The offsets of what is already in the target: a partition with records still pending commits
+   * up to its first pending record. Waiting here for the writes would stall the runtime's poll
+   * loop at every offset.flush.interval.ms; only the last commit of a stopping task flushes.
+   * With exactly.once the target holds the offsets, written with the rows: none are returned.
+   */
+  async preCommit(offsets: PartitionOffsets): Promise<PartitionOffsets> {
+    if (this.context.signal.aborted) await this.pipeline.flush();
+    else await this.pipeline.settle();
+    if (this.offsetsStore) return new Map();
+    if (this.pipeline.empty) return offsets;
+    const safe: PartitionOffsets = new Map();
+    for (const [key, position] of offsets) {
+      const pending = this.pipeline.firstUnwritten(
+        partitionKey(position.partition.topic, position.partition.partition),
+      );
+      if (pending === undefined) safe.set(key, position);
+      else if (pending < position.offset) safe.set(key, { partition: position.partition, offset: pending });
     }
+    return safe;
   }
 
-  preCommit(offsets: PartitionOffsets): PartitionOffsets {
-    // put() has committed everything it was given; with exactly.once the target holds the offsets
-    return this.offsetsStore ? new Map() : offsets;
+  /** Writes everything put so far (Kafka Connect's flush). */
+  async flush(): Promise<void> {
+    await this.pipeline.flush();
   }
 
-  close(partitions: TopicPartition[]): void {
+  async close(partitions: TopicPartition[]): Promise<void> {
+    // their records not yet written are not committed either: the next owner gets them again
+    await this.pipeline.drop(partitions);
     for (const tp of partitions) this.floors.delete(partitionKey(tp.topic, tp.partition));
   }
 
   async stop(): Promise<void> {
+    // what was never flushed is not committed either: the next owner gets those records again
+    await this.pipeline?.idle();
     const session = this.session;
     this.session = null;
     await session?.close();
@@ -186,25 +222,18 @@ export class PostgresSinkTask implements SinkTask {
       this.logger.info({ skipped: Object.fromEntries(this.skipped) }, 'postgres-sink skipped records');
   }
 
-  private async writeBatch(records: readonly SinkRecord[]): Promise<void> {
+  /** The records' row changes, null for those that write nothing; all or nothing (a report may throw). */
+  private async changesOf(
+    records: readonly SinkRecord[],
+  ): Promise<{ record: SinkRecord; change: RowChange | null }[]> {
     const eos = this.offsetsStore !== null;
-    const changes: RowChange[] = [];
-    const next = new Map<string, StoredOffset>();
+    const out: { record: SinkRecord; change: RowChange | null }[] = [];
     for (const record of records) {
-      const key = partitionKey(record.topic, record.kafkaPartition);
-      const floor = this.floors.get(key) ?? -1;
-      if (eos && record.kafkaOffset < floor) {
+      if (eos && record.kafkaOffset < this.floorOf(record)) {
         // fetched before open()'s rewind took effect: already in the target
         this.count('before start offset');
         continue;
       }
-      const known = next.get(key);
-      if (!known || known.offset <= record.kafkaOffset)
-        next.set(key, {
-          topic: record.topic,
-          partition: record.kafkaPartition,
-          offset: record.kafkaOffset + 1,
-        });
       let change: RowChange;
       try {
         change = this.extractor.extract(record);
@@ -214,13 +243,20 @@ export class PostgresSinkTask implements SinkTask {
           record,
           new DataError(`${where(record)}: ${err.message}`),
         );
+        out.push({ record, change: null });
         continue;
       }
       if (change.kind === 'skip') this.count(change.reason);
-      else changes.push(change);
+      out.push({ record, change: change.kind === 'skip' ? null : change });
     }
-    if (next.size === 0) return;
-    const offsets = [...next.values()];
+    return out;
+  }
+
+  private async writeBatch(batch: PendingBatch): Promise<void> {
+    const eos = this.offsetsStore !== null;
+    const changes = batch.changes;
+    const offsets = [...batch.offsets.values()];
+    if (offsets.length === 0) return;
     let retrying = false;
     await this.withRetries('write', async (session) => {
       let todo = changes;
