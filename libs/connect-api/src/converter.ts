@@ -19,5 +19,15 @@ export interface Converter {
     schema: Schema | null,
     value: unknown,
   ): Buffer | null;
+  /**
+   * For converters whose bytes are UTF-8 text (JSON, strings): the same result as text, which the
+   * runtime writes straight into record batches without a Buffer per record. Optional.
+   */
+  fromConnectDataText?(
+    topic: string,
+    headers: readonly ConnectHeader[],
+    schema: Schema | null,
+    value: unknown,
+  ): string | null;
   toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
 }

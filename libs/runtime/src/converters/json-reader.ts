@@ -38,6 +38,8 @@ type JsonObject = Readonly<Record<string, unknown>>;
  */
 export class ConnectJsonReader {
   private readonly schemas: LruCache<string, Schema>;
+  private lastSchemaText: string | null = null;
+  private lastSchema: Schema | null = null;
 
   constructor(
     cacheSize: number,
@@ -61,11 +63,16 @@ export class ConnectJsonReader {
   /** The Schema of a JSON schema text, cached by the text itself (no re-serialising per record). */
   schemaFromText(text: string): Schema | null {
     if (text === 'null') return null;
+    // records of a topic mostly repeat the last schema: one comparison instead of hashing the
+    // whole text into the cache (which costs as much as the payload's parse for large schemas)
+    if (text === this.lastSchemaText) return this.lastSchema!;
     let schema = this.schemas.get(text);
     if (!schema) {
       schema = this.readSchema(parseJson(text).value);
       this.schemas.set(text, schema);
     }
+    this.lastSchemaText = text;
+    this.lastSchema = schema;
     return schema;
   }
 

@@ -73,16 +73,23 @@ export class JsonConverter implements Converter {
 
   fromConnectData(
     topic: string,
-    _headers: readonly ConnectHeader[],
+    headers: readonly ConnectHeader[],
     schema: Schema | null,
     value: unknown,
   ): Buffer | null {
+    const text = this.fromConnectDataText(topic, headers, schema, value);
+    return text === null ? null : Buffer.from(text, 'utf8');
+  }
+
+  fromConnectDataText(
+    topic: string,
+    _headers: readonly ConnectHeader[],
+    schema: Schema | null,
+    value: unknown,
+  ): string | null {
     if (schema === null && (value === null || value === undefined)) return null;
     try {
-      const text = this.schemasEnabled
-        ? this.writer.envelope(schema, value)
-        : this.writer.value(schema, value);
-      return Buffer.from(text, 'utf8');
+      return this.schemasEnabled ? this.writer.envelope(schema, value) : this.writer.value(schema, value);
     } catch (err) {
       throw surfaced(err, `Converting Kafka Connect data to JSON for topic ${topic} failed`);
     }

@@ -1,4 +1,6 @@
 import type {
+  ConnectHeader,
+  Schema,
   ConnectorSignal,
   TaskReporter,
   ConnectLogger,
@@ -109,7 +111,13 @@ export class WorkerSourceTask implements WorkerTask {
   private readonly ingress: HttpIngress;
 
   private readonly reporter: TaskReporter;
+  /** The converters' output for the log: text where they offer it (written into batches as is). */
+  private readonly keyBytes: ConvertOut;
+  private readonly valueBytes: ConvertOut;
+
   constructor(private readonly o: WorkerSourceTaskOptions) {
+    this.keyBytes = converterOutput(o.keyConverter);
+    this.valueBytes = converterOutput(o.valueConverter);
     this.reporter = taskReporter(o.metrics);
     this.id = o.id;
     this.ingress = {
@@ -208,7 +216,7 @@ export class WorkerSourceTask implements WorkerTask {
    * Resolves with where each record landed, once all are durable.
    */
   private async send(records: SourceRecord[]): Promise<{ done: Promise<SentBatch> }> {
-    const { transforms, tolerance, keyConverter, valueConverter } = this.o;
+    const { transforms, tolerance } = this.o;
     const byTopic = new Map<string, { index: number; record: ProducerRecord }[]>();
     const failures: {
       stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER';
@@ -225,14 +233,14 @@ export class WorkerSourceTask implements WorkerTask {
       const record = transformed.ok;
       if (record === null) continue;
       const key = tolerance.executeSync('KEY_CONVERTER', () =>
-        keyConverter.fromConnectData(record.topic, record.headers, record.keySchema, record.key),
+        this.keyBytes(record.topic, record.headers, record.keySchema, record.key),
       );
       if ('failed' in key) {
         failures.push({ stage: 'KEY_CONVERTER', error: key.failed, record });
         continue;
       }
       const value = tolerance.executeSync('VALUE_CONVERTER', () =>
-        valueConverter.fromConnectData(record.topic, record.headers, record.valueSchema, record.value),
+        this.valueBytes(record.topic, record.headers, record.valueSchema, record.value),
       );
       if ('failed' in value) {
         failures.push({ stage: 'VALUE_CONVERTER', error: value.failed, record });
@@ -300,13 +308,24 @@ export class WorkerSourceTask implements WorkerTask {
     const sizes = new Map<number, number>();
     for (const l of list) {
       const r = l.record;
-      const key =
-        r.key === null || r.key === undefined ? null : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
-      const partition = r.partition ?? this.partitioner.partition(topic, key, count);
+      // a one-partition topic needs no key hashing (and no Buffer of a text key)
+      const partition =
+        r.partition ??
+        (count === 1
+          ? 0
+          : this.partitioner.partition(
+              topic,
+              r.key === null || r.key === undefined
+                ? null
+                : typeof r.key === 'string'
+                  ? Buffer.from(r.key)
+                  : r.key,
+              count,
+            ));
       r.partition = partition;
       const size =
         64 +
-        (key?.length ?? 0) +
+        byteSize(r.key) +
         byteSize(r.value) +
         (r.headers?.reduce((n, h) => n + h.key.length + byteSize(h.value), 0) ?? 0);
       let chunks = byPartition.get(partition);
@@ -485,4 +504,16 @@ export class WorkerSourceTask implements WorkerTask {
     this.o.transforms.close();
     this.o.metrics.taskStopped();
   }
+}
+
+type ConvertOut = (
+  topic: string,
+  headers: readonly ConnectHeader[],
+  schema: Schema | null,
+  value: unknown,
+) => Buffer | string | null;
+
+function converterOutput(converter: Converter): ConvertOut {
+  const text = converter.fromConnectDataText;
+  return text ? text.bind(converter) : converter.fromConnectData.bind(converter);
 }
