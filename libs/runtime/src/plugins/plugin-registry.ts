@@ -59,12 +59,20 @@ interface PackageJson {
   sluice?: { plugins?: string };
 }
 
+/** A package that declares plugins, not loaded yet. */
+export interface PluginModuleRef {
+  /** What to import: the package name, or a file URL. */
+  specifier: string;
+  /** The package, for error messages. */
+  label: string;
+}
+
 /**
- * Loads the plugins of every package under the given node_modules folders (and plugin paths)
- * whose package.json declares `"sluice": { "plugins": "<module>" }`.
+ * The packages under the given node_modules folders (and plugin paths) whose package.json
+ * declares `"sluice": { "plugins": "<module>" }`, without loading them.
  */
-export async function discoverPlugins(searchDirs: readonly string[]): Promise<PluginDescriptor[]> {
-  const found: PluginDescriptor[] = [];
+export function findPluginModules(searchDirs: readonly string[]): PluginModuleRef[] {
+  const found: PluginModuleRef[] = [];
   const seen = new Set<string>();
   for (const dir of searchDirs) {
     for (const pkgDir of packageDirs(dir)) {
@@ -79,16 +87,47 @@ export async function discoverPlugins(searchDirs: readonly string[]): Promise<Pl
       }
       const entry = pkg.sluice?.plugins;
       if (!entry) continue;
-      const specifier = entry === '.' ? pkg.name! : path.join(pkgDir, entry);
-      const mod = (await import(
-        entry === '.' ? specifier : pathToFileURL(specifier).href
-      )) as Partial<PluginModule>;
-      if (!Array.isArray(mod.plugins))
-        throw new Error(`package ${pkg.name ?? pkgDir} declares sluice.plugins but exports no plugins array`);
-      found.push(...mod.plugins);
+      found.push({
+        specifier: entry === '.' ? pkg.name! : pathToFileURL(path.join(pkgDir, entry)).href,
+        label: pkg.name ?? pkgDir,
+      });
     }
   }
   return found;
+}
+
+/** Imports a plugin package and returns its plugins. */
+export async function loadPluginModule(ref: PluginModuleRef): Promise<PluginDescriptor[]> {
+  const mod = (await import(ref.specifier)) as Partial<PluginModule>;
+  if (!Array.isArray(mod.plugins))
+    throw new Error(`package ${ref.label} declares sluice.plugins but exports no plugins array`);
+  return mod.plugins;
+}
+
+/** Loads the plugins of every package findPluginModules finds. */
+export async function discoverPlugins(searchDirs: readonly string[]): Promise<PluginDescriptor[]> {
+  const found: PluginDescriptor[] = [];
+  for (const ref of findPluginModules(searchDirs)) found.push(...(await loadPluginModule(ref)));
+  return found;
+}
+
+/**
+ * The plugin names a connector config refers to: its class, converters, transforms and
+ * predicates (what a task needs loaded before it starts).
+ */
+export function referencedPlugins(config: Readonly<Record<string, string>>): string[] {
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (
+      key === 'connector.class' ||
+      key === 'key.converter' ||
+      key === 'value.converter' ||
+      key === 'header.converter' ||
+      /^(transforms|predicates)\.[^.]+\.type$/.test(key)
+    )
+      names.push(value.trim());
+  }
+  return names.filter((n) => n !== '');
 }
 
 function packageDirs(dir: string): string[] {

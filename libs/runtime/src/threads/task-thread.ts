@@ -9,7 +9,13 @@ import { pino } from 'pino';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
-import { discoverPlugins, PluginRegistry } from '../plugins/plugin-registry.js';
+import {
+  findPluginModules,
+  loadPluginModule,
+  PluginRegistry,
+  referencedPlugins,
+  type PluginModuleRef,
+} from '../plugins/plugin-registry.js';
 import { createWorkerTask } from '../worker/task-factory.js';
 import type { TaskId, WorkerTask } from '../worker/task-status.js';
 import { reviveError } from './errors.js';
@@ -35,9 +41,26 @@ function serialize(err: Error): SerializedError {
 let channel: RpcChannel;
 let registry: PluginRegistry;
 let log: Log;
+/**
+ * Plugin packages not imported yet: a thread loads only those its tasks need, so it does not
+ * hold a copy of every connector's code (and its dependencies) beside the main thread's.
+ */
+let unloaded: PluginModuleRef[] = [];
+
+async function loadPluginsFor(config: Readonly<Record<string, string>>): Promise<void> {
+  for (const name of referencedPlugins(config)) {
+    while (!registry.find(name) && unloaded.length > 0)
+      registry.register(await loadPluginModule(unloaded.shift()!));
+  }
+}
 
 async function startTask(spec: TaskStartSpec): Promise<void> {
   const { id } = spec;
+  await loadPluginsFor({
+    ...data.converterDefaults,
+    ...spec.connectorConfig,
+    'connector.class': spec.plugin,
+  });
   const plugin = registry.findOf(spec.plugin, ['source', 'sink']);
   const status = {
     onTaskState: (connector: string, task: number, state: TaskStateEvent['state'], error?: Error): void => {
@@ -150,7 +173,7 @@ async function main(): Promise<void> {
   log = new Log(storage, new RemoteGroupCoordinator(channel));
   registry = new PluginRegistry();
   registry.register([...CONVERTER_PLUGINS, ...TRANSFORM_PLUGINS, ...PREDICATE_PLUGINS]);
-  registry.register(await discoverPlugins(data.pluginDirs));
+  unloaded = findPluginModules(data.pluginDirs);
   for (const url of data.pluginModules) {
     registry.register(((await import(url)) as { plugins: PluginDescriptor[] }).plugins);
   }

@@ -44,7 +44,7 @@ interface TaskThread {
   tasks: Set<string>;
 }
 
-const YOUNG_GENERATION_MB = 16;
+const YOUNG_GENERATION_MB = 8;
 const here = fileURLToPath(import.meta.url);
 const fromSources = here.endsWith('.ts');
 const key = (id: TaskId): string => `${id.connector}-${id.task}`;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPluginModules, loadPluginModule, referencedPlugins } from './plugin-registry.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+describe('plugin discovery', () => {
+  it('finds the connector packages without importing them, and loads one on demand', async () => {
+    const refs = findPluginModules([path.join(repo, 'node_modules')]);
+    expect(refs.map((r) => r.label)).toEqual(
+      expect.arrayContaining([
+        '@sluice/connector-file',
+        '@sluice/connector-http',
+        '@sluice/connector-postgres',
+      ]),
+    );
+    const file = refs.find((r) => r.label === '@sluice/connector-file')!;
+    const plugins = await loadPluginModule(file);
+    expect(plugins.map((p) => p.name).sort()).toEqual(['file-sink', 'file-source']);
+  });
+
+  it('names the plugins a connector config needs: class, converters, transforms, predicates', () => {
+    expect(
+      referencedPlugins({
+        'connector.class': 'file-source',
+        topic: 'events',
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter.schemas.enable': 'false',
+        transforms: 'a',
+        'transforms.a.type': ' InsertField$Value ',
+        'transforms.a.predicate': 'p',
+        'predicates.p.type': 'TopicNameMatches',
+        'header.converter': '',
+      }),
+    ).toEqual([
+      'file-source',
+      'org.apache.kafka.connect.json.JsonConverter',
+      'InsertField$Value',
+      'TopicNameMatches',
+    ]);
+  });
+});
