@@ -60,6 +60,9 @@ describe('connection.url', () => {
 
   it('says what is wrong with a bad URL', () => {
     expect(() => parseConnectionUrl('mysql://h/d')).toThrow(/must start with postgres:\/\//);
+    // a wrong scheme is shown, never what follows it (it may hold a password)
+    expect(() => parseConnectionUrl('pg://app:s3cret@h/d')).toThrow(/not "pg:\/\/…"$/);
+    expect(() => parseConnectionUrl('pg://app:s3cret@h/d')).not.toThrow(/s3cret/);
     expect(() => parseConnectionUrl('postgres://h:99999/d')).toThrow(/port must be a number/);
     expect(() => parseConnectionUrl('postgres://h:abc/d')).toThrow(/port must be a number/);
     expect(() => parseConnectionUrl('postgres://h/')).toThrow(/names no database/);

@@ -100,7 +100,8 @@ export function parseConnectionUrl(url: string): ConnectionTarget {
   else if (lower.startsWith('postgres:')) rest = text.slice('postgres:'.length);
   else
     throw new ConnectionUrlError(
-      `connection.url must start with postgres://, postgresql:// or jdbc:postgresql://, not ${JSON.stringify(text.slice(0, 24))}`,
+      // only the scheme: the rest may hold a password
+      `connection.url must start with postgres://, postgresql:// or jdbc:postgresql://, not ${JSON.stringify(`${text.split('://')[0]!.slice(0, 24)}://…`)}`,
     );
 
   const q = rest.indexOf('?');
