@@ -1,47 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { DataError, type SourceRecord } from '@sluice/connect-api';
 import pg from 'pg';
-import { PostgresServer } from '../../support/postgres-server.js';
-import { envelope, materialize, OffsetStore, SourceTaskDriver, sourceConfig } from './source-test-kit.js';
+import type { SourceTaskDriver } from './source-test-kit.js';
+import { envelope, materialize, OffsetStore, sourceConfig } from './source-test-kit.js';
+import { SourceTestBed } from './source-test-bed.js';
 
-let server: PostgresServer;
-let dbCount = 0;
-const drivers: SourceTaskDriver[] = [];
+const bed = new SourceTestBed('incr');
 
-beforeAll(async () => {
-  server = await PostgresServer.start();
-}, 60_000);
-afterAll(async () => {
-  for (const d of drivers) await d.stop().catch(() => undefined);
-  await server?.stop();
-});
-
-async function database(setup: string): Promise<string> {
-  const db = await server.createDatabase(`incr_${++dbCount}`);
-  await server.query(setup, [], db);
-  return db;
-}
-
+const database = (setup: string): Promise<string> => bed.database(setup);
 async function startDriver(
   db: string,
   overrides: Record<string, string>,
   offsets = new OffsetStore(),
   log: SourceRecord[] = [],
 ): Promise<SourceTaskDriver> {
-  const driver = new SourceTaskDriver(
-    sourceConfig(server, db, { 'snapshot.mode': 'no_data', ...overrides }),
-    offsets,
-    log,
-  );
-  drivers.push(driver);
-  return driver.start();
+  return bed.start(sourceConfig(bed.server, db, { 'snapshot.mode': 'no_data', ...overrides }), offsets, log);
 }
 
-const sql = (db: string, text: string): Promise<unknown> => server.query(text, [], db);
+const sql = (db: string, text: string): Promise<unknown> => bed.sql(db, text);
 
 /** The table as rows keyed by id, in the form the events carry. */
 async function tableRows(db: string, table: string): Promise<Map<string, unknown>> {
-  const rows = await server.query<{ id: number; v: string }>(`SELECT id, v FROM ${table}`, [], db);
+  const rows = await bed.server.query<{ id: number; v: string }>(`SELECT id, v FROM ${table}`, [], db);
   return new Map(rows.map((r) => [String(r.id), { id: r.id, v: r.v }]));
 }
 
@@ -193,7 +173,7 @@ describe('postgres-source incremental snapshots', () => {
 function startWriter(db: string, rows: number): { stop: () => Promise<number> } {
   let running = true;
   const done = (async () => {
-    const client = new pg.Client({ connectionString: server.url(db) });
+    const client = new pg.Client({ connectionString: bed.server.url(db) });
     await client.connect();
     let n = 0;
     let next = rows + 1;

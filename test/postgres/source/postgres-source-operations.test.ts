@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { isRetriable } from '@sluice/connect-api';
-import { PostgresServer } from '../../support/postgres-server.js';
-import { envelope, OffsetStore, SourceTaskDriver, sourceConfig } from './source-test-kit.js';
+import type { SourceTaskDriver } from './source-test-kit.js';
+import { envelope, OffsetStore, sourceConfig } from './source-test-kit.js';
+import { SourceTestBed } from './source-test-bed.js';
 
-let server: PostgresServer;
-let dbCount = 0;
-const drivers: SourceTaskDriver[] = [];
+const bed = new SourceTestBed('ops');
 
-beforeAll(async () => {
-  server = await PostgresServer.start();
-}, 60_000);
-afterAll(async () => {
-  for (const d of drivers) await d.stop().catch(() => undefined);
-  await server?.stop();
-});
-
-async function database(setup: string): Promise<string> {
-  const db = await server.createDatabase(`ops_${++dbCount}`);
-  await server.query(setup, [], db);
-  return db;
-}
-
+const database = (setup: string): Promise<string> => bed.database(setup);
 async function startDriver(db: string, overrides: Record<string, string> = {}): Promise<SourceTaskDriver> {
-  const driver = new SourceTaskDriver(sourceConfig(server, db, overrides), new OffsetStore());
-  drivers.push(driver);
-  return driver.start();
+  return bed.start(sourceConfig(bed.server, db, overrides), new OffsetStore());
 }
 
-const sql = (db: string, text: string): Promise<unknown> => server.query(text, [], db);
+const sql = (db: string, text: string): Promise<unknown> => bed.sql(db, text);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls as the runtime does: a retriable error means "again after a backoff". */
@@ -52,7 +36,7 @@ async function pollRetrying(
 }
 
 async function walLsn(): Promise<bigint> {
-  const [row] = await server.query<{ lsn: string }>(
+  const [row] = await bed.server.query<{ lsn: string }>(
     "SELECT (pg_current_wal_insert_lsn() - '0/0')::text AS lsn",
   );
   return BigInt(row!.lsn);
@@ -66,7 +50,7 @@ describe('postgres-source operations', () => {
     await sql(db, 'INSERT INTO a VALUES (1)');
     await driver.pollUntil((log) => log.length >= 1);
 
-    const terminated = await server.query<{ pid: number }>(
+    const terminated = await bed.server.query<{ pid: number }>(
       `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity
          WHERE datname = $1 AND application_name = 'sluice-postgres-catalog') catalog`,
       [db],
@@ -83,7 +67,7 @@ describe('postgres-source operations', () => {
       ['pg.public.a', 'c', { id: 3 }],
     ]);
     expect(envelope(driver.log[1]!)!.after).toEqual({ id: 2, v: 'two' });
-    const catalogs = await server.query(
+    const catalogs = await bed.server.query(
       `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'sluice-postgres-catalog'`,
       [db],
     );
@@ -100,7 +84,7 @@ describe('postgres-source operations', () => {
     await driver.pollUntil((log) => log.length >= 5);
     expect(gauges.get('snapshot_rows')).toBe(5);
 
-    const [slot] = await server.query<{ lsn: string }>(
+    const [slot] = await bed.server.query<{ lsn: string }>(
       "SELECT (confirmed_flush_lsn - '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1",
       [`slot_${db}`],
     );
@@ -130,7 +114,7 @@ describe('postgres-source operations', () => {
 
     // measured asynchronously on the catalog connection: compare with the server's own figure
     const retained = async (): Promise<number> => {
-      const [row] = await server.query<{ bytes: string }>(
+      const [row] = await bed.server.query<{ bytes: string }>(
         'SELECT (pg_current_wal_lsn() - restart_lsn)::int8::text AS bytes FROM pg_replication_slots WHERE slot_name = $1',
         [`slot_${db}`],
       );

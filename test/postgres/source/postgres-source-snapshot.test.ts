@@ -1,41 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { SourceRecord } from '@sluice/connect-api';
 import pg from 'pg';
-import { PostgresServer } from '../../support/postgres-server.js';
 import { envelope, materialize, OffsetStore, SourceTaskDriver, sourceConfig } from './source-test-kit.js';
+import { SourceTestBed } from './source-test-bed.js';
 
-let server: PostgresServer;
-let dbCount = 0;
-const drivers: SourceTaskDriver[] = [];
-
-beforeAll(async () => {
-  server = await PostgresServer.start();
-}, 60_000);
-afterAll(async () => {
-  for (const d of drivers) await d.stop().catch(() => undefined);
-  await server?.stop();
-});
+const bed = new SourceTestBed('snap');
 
 const ROWS = 2_000;
 
-async function seeded(): Promise<string> {
-  const db = await server.createDatabase(`snap_${++dbCount}`);
-  await server.query(
+function seeded(): Promise<string> {
+  return bed.database(
     `CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL);
      INSERT INTO accounts SELECT g, 0 FROM generate_series(1, ${ROWS}) g;
      CREATE TABLE z_more (id int PRIMARY KEY, v text);
      INSERT INTO z_more SELECT g, 'v' || g FROM generate_series(1, 300) g;`,
-    [],
-    db,
   );
-  return db;
 }
 
 /** Small transactions of inserts, updates and deletes until stopped. */
 function startWriter(db: string): { stop: () => Promise<number> } {
   let running = true;
   const done = (async () => {
-    const client = new pg.Client({ connectionString: server.url(db) });
+    const client = new pg.Client({ connectionString: bed.server.url(db) });
     await client.connect();
     let n = 0;
     let next = ROWS + 1;
@@ -79,7 +65,7 @@ function assertNoGapNoDouble(log: readonly SourceRecord[], topic: string): void 
 }
 
 async function tableRows(db: string, table: string): Promise<Map<string, unknown>> {
-  const rows = await server.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY id`, [], db);
+  const rows = await bed.server.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY id`, [], db);
   return new Map(rows.map((r) => [String(r['id']), r]));
 }
 
@@ -108,10 +94,10 @@ describe('postgres-source snapshot consistency', () => {
     const writer = startWriter(db);
     await new Promise((r) => setTimeout(r, 100));
     const driver = new SourceTaskDriver(
-      sourceConfig(server, db, { 'snapshot.fetch.size': '100' }),
+      sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' }),
       new OffsetStore(),
     );
-    drivers.push(driver);
+    bed.track(driver);
     await driver.start();
     await driver.pollUntil((log) => log.some((r) => envelope(r)?.source['snapshot'] === 'last'));
     await driver.pollUntil((log) => log.filter((r) => envelope(r)?.op === 'c').length > 50);
@@ -124,10 +110,10 @@ describe('postgres-source snapshot consistency', () => {
     const db = await seeded();
     const offsets = new OffsetStore();
     const log: SourceRecord[] = [];
-    const config = sourceConfig(server, db, { 'snapshot.fetch.size': '100' });
+    const config = sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' });
     const writer = startWriter(db);
     const first = new SourceTaskDriver(config, offsets, log);
-    drivers.push(first);
+    bed.track(first);
     await first.start();
     await first.pollUntil((l) => l.length >= 700);
     await first.pollInFlight(); // lost in the crash
@@ -135,7 +121,7 @@ describe('postgres-source snapshot consistency', () => {
     await new Promise((r) => setTimeout(r, 200));
 
     const second = new SourceTaskDriver(config, offsets, log);
-    drivers.push(second);
+    bed.track(second);
     await second.start();
     await second.pollUntil((l) => l.some((r) => envelope(r)?.source['snapshot'] === 'last'));
     const snapshotted = log.filter((r) => envelope(r)?.op === 'r' && r.topic === 'pg.public.accounts');
@@ -144,35 +130,35 @@ describe('postgres-source snapshot consistency', () => {
     await second.pollUntil((l) => l.filter((r) => envelope(r)?.op === 'c').length > 30);
     await writer.stop();
     await expectCaughtUp(second, db);
-    const [{ slots }] = (await server.query<{ slots: string }>(
+    const [{ slots }] = (await bed.server.query<{ slots: string }>(
       'SELECT count(*)::text AS slots FROM pg_replication_slots',
     )) as [{ slots: string }];
     // the temporary slot of the resumed pass is gone with its connection
-    expect(slots).toBe(String(dbCount));
+    expect(slots).toBe(String(bed.databaseCount));
   });
 
   it('snapshot.mode=initial_only snapshots and does not stream; no_data streams without a snapshot', async () => {
     const db = await seeded();
     const only = new SourceTaskDriver(
-      sourceConfig(server, db, { 'snapshot.mode': 'initial_only', 'slot.name': 'only' }),
+      sourceConfig(bed.server, db, { 'snapshot.mode': 'initial_only', 'slot.name': 'only' }),
       new OffsetStore(),
     );
-    drivers.push(only);
+    bed.track(only);
     await only.start();
     await only.pollUntil((l) => l.some((r) => envelope(r)?.source['snapshot'] === 'last'));
-    await server.query('INSERT INTO accounts VALUES (-1, 0)', [], db);
+    await bed.server.query('INSERT INTO accounts VALUES (-1, 0)', [], db);
     for (let i = 0; i < 3; i++) await only.pollDurable();
     expect(only.log).toHaveLength(ROWS + 300);
     await only.stop();
 
     const none = new SourceTaskDriver(
-      sourceConfig(server, db, { 'snapshot.mode': 'no_data', 'slot.name': 'none' }),
+      sourceConfig(bed.server, db, { 'snapshot.mode': 'no_data', 'slot.name': 'none' }),
       new OffsetStore(),
     );
-    drivers.push(none);
+    bed.track(none);
     await none.start();
     await none.pollDurable();
-    await server.query('INSERT INTO accounts VALUES (-2, 0)', [], db);
+    await bed.server.query('INSERT INTO accounts VALUES (-2, 0)', [], db);
     await none.pollUntil((l) => l.length >= 1);
     expect(none.log.map((r) => envelope(r)!.op)).toEqual(['c']);
   });

@@ -1,38 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { SourceRecord } from '@sluice/connect-api';
-import { PostgresServer } from '../../support/postgres-server.js';
-import { envelope, eventsOf, OffsetStore, SourceTaskDriver, sourceConfig } from './source-test-kit.js';
+import type { SourceTaskDriver } from './source-test-kit.js';
+import { envelope, eventsOf, OffsetStore, sourceConfig } from './source-test-kit.js';
+import { SourceTestBed } from './source-test-bed.js';
 
-let server: PostgresServer;
-let dbCount = 0;
-const drivers: SourceTaskDriver[] = [];
+const bed = new SourceTestBed('stream');
 
-beforeAll(async () => {
-  server = await PostgresServer.start();
-}, 60_000);
-afterAll(async () => {
-  for (const d of drivers) await d.stop().catch(() => undefined);
-  await server?.stop();
-});
-
-async function database(setup: string): Promise<string> {
-  const db = await server.createDatabase(`stream_${++dbCount}`);
-  await server.query(setup, [], db);
-  return db;
-}
-
+const database = (setup: string): Promise<string> => bed.database(setup);
 async function startDriver(
   db: string,
   overrides: Record<string, string> = {},
   offsets = new OffsetStore(),
   log: SourceRecord[] = [],
 ): Promise<SourceTaskDriver> {
-  const driver = new SourceTaskDriver(sourceConfig(server, db, overrides), offsets, log);
-  drivers.push(driver);
-  return driver.start();
+  return bed.start(sourceConfig(bed.server, db, overrides), offsets, log);
 }
 
-const sql = (db: string, text: string): Promise<unknown> => server.query(text, [], db);
+const sql = (db: string, text: string): Promise<unknown> => bed.sql(db, text);
 
 describe('postgres-source snapshot then stream', () => {
   it('snapshots existing rows as op=r, then streams inserts, updates and deletes as Debezium events', async () => {
@@ -204,7 +188,7 @@ describe('postgres-source restarts', () => {
       'heartbeat.interval.ms': '200',
     });
     const slot = async (): Promise<bigint> => {
-      const [row] = await server.query<{ lsn: string }>(
+      const [row] = await bed.server.query<{ lsn: string }>(
         "SELECT (confirmed_flush_lsn - '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1",
         [`slot_${db}`],
       );
@@ -219,7 +203,7 @@ describe('postgres-source restarts', () => {
     driver.makeDurable(polled);
     // changes to a table not captured move the WAL; heartbeats let the slot follow
     await sql(db, 'INSERT INTO other SELECT generate_series(1, 1000)');
-    const [{ wal }] = (await server.query<{ wal: string }>(
+    const [{ wal }] = (await bed.server.query<{ wal: string }>(
       "SELECT (pg_current_wal_lsn() - '0/0')::text AS wal",
     )) as [{ wal: string }];
     const deadline = Date.now() + 10_000;
