@@ -470,18 +470,8 @@ export class StandaloneHerder implements Herder {
         );
       }
       const full = { ...config, name };
-      const current = this.configs.config(name);
-      // the same file declaring the same config again (a restarted worker reads its YAML files):
-      // nothing to restart. A REST PUT restarts the connector even when unchanged, as Kafka Connect does.
-      if (
-        origin !== undefined &&
-        current &&
-        sameConfig(current, full) &&
-        this.configs.origin(name) === origin
-      )
-        return { created: false, info: await this.connectorInfo(name) };
       await this.validateForPut(full);
-      const existed = current !== undefined;
+      const existed = this.configs.config(name) !== undefined;
       if (existed) await this.stopConnectorAndTasks(name);
       await this.configs.putConfig(name, full);
       await this.configs.putOrigin(name, origin);
@@ -791,9 +781,4 @@ export class StandaloneHerder implements Herder {
     }
     return (await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults)).infos;
   }
-}
-
-function sameConfig(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
