@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SourceRecord, SourceTaskContext } from '@sluice/connect-api';
+import { HttpSourceConnector } from '../../connectors/http/src/http-source.connector.js';
 import { HttpSourceTask } from '../../connectors/http/src/http-source.task.js';
 import { githubSignature } from '../../connectors/http/src/webhook-authenticator.js';
 import {
@@ -8,6 +9,7 @@ import {
   recordingLogger,
   sleep,
 } from '../../connectors/http/src/testing/fake-contexts.js';
+import { freePort } from '../support/free-port.js';
 
 interface Running {
   task: HttpSourceTask;
@@ -151,5 +153,125 @@ describe('http-source webhook mode', () => {
     expect((await send('{"x":1}')).status).toBe(200);
     expect((await send('{"x":2}')).status).toBe(422);
     expect(t.written.map((r) => r.value)).toEqual([{ x: 1 }]);
+  });
+});
+
+describe('http-source webhook mode on a listener of its own (webhook.listener.port)', () => {
+  async function post(
+    port: number,
+    body: string,
+    headers: Record<string, string> = {},
+    path = '/ingest/hooks',
+  ): Promise<{ status: number; headers: Headers; json: { error_code?: number; message?: string } }> {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: res.status, headers: res.headers, json: (await res.json()) as { message?: string } };
+  }
+
+  it('takes requests there, with the same checks and answers, and the REST route points to the port', async () => {
+    const port = await freePort();
+    const t = await running({
+      'webhook.listener.port': String(port),
+      'webhook.secret': 'hush',
+      'webhook.max.body.bytes': '64',
+      'webhook.headers': 'X-Delivery',
+    });
+    const sign = (body: string): Record<string, string> => ({
+      'x-hub-signature-256': githubSignature('hush', body),
+    });
+    const body = '[{"n":1},{"n":2}]';
+    const ok = await post(port, body, { ...sign(body), 'x-delivery': 'd1' });
+    expect(ok).toMatchObject({ status: 200, json: { accepted: 2 } });
+    expect((await post(port, '{"n":3}', sign('{"n":3}'), '/')).status).toBe(200);
+    expect(t.written.map((r) => [r.value, r.headers])).toEqual([
+      [{ n: 1 }, [{ key: 'x-delivery', value: 'd1' }]],
+      [{ n: 2 }, [{ key: 'x-delivery', value: 'd1' }]],
+      [{ n: 3 }, []],
+    ]);
+
+    expect((await post(port, body)).json).toEqual({ error_code: 401, message: expect.any(String) });
+    expect((await post(port, body, { 'x-hub-signature-256': githubSignature('nope', body) })).status).toBe(
+      401,
+    );
+    const big = JSON.stringify({ pad: 'x'.repeat(100) });
+    expect((await post(port, big, sign(big))).status).toBe(413);
+    const broken = '{"a": 1,\n "b": }';
+    const malformed = await post(port, broken, sign(broken));
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.message).toMatch(/line 2, column 7/);
+    expect((await post(port, body, sign(body), '/ingest/others')).status).toBe(404);
+    expect(t.written).toHaveLength(3);
+
+    const rest = await t.ingress.send({ body, headers: sign(body) });
+    expect(rest).toEqual({
+      status: 404,
+      body: {
+        error_code: 404,
+        message: `connector hooks takes webhooks on its own port ${port} (webhook.listener.port), not on this one`,
+      },
+    });
+    expect(t.written).toHaveLength(3);
+  });
+
+  it('answers 503 for what is not stored when it stops, then frees the port', async () => {
+    const port = await freePort();
+    const t = await running({ 'webhook.listener.port': String(port) });
+    t.durable.on = false;
+    await sleep(20);
+    const answer = post(port, '[1]');
+    await sleep(100);
+    await t.task.stop();
+    const refused = await answer;
+    expect(refused).toMatchObject({ status: 503, json: { error_code: 503 } });
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(t.ingress.registered).toBe(false);
+    await expect(post(port, '{}')).rejects.toThrow();
+    // the port is free again: another task takes it
+    const again = await running({ 'webhook.listener.port': String(port) });
+    expect((await post(port, '{"n":1}')).status).toBe(200);
+    expect(again.written.map((r) => r.value)).toEqual([{ n: 1 }]);
+  });
+
+  it('fails to start on a port in use, naming host and port', async () => {
+    const port = await freePort();
+    await running({ 'webhook.listener.port': String(port) });
+    await expect(running({ 'webhook.listener.port': String(port) })).rejects.toThrow(
+      `webhook.listener: cannot listen on 127.0.0.1:${port}: the port is already in use`,
+    );
+  });
+
+  it('is a webhook-mode setting: the connector refuses it in poll mode, and a host without a port', () => {
+    const errors = (config: Record<string, string>): unknown =>
+      new HttpSourceConnector().validate({ topic: 'hooks', ...config }).errors;
+    expect(errors({ 'webhook.listener.port': '8090' })).toEqual([]);
+    expect(errors({ 'webhook.listener.port': '8090', 'webhook.listener.host': '0.0.0.0' })).toEqual([]);
+    expect(
+      errors({
+        mode: 'poll',
+        'http.url': 'http://127.0.0.1:1/',
+        'webhook.listener.port': '8090',
+        'webhook.listener.host': '0.0.0.0',
+      }),
+    ).toEqual([
+      {
+        field: 'webhook.listener.port',
+        messages: ['webhook.listener.port is for mode=webhook only, not poll'],
+      },
+      {
+        field: 'webhook.listener.host',
+        messages: ['webhook.listener.host is for mode=webhook only, not poll'],
+      },
+    ]);
+    expect(errors({ 'webhook.listener.host': '0.0.0.0' })).toEqual([
+      { field: 'webhook.listener.host', messages: [expect.stringMatching(/needs webhook.listener.port/)] },
+    ]);
+    for (const port of ['0', '65536', 'http'])
+      expect(errors({ 'webhook.listener.port': port })).toEqual([
+        { field: 'webhook.listener.port', messages: [expect.any(String)] },
+      ]);
   });
 });

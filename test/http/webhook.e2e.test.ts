@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { githubSignature } from '../../connectors/http/src/webhook-authenticator.js';
 import { freePort } from '../support/free-port.js';
 import { WorkerProcess, writeYaml } from '../support/worker-process.js';
+import { waitUntil, workerWith } from './e2e-worker.js';
 import { readTopic } from './topic-reader.js';
 
 const SECRET = 'e2e-hook-secret';
@@ -16,8 +17,10 @@ const REQUESTS = 60;
 const ITEMS = 5;
 
 let worker: WorkerProcess | null = null;
+let listenerWorker: WorkerProcess | null = null;
 afterAll(async () => {
   await worker?.stop();
+  await listenerWorker?.stop();
 });
 
 async function post(
@@ -106,4 +109,43 @@ describe('http-source webhook end to end', () => {
     expect(missing).toEqual([]);
     expect(acked.size).toBe(SENDERS * REQUESTS * ITEMS + 2);
   }, 180_000);
+
+  it("takes webhooks on a port of the connector's own (webhook.listener.port), and frees it when stopped", async () => {
+    const hookPort = await freePort();
+    listenerWorker = await workerWith('sluice-webhook-listener-', {
+      hooks: `name: hooks\nconfig:\n  connector.class: http-source\n  mode: webhook\n  topic: hooks\n  webhook.secret: ${SECRET}\n  webhook.listener.port: ${hookPort}\n`,
+    });
+    await listenerWorker.start();
+    const base = listenerWorker.url;
+    const url = `http://127.0.0.1:${hookPort}/ingest/hooks`;
+    const body = JSON.stringify([{ n: 1 }, { n: 2 }]);
+    let first = { status: 0, text: '' };
+    await waitUntil(
+      'the connector listening on its own port',
+      async () => {
+        first = await post(url, body).catch(() => first);
+        return first.status !== 0 && first.status !== 503;
+      },
+      30_000,
+    );
+    expect(first).toEqual({ status: 200, text: '{"accepted":2}' });
+    expect((await post(`http://127.0.0.1:${hookPort}/`, '{"n":3}')).status).toBe(200);
+    const unsigned = await post(url, '{"bad":1}', { 'x-hub-signature-256': '' });
+    expect(unsigned.status).toBe(401);
+    const rest = await post(`${base}/ingest/hooks`, '{"bad":2}');
+    expect(rest.status).toBe(404);
+    expect(rest.text).toContain(`its own port ${hookPort}`);
+    expect((await readTopic(base, 'hooks')).map((r) => r.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+
+    expect((await fetch(`${base}/connectors/hooks/stop`, { method: 'PUT' })).status).toBe(204);
+    await waitUntil(
+      'the port closed',
+      () =>
+        post(url, body).then(
+          () => false,
+          () => true,
+        ),
+      10_000,
+    );
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { ConfigField } from '@sluice/connect-api';
-import { IsArray, IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { HttpClientConfig } from './http-client.config.js';
 import { SIGNATURE_SCHEMES, type SignatureScheme } from './webhook-authenticator.js';
 
@@ -8,7 +8,8 @@ export const PAGINATION_MODES = ['none', 'cursor', 'next_link'] as const;
 export type PaginationMode = (typeof PAGINATION_MODES)[number];
 
 /**
- * Both modes of the http-source. Webhook mode takes POST /ingest/{connector}; poll mode calls
+ * Both modes of the http-source. Webhook mode takes POST /ingest/{connector} on the worker's REST
+ * listener, or on a listener of its own with webhook.listener.port; poll mode calls
  * http.url every poll.interval.ms (authentication, timeouts and retries as HttpClientConfig says).
  */
 export class HttpSourceConfig extends HttpClientConfig {
@@ -65,6 +66,25 @@ export class HttpSourceConfig extends HttpClientConfig {
   @IsInt()
   @Min(1000)
   'webhook.signature.tolerance.ms' = 300_000;
+
+  @ConfigField({
+    doc: "Webhook: a port of the connector's own to take requests on (POST to / or /ingest/{connector name}), instead of the worker's REST port, which then answers 404 for this connector. It opens on the worker that runs the connector's task. Empty: the worker's REST port.",
+    type: 'INT',
+    group: 'Webhook',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  'webhook.listener.port'?: number = undefined;
+
+  @ConfigField({
+    doc: 'Webhook: the address webhook.listener.port listens on. The default takes local senders only; listening on others (0.0.0.0) should go with webhook.secret.',
+    group: 'Webhook',
+  })
+  @IsString()
+  @MinLength(1)
+  'webhook.listener.host' = '127.0.0.1';
 
   @ConfigField({ doc: 'Webhook: larger bodies are refused with 413.', group: 'Webhook' })
   @IsInt()

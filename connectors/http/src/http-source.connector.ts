@@ -14,8 +14,9 @@ import { authConfigProblems } from './request-authorizer.js';
 import { VERSION } from './version.js';
 
 /**
- * Takes webhooks (POST /ingest/{connector}) or polls an HTTP API into a topic. One task: webhook
- * requests go to one handler per connector, and a polled API has one position.
+ * Takes webhooks (POST /ingest/{connector}, on the worker's REST port or on one of its own) or
+ * polls an HTTP API into a topic. One task: webhook requests go to one handler (or listener) per
+ * connector, and a polled API has one position.
  */
 export class HttpSourceConnector implements SourceConnector {
   readonly kind = 'source';
@@ -56,6 +57,7 @@ function problemsOf(raw: Readonly<Record<string, string>>): { field: string; mes
   const config = parsed.config;
   const problems: { field: string; messages: string[] }[] = [];
   const paths: (keyof HttpSourceConfig & string)[] = ['key.field'];
+  problems.push(...listenerProblems(config, raw));
   if (config.mode === 'poll') {
     problems.push(...authConfigProblems(config));
     try {
@@ -85,6 +87,32 @@ function problemsOf(raw: Readonly<Record<string, string>>): { field: string; mes
       if (err instanceof FieldPathError) problems.push({ field, messages: [err.message] });
       else throw err;
     }
+  }
+  return problems;
+}
+
+/** The connector's own webhook listener is a webhook-mode setting, and its host goes with a port. */
+function listenerProblems(
+  config: HttpSourceConfig,
+  raw: Readonly<Record<string, string>>,
+): { field: string; messages: string[] }[] {
+  const portSet = config['webhook.listener.port'] !== undefined;
+  const hostSet = raw['webhook.listener.host'] !== undefined && raw['webhook.listener.host'] !== '';
+  const problems: { field: string; messages: string[] }[] = [];
+  if (config.mode !== 'webhook') {
+    for (const [field, set] of [
+      ['webhook.listener.port', portSet],
+      ['webhook.listener.host', hostSet],
+    ] as const) {
+      if (set) problems.push({ field, messages: [`${field} is for mode=webhook only, not ${config.mode}`] });
+    }
+  } else if (hostSet && !portSet) {
+    problems.push({
+      field: 'webhook.listener.host',
+      messages: [
+        'webhook.listener.host needs webhook.listener.port: without a port there is no listener of its own',
+      ],
+    });
   }
   return problems;
 }
