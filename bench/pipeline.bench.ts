@@ -92,13 +92,18 @@ async function startWorker(dir: string, sinkPaused: boolean): Promise<Worker> {
   const inbox = path.join(dir, 'data', 'inbox');
   fs.mkdirSync(inbox, { recursive: true });
   fs.mkdirSync(path.join(dir, 'connectors'));
+  // SLUICE_BENCH_WORKER_THREADS=0 runs tasks on the worker's main thread (one profile for all)
+  const threadCount = process.env['SLUICE_BENCH_WORKER_THREADS'];
+  const threads = threadCount === undefined ? '' : `tasks:\n  threads: ${Number(threadCount)}\n`;
   fs.writeFileSync(
     path.join(dir, 'worker.yaml'),
-    `rest:\n  port: ${port}\nlog:\n  dir: ${dir}/data/log\nconnectors:\n  dir: ${dir}/connectors\nfiles:\n  roots: [${dir}/data]\n`,
+    `rest:\n  port: ${port}\nlog:\n  dir: ${dir}/data/log\nconnectors:\n  dir: ${dir}/connectors\nfiles:\n  roots: [${dir}/data]\n${threads}`,
   );
+  // SLUICE_BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the worker
+  const nodeArgs = (process.env['SLUICE_BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [path.join(repo, 'apps/worker/dist/main.js'), 'start', '--config', path.join(dir, 'worker.yaml')],
+    [...nodeArgs, path.join(repo, 'apps/worker/dist/main.js'), 'start', '--config', path.join(dir, 'worker.yaml')],
     {
       cwd: repo,
       stdio: ['ignore', 'ignore', 'inherit'],
