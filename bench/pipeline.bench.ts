@@ -64,6 +64,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** CPU seconds the process has used, all threads (JS, GC helpers, I/O) together. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, the 14th and 15th fields of the line, in clock ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -103,7 +111,13 @@ async function startWorker(dir: string, sinkPaused: boolean): Promise<Worker> {
   const nodeArgs = (process.env['SLUICE_BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, path.join(repo, 'apps/worker/dist/main.js'), 'start', '--config', path.join(dir, 'worker.yaml')],
+    [
+      ...nodeArgs,
+      path.join(repo, 'apps/worker/dist/main.js'),
+      'start',
+      '--config',
+      path.join(dir, 'worker.yaml'),
+    ],
     {
       cwd: repo,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -130,7 +144,6 @@ async function startWorker(dir: string, sinkPaused: boolean): Promise<Worker> {
       path: inbox,
       glob: '*.jsonl',
       format: 'jsonl',
-      'batch.size': '5000',
       'poll.interval.ms': '100',
       transforms: 'addIngestTime',
       'transforms.addIngestTime.type': 'InsertField$Value',
@@ -189,13 +202,19 @@ export async function pipelineBench({
   const refs: number[] = [];
   const rss: number[] = [];
   const ratios: number[] = [];
+  const cpus: number[] = [];
+  const refCpus: number[] = [];
   try {
     for (let run = 0; run < runs; run++) {
+      const refCpuBefore = process.cpuUsage();
       const ref = await reference(input, path.join(inputDir, 'reference-out.jsonl'));
+      const refCpu = process.cpuUsage(refCpuBefore);
+      refCpus.push((refCpu.user + refCpu.system) / LINES);
       const dir = workDir();
       const worker = await startWorker(dir, false);
       try {
         const started = performance.now();
+        const cpuBefore = cpuSeconds(worker.child.pid!);
         fs.copyFileSync(input, path.join(worker.inbox, 'events.jsonl.tmp'));
         fs.renameSync(path.join(worker.inbox, 'events.jsonl.tmp'), path.join(worker.inbox, 'events.jsonl'));
         await waitFor(
@@ -204,12 +223,14 @@ export async function pipelineBench({
           600_000,
         );
         const rate = LINES / ((performance.now() - started) / 1000);
+        const cpuPerRecord = ((cpuSeconds(worker.child.pid!) - cpuBefore) / LINES) * 1e6;
+        cpus.push(cpuPerRecord);
         rates.push(rate);
         refs.push(ref);
         ratios.push(rate / ref);
         rss.push(peakRssMb(worker.child.pid!));
         log(
-          `  run ${run + 1}: ${Math.round(rate)} records/s end to end, reference ${Math.round(ref)} lines/s, worker peak RSS ${rss[run]!.toFixed(0)} MB`,
+          `  run ${run + 1}: ${Math.round(rate)} records/s end to end, reference ${Math.round(ref)} lines/s, worker peak RSS ${rss[run]!.toFixed(0)} MB, worker CPU ${cpuPerRecord.toFixed(1)} µs/record (reference ${refCpus[run]!.toFixed(1)})`,
         );
       } finally {
         await worker.stop();
@@ -243,6 +264,15 @@ export async function pipelineBench({
         reference: median(refs),
         ratio: median(ratios),
         target: '>= 100,000 and ratio >= 0.5',
+      },
+      {
+        // the worker's CPU (every thread) per record: steadier than records/s on a shared machine
+        name: 'pipeline: worker CPU per record',
+        value: median(cpus),
+        unit: 'µs',
+        reference: median(refCpus),
+        ratio: median(refCpus) / median(cpus),
+        target: '-',
       },
       {
         name: 'pipeline: worker peak RSS',

@@ -73,8 +73,11 @@ export class FileSinkTask implements SinkTask {
   async put(records: SinkRecord[]): Promise<void> {
     const now = Date.now();
     const touched = new Set<PartitionFileWriter>();
+    let writer: PartitionFileWriter | null = null;
     for (const record of records) {
-      const writer = await this.writerFor({ topic: record.topic, partition: record.kafkaPartition });
+      // records come in runs of one partition: its writer is looked up once a run
+      if (writer === null || !writer.holds(record.topic, record.kafkaPartition))
+        writer = await this.writerFor({ topic: record.topic, partition: record.kafkaPartition });
       // Fetched before open()'s seek took effect: already in the files.
       if (!writer.accepts(record.kafkaOffset)) continue;
       touched.add(writer);

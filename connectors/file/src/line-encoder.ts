@@ -56,13 +56,19 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
 }
 
-export function encodeJsonLine(value: unknown): Buffer {
-  return Buffer.from(`${toJson(value)}\n`);
+/*
+ * Lines are text (written as UTF-8) but for raw bytes: the writer turns a run of text lines into
+ * one buffer when it writes them, rather than one buffer a line.
+ */
+export type EncodedLine = string | Buffer;
+
+export function encodeJsonLine(value: unknown): string {
+  return `${toJson(value)}\n`;
 }
 
-export function encodeTextLine(value: unknown): Buffer {
+export function encodeTextLine(value: unknown): EncodedLine {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.concat([value, NEWLINE]);
-  return Buffer.from(`${typeof value === 'string' ? value : toJson(value)}\n`);
+  return `${typeof value === 'string' ? value : toJson(value)}\n`;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -88,11 +94,11 @@ export function csvColumnsOf(value: unknown, schema: Schema | null): string[] {
   return columns;
 }
 
-export function encodeCsvHeader(columns: readonly string[]): Buffer {
-  return Buffer.from(`${formatCsvRow(columns)}\n`);
+export function encodeCsvHeader(columns: readonly string[]): string {
+  return `${formatCsvRow(columns)}\n`;
 }
 
-export function encodeCsvLine(value: unknown, columns: readonly string[]): Buffer {
+export function encodeCsvLine(value: unknown, columns: readonly string[]): string {
   const object = asObject(value);
   if (!object) throw new DataError(`csv needs object (struct) values, not ${describe(value)}`);
   const known = new Set(columns);
@@ -102,7 +108,7 @@ export function encodeCsvLine(value: unknown, columns: readonly string[]): Buffe
       `the record has fields outside the file's csv columns (${columns.join(', ')}): ${unknown.join(', ')}`,
     );
   }
-  return Buffer.from(`${formatCsvRow(columns.map((c) => csvCell(object[c])))}\n`);
+  return `${formatCsvRow(columns.map((c) => csvCell(object[c])))}\n`;
 }
 
 function csvCell(value: unknown): string {

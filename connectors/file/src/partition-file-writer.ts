@@ -10,6 +10,7 @@ import {
   encodeCsvLine,
   encodeJsonLine,
   encodeTextLine,
+  type EncodedLine,
 } from './line-encoder.js';
 import { activeFileName, rolledFileName, stateFileName } from './output-file-names.js';
 import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
@@ -34,7 +35,7 @@ export interface PartitionFileOptions {
  */
 export class PartitionFileWriter {
   private handle: FileHandle | null = null;
-  private pending: Buffer[] = [];
+  private pending: EncodedLine[] = [];
   /** Bytes of the active file, written or pending. */
   private length: number;
   private unsynced = false;
@@ -124,6 +125,10 @@ export class PartitionFileWriter {
     return this.length;
   }
 
+  holds(topic: string, partition: number): boolean {
+    return this.tp.partition === partition && this.tp.topic === topic;
+  }
+
   accepts(offset: number): boolean {
     return this.nextOffset === null || offset >= this.nextOffset;
   }
@@ -135,7 +140,7 @@ export class PartitionFileWriter {
 
   /** Queues the record's line; throws a DataError (changing nothing) if the format cannot take it. */
   append(record: SinkRecord, now: number): void {
-    const lines: Buffer[] = [];
+    const lines: EncodedLine[] = [];
     let columns = this.columns;
     switch (this.options.format) {
       case 'jsonl':
@@ -159,7 +164,7 @@ export class PartitionFileWriter {
     this.columns = columns;
     for (const line of lines) {
       this.pending.push(line);
-      this.length += line.length;
+      this.length += typeof line === 'string' ? Buffer.byteLength(line) : line.length;
     }
     this.nextOffset = record.kafkaOffset + 1;
   }
@@ -175,7 +180,7 @@ export class PartitionFileWriter {
     const pending = this.pending;
     this.pending = [];
     this.unsynced = true;
-    await this.guard(this.handle.writev(pending));
+    await this.guard(this.handle.writev(asBuffers(pending)));
   }
 
   /** True once a write failed: the writer must not commit again (see `failure`). */
@@ -314,4 +319,21 @@ async function truncateFile(path: string, length: number): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** The lines as buffers to write: each run of text lines joined into one. */
+function asBuffers(lines: readonly EncodedLine[]): Buffer[] {
+  const out: Buffer[] = [];
+  let text: string[] = [];
+  for (const line of lines) {
+    if (typeof line === 'string') {
+      text.push(line);
+      continue;
+    }
+    if (text.length > 0) out.push(Buffer.from(text.join('')));
+    text = [];
+    out.push(line);
+  }
+  if (text.length > 0) out.push(Buffer.from(text.join('')));
+  return out;
 }

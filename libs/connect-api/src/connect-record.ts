@@ -41,9 +41,13 @@ export interface SinkRecord extends ConnectRecord {
   readonly originalKafkaOffset: number;
 }
 
-/** A copy of `record` with some fields replaced; the kind of record (source or sink) is kept. */
+/**
+ * A copy of `record` with some fields replaced; the kind of record (source or sink) is kept.
+ * Not frozen (the types keep it read-only): freezing a spread copy cost over a microsecond a
+ * record, more than the rest of a transform.
+ */
 export function withRecord<R extends ConnectRecord>(record: R, changes: Partial<ConnectRecord>): R {
-  return Object.freeze({ ...record, ...changes }) as R;
+  return { ...record, ...changes };
 }
 
 export function headerValue(record: ConnectRecord, key: string): unknown {

@@ -1,6 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { JsonDecimal, parseJson, parseJsonExact, writeSchemaless } from './json-text.js';
+import { JsonDecimal, maybeLossy, parseJson, parseJsonExact, writeSchemaless } from './json-text.js';
+
+/** The definition maybeLossy samples: a digit followed by 15 more digits or dots. */
+function hasLongRun(text: string): boolean {
+  return /[0-9][0-9.]{15}/.test(text);
+}
+
+describe('maybeLossy', () => {
+  it('finds every run of 16 digits or dots that starts with a digit, wherever it lies', () => {
+    const piece = fc.constantFrom('1', '9', '0', '.', 'a', '"', ',', ' ', 'e', '-', '1234567', '.....');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), (pieces) => {
+        const text = pieces.join('');
+        expect(maybeLossy(text)).toBe(hasLongRun(text));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(maybeLossy('x'.repeat(15) + '1234567890123456')).toBe(true);
+    expect(maybeLossy('.'.repeat(20) + '123456789012345')).toBe(false);
+    expect(maybeLossy('{"id":123456789012345,"at":1790000000000}')).toBe(false);
+  });
+});
 
 describe('parseJson', () => {
   it('reads numbers JSON.parse would round exactly', () => {

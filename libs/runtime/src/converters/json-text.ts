@@ -18,21 +18,31 @@ export class JsonDecimal {
   }
 }
 
+/** Digits and dots in a row that a double may not hold exactly. */
+const LOSSY_RUN = 16;
+
+function isDigitOrDot(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46;
+}
+
 /**
  * At least 16 digits (or digits and a dot) in a row, starting with a digit: a number JSON.parse
- * might round. A plain loop: the equivalent regex cost as much as the parse itself.
+ * might round. Any such run covers one of every 16th character, so only those are looked at, and
+ * around a digit or dot found there the run is measured: most text is checked at a 16th of the
+ * cost of reading it all (a regex over every character cost as much as the parse itself).
  */
-function maybeLossy(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++run >= 16) return true;
-    } else if (c === 46 && run > 0) {
-      if (++run >= 16) return true;
-    } else {
-      run = 0;
-    }
+export function maybeLossy(text: string): boolean {
+  let scannedTo = 0;
+  for (let i = LOSSY_RUN - 1; i < text.length; i += LOSSY_RUN) {
+    if (i < scannedTo || !isDigitOrDot(text.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < text.length && isDigitOrDot(text.charCodeAt(end))) end++;
+    scannedTo = end;
+    // a run starts at a digit: dots before the first digit do not count
+    while (start < end && text.charCodeAt(start) === 46) start++;
+    if (end - start >= LOSSY_RUN) return true;
   }
   return false;
 }

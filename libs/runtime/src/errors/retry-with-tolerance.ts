@@ -68,9 +68,17 @@ export class RetryWithTolerance {
     try {
       return { ok: op() };
     } catch (err) {
-      if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
-      return { failed: err instanceof Error ? err : new Error(String(err)) };
+      return { failed: this.tolerated(stage, err) };
     }
+  }
+
+  /**
+   * A synchronous stage's failure: returned as an Error for the caller to report and skip the
+   * record when errors.tolerance allows it, else thrown as a ToleranceExceededError.
+   */
+  tolerated(stage: ErrorStage, err: unknown): Error {
+    if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
+    return err instanceof Error ? err : new Error(String(err));
   }
 
   /**

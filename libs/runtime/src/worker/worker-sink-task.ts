@@ -61,8 +61,8 @@ export class WorkerSinkTask implements WorkerTask {
   private readonly rewinds = new Map<string, { tp: TopicPartition; offset: number }>();
   private readonly taskPaused = new Map<string, TopicPartition>();
   private commitRequested = false;
-  /** The raw records of the poll being put, for the DLQ. */
-  private readonly polledRaw = new Map<string, { topic: string; partition: number; record: LogRecord }>();
+  /** The poll being put: its raw records go to the DLQ when put() fails or reports them. */
+  private polledNow: readonly PartitionRecords[] = [];
   private lastCommit = Date.now();
   private runner: Promise<void> = Promise.resolve();
   done: Promise<void> = Promise.resolve();
@@ -208,65 +208,54 @@ export class WorkerSinkTask implements WorkerTask {
       const tp = { topic: part.topic, partition: part.partition };
       for (const raw of part.records) {
         read++;
-        const consumed = { topic: part.topic, partition: part.partition, record: raw };
-        const headers = toConnectHeaders(raw.headers);
-        const k = tolerance.executeSync('KEY_CONVERTER', () =>
-          keyConverter.toConnectData(part.topic, headers, raw.key),
-        );
-        if ('failed' in k) {
-          await this.failedConsumed('KEY_CONVERTER', k.failed, consumed);
+        // one try for the three stages (no closure or result object per record); `stage` says
+        // which one threw
+        let stage: ErrorStage = 'KEY_CONVERTER';
+        let transformed: SinkRecord | null;
+        try {
+          const headers = toConnectHeaders(raw.headers);
+          const k = keyConverter.toConnectData(part.topic, headers, raw.key);
+          stage = 'VALUE_CONVERTER';
+          const v = valueConverter.toConnectData(part.topic, headers, raw.value);
+          stage = 'TRANSFORMATION';
+          transformed = transforms.apply({
+            topic: part.topic,
+            kafkaPartition: part.partition,
+            kafkaOffset: raw.offset,
+            keySchema: k.schema,
+            key: k.value,
+            valueSchema: v.schema,
+            value: v.value,
+            timestamp: raw.timestamp,
+            headers,
+            originalTopic: part.topic,
+            originalKafkaPartition: part.partition,
+            originalKafkaOffset: raw.offset,
+          });
+        } catch (err) {
+          const failed = tolerance.tolerated(stage, err);
+          await this.failedConsumed(stage, failed, {
+            topic: part.topic,
+            partition: part.partition,
+            record: raw,
+          });
           continue;
         }
-        const v = tolerance.executeSync('VALUE_CONVERTER', () =>
-          valueConverter.toConnectData(part.topic, headers, raw.value),
-        );
-        if ('failed' in v) {
-          await this.failedConsumed('VALUE_CONVERTER', v.failed, consumed);
-          continue;
-        }
-        const record: SinkRecord = {
-          topic: part.topic,
-          kafkaPartition: part.partition,
-          kafkaOffset: raw.offset,
-          keySchema: k.ok.schema,
-          key: k.ok.value,
-          valueSchema: v.ok.schema,
-          value: v.ok.value,
-          timestamp: raw.timestamp,
-          headers,
-          originalTopic: part.topic,
-          originalKafkaPartition: part.partition,
-          originalKafkaOffset: raw.offset,
-        };
-        const t = tolerance.executeSync('TRANSFORMATION', () => transforms.apply(record));
-        if ('failed' in t) {
-          await this.failedConsumed('TRANSFORMATION', t.failed, consumed);
-          continue;
-        }
-        if (t.ok !== null) batch.push(t.ok);
+        if (transformed !== null) batch.push(transformed);
       }
       const last = part.records[part.records.length - 1];
       if (last) positions.push({ tp, next: last.offset + 1 });
     }
     this.o.metrics.sinkRecordsRead(read);
     if (batch.length > 0) {
-      this.polledRaw.clear();
-      for (const part of polled) {
-        for (const raw of part.records) {
-          this.polledRaw.set(`${part.topic}:${part.partition}:${raw.offset}`, {
-            topic: part.topic,
-            partition: part.partition,
-            record: raw,
-          });
-        }
-      }
+      this.polledNow = polled;
       const result = await tolerance.execute('TASK_PUT', () => this.o.task.put(batch), this.abort.signal);
       if ('failed' in result) {
         // a put failure that was tolerated: every record of the batch goes to the DLQ
         for (const record of batch) await this.failedRecord('TASK_PUT', result.failed, record);
       }
       this.o.metrics.sinkRecordsPut(batch.length);
-      this.polledRaw.clear();
+      this.polledNow = [];
     }
     for (const { tp, next } of positions) {
       this.current.set(key(tp), { partition: tp, offset: next });
@@ -293,10 +282,7 @@ export class WorkerSinkTask implements WorkerTask {
    */
   private async failedRecord(stage: ErrorStage, error: Error, record: SinkRecord): Promise<void> {
     if (!this.o.tolerance.toleratesAll) throw error;
-    const consumed = this.polledRaw.get(
-      `${record.originalTopic}:${record.originalKafkaPartition}:${record.originalKafkaOffset}`,
-    );
-    let original = consumed;
+    let original = this.polledRecord(record);
     try {
       original ??= this.reencoded(record);
     } catch (convertError) {
@@ -315,6 +301,16 @@ export class WorkerSinkTask implements WorkerTask {
         describe: () => `${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}`,
       });
     }
+  }
+
+  /** The raw record `record` was converted from, while its poll is being put. */
+  private polledRecord(
+    record: SinkRecord,
+  ): { topic: string; partition: number; record: LogRecord } | undefined {
+    const { originalTopic: topic, originalKafkaPartition: partition } = record;
+    const part = this.polledNow.find((p) => p.topic === topic && p.partition === partition);
+    const raw = part && findByOffset(part.records, record.originalKafkaOffset);
+    return raw ? { topic, partition, record: raw } : undefined;
   }
 
   /**
@@ -405,4 +401,18 @@ export class WorkerSinkTask implements WorkerTask {
     this.o.transforms.close();
     this.o.metrics.taskStopped();
   }
+}
+
+/** The record at `offset` in records in offset order (gaps allowed: compacted topics). */
+function findByOffset(records: readonly LogRecord[], offset: number): LogRecord | undefined {
+  let low = 0;
+  let high = records.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const at = records[mid]!.offset;
+    if (at === offset) return records[mid];
+    if (at < offset) low = mid + 1;
+    else high = mid - 1;
+  }
+  return undefined;
 }

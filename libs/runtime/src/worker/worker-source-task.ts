@@ -10,7 +10,13 @@ import type {
   SourceTask,
   SourceTaskContext,
 } from '@sluice/connect-api';
-import { DefaultPartitioner, type Log, type Producer, type ProducerRecord } from '@sluice/log';
+import {
+  DefaultPartitioner,
+  type Log,
+  type Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+} from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
@@ -64,8 +70,18 @@ const MAX_BATCHES_IN_FLIGHT = 4;
 /** Where a record landed; null when a transform dropped it or its failure was tolerated. */
 type Landed = { topic: string; partition: number; offset: number } | null;
 
+/**
+ * Where a chunk of a poll batch landed: its records (by index in the batch) at the offsets of its
+ * record batches, in order. Per-record positions are made from it only when a task asks (kept
+ * per record, they outlived the nursery and cost every garbage collection).
+ */
+interface LandedChunk {
+  indices: Int32Array;
+  batches: RecordMetadata[];
+}
+
 interface SentBatch {
-  landed: Landed[];
+  chunks: LandedChunk[];
   reached: Record<string, number>;
   /** The batch's sequence in its offset marks; null when nothing of it was written. */
   seq: number | null;
@@ -225,25 +241,22 @@ export class WorkerSourceTask implements WorkerTask {
     }[] = [];
     for (let i = 0; i < records.length; i++) {
       const original = records[i]!;
-      const transformed = tolerance.executeSync('TRANSFORMATION', () => transforms.apply(original));
-      if ('failed' in transformed) {
-        failures.push({ stage: 'TRANSFORMATION', error: transformed.failed, record: original });
-        continue;
-      }
-      const record = transformed.ok;
-      if (record === null) continue;
-      const key = tolerance.executeSync('KEY_CONVERTER', () =>
-        this.keyBytes(record.topic, record.headers, record.keySchema, record.key),
-      );
-      if ('failed' in key) {
-        failures.push({ stage: 'KEY_CONVERTER', error: key.failed, record });
-        continue;
-      }
-      const value = tolerance.executeSync('VALUE_CONVERTER', () =>
-        this.valueBytes(record.topic, record.headers, record.valueSchema, record.value),
-      );
-      if ('failed' in value) {
-        failures.push({ stage: 'VALUE_CONVERTER', error: value.failed, record });
+      // one try for the three stages (no closure or result object per record); `stage` says
+      // which one threw, and `record` what it was given
+      let stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' = 'TRANSFORMATION';
+      let record: SourceRecord | null = original;
+      let key: Buffer | string | null;
+      let value: Buffer | string | null;
+      try {
+        record = transforms.apply(original);
+        if (record === null) continue;
+        stage = 'KEY_CONVERTER';
+        key = this.keyBytes(record.topic, record.headers, record.keySchema, record.key);
+        stage = 'VALUE_CONVERTER';
+        value = this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
+      } catch (err) {
+        const failed = tolerance.tolerated(stage, err);
+        failures.push({ stage, error: failed, record: stage === 'TRANSFORMATION' ? original : record! });
         continue;
       }
       let list = byTopic.get(record.topic);
@@ -251,9 +264,9 @@ export class WorkerSourceTask implements WorkerTask {
       list.push({
         index: i,
         record: {
-          key: key.ok,
-          value: value.ok,
-          headers: toLogHeaders(record.headers),
+          key,
+          value,
+          headers: record.headers.length === 0 ? undefined : toLogHeaders(record.headers),
           timestamp: record.timestamp ?? undefined,
           partition: record.kafkaPartition ?? undefined,
         },
@@ -261,10 +274,9 @@ export class WorkerSourceTask implements WorkerTask {
     }
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     // from here to the return, nothing awaits: this batch's records get their offsets now
-    const landed: Landed[] = new Array<Landed>(records.length).fill(null);
     /** Per topic-partition, the offset after the last record of this batch: its log positions. */
     const reached: Record<string, number> = {};
-    const sends: Promise<void>[] = [];
+    const sends: Promise<LandedChunk>[] = [];
     const chunks: { topic: string; chunk: { index: number; record: ProducerRecord }[] }[] = [];
     for (const [topic, list] of byTopic)
       for (const chunk of this.chunks(topic, list)) chunks.push({ topic, chunk });
@@ -272,22 +284,22 @@ export class WorkerSourceTask implements WorkerTask {
     for (let c = 0; c < chunks.length; c++) {
       const { topic, chunk } = chunks[c]!;
       this.markOffsets(chunk, records, { b: seq!, n: chunks.length, i: c });
+      // the callback holds indices only: the converted records may go once they are encoded
+      const indices = new Int32Array(chunk.length);
+      for (let k = 0; k < chunk.length; k++) indices[k] = chunk[k]!.index;
       sends.push(
-        this.o.producer.sendEach({ topic, records: chunk.map((l) => l.record) }).then((positions) => {
-          for (let k = 0; k < chunk.length; k++) {
-            const at = positions[k]!;
-            landed[chunk[k]!.index] = { topic, partition: at.partition, offset: at.offset };
-          }
-          const last = positions[positions.length - 1];
+        this.o.producer.send({ topic, records: chunk.map((l) => l.record) }).then((batches) => {
+          const last = batches[batches.length - 1];
           if (last) {
             const tp = `${topic}:${last.partition}`;
-            reached[tp] = Math.max(reached[tp] ?? 0, last.offset + 1);
+            reached[tp] = Math.max(reached[tp] ?? 0, last.lastOffset + 1);
           }
-          this.o.metrics.sourceRecordsWritten(chunk.length);
+          this.o.metrics.sourceRecordsWritten(indices.length);
+          return { indices, batches };
         }),
       );
     }
-    const done = Promise.all(sends).then(() => ({ landed, reached, seq }));
+    const done = Promise.all(sends).then((landed) => ({ chunks: landed, reached, seq }));
     done.catch(() => undefined); // awaited, and its failure surfaced, by completeOldest
     for (const f of failures) await this.tolerated(f.stage, f.error, f.record);
     // wrapped, so awaiting send() waits for the issue, not for durability
@@ -420,13 +432,14 @@ export class WorkerSourceTask implements WorkerTask {
   /** Waits for the oldest batch to be durable, then tells the task and records its offsets. */
   private async completeOldest(): Promise<void> {
     const batch = this.inFlight.shift()!;
-    const { landed, reached, seq } = await batch.sent;
+    const { chunks, reached, seq } = await batch.sent;
     for (const tp in reached)
       this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, reached[tp]!);
     if (seq !== null) this.pendingPositions[BATCH_POSITION_KEY] = seq;
     const task = this.o.task;
     const records = batch.records;
     if (task.commitRecord) {
+      const landed = landedRecords(records.length, chunks);
       for (let i = 0; i < records.length; i++) {
         const acked = task.commitRecord(records[i]!, landed[i] ?? null);
         if (acked instanceof Promise) await acked;
@@ -504,6 +517,18 @@ export class WorkerSourceTask implements WorkerTask {
     this.o.transforms.close();
     this.o.metrics.taskStopped();
   }
+}
+
+/** Where each record of a poll batch landed, from its chunks' record batches. */
+function landedRecords(count: number, chunks: readonly LandedChunk[]): Landed[] {
+  const landed = new Array<Landed>(count).fill(null);
+  for (const { indices, batches } of chunks) {
+    let k = 0;
+    for (const { topic, partition, baseOffset, lastOffset } of batches)
+      for (let offset = baseOffset; offset <= lastOffset && k < indices.length; offset++)
+        landed[indices[k++]!] = { topic, partition, offset };
+  }
+  return landed;
 }
 
 type ConvertOut = (
