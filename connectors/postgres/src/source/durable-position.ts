@@ -11,17 +11,24 @@ import type { Lsn } from './lsn.js';
  * move to the largest of their end LSNs. Nothing later is ever released: a crash before the log
  * has a change means the slot still has it.
  */
+/**
+ * A record's sequence number, kept on the record itself: a WeakMap entry per record cost more
+ * than building the record (every garbage collection walks weak entries). A symbol key stays out
+ * of JSON and of the record's visible fields.
+ */
+const SEQUENCE = Symbol('sluice.postgres.sequence');
+type Numbered = SourceRecord & { [SEQUENCE]?: number };
+
 export class DurablePosition {
   private emitted = 0;
   private durable = 0;
-  private readonly sequenceOf = new WeakMap<SourceRecord, number>();
   /** Completed transactions not yet released, oldest first: [sequence, end LSN]. */
   private readonly pending: { seq: number; lsn: Lsn }[] = [];
   private releasable: Lsn | null = null;
 
   /** Numbers a record about to be returned by poll(). */
   emit(record: SourceRecord): void {
-    this.sequenceOf.set(record, ++this.emitted);
+    (record as Numbered)[SEQUENCE] = ++this.emitted;
   }
 
   /** Everything emitted so far (and nothing later) covers the WAL up to `lsn`. */
@@ -34,7 +41,7 @@ export class DurablePosition {
 
   /** The runtime says `record` is durable. */
   durableRecord(record: SourceRecord): void {
-    const seq = this.sequenceOf.get(record);
+    const seq = (record as Numbered)[SEQUENCE];
     if (seq !== undefined && seq > this.durable) this.durable = seq;
     this.release();
   }

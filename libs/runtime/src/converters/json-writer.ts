@@ -14,6 +14,8 @@ const INT_RANGES = {
   int32: [-2147483648, 2147483647],
 } as const;
 const INT64_MIN = -(2n ** 63n);
+const MAX_NATIVE_DEPTH = 32;
+const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LogicalTypes));
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
@@ -187,6 +189,9 @@ export class ConnectJsonWriter {
   }
 
   private struct(schema: Schema, value: unknown): string {
+    // most structs (change events, rows) are plain objects of plain values: one native call
+    // writes them flat, where field-by-field text built a rope that was copied again later
+    if (this.writesNatively(schema, value, 0)) return JSON.stringify(value);
     if (!isFieldMap(value)) throw invalid('struct', value);
     const fields = schema.fields ?? [];
     const prefixes = this.prefixes(schema);
@@ -201,6 +206,59 @@ export class ConnectJsonWriter {
       }
     }
     return `${out}}`;
+  }
+
+  /**
+   * Whether JSON.stringify(value) writes exactly what struct() would: a plain object holding the
+   * schema's fields, in its order and nothing else, each a value value() writes as JSON.stringify
+   * does (strings, booleans, integers in range, finite floats, nulls that stay null, structs of
+   * the same kind). Anything else (logical types, bytes, bigints, defaults to fill in) takes the
+   * field-by-field path, which also reports what is wrong.
+   */
+  private writesNatively(schema: Schema, value: unknown, depth: number): boolean {
+    if (depth > MAX_NATIVE_DEPTH || typeof value !== 'object' || value === null) return false;
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false;
+    const fields = schema.fields ?? [];
+    const object = value as Record<string, unknown>;
+    let i = 0;
+    for (const key in object) {
+      const field = fields[i];
+      if (field === undefined || key !== field.name) return false;
+      if (!this.writesFieldNatively(field.schema, object[key], depth)) return false;
+      i++;
+    }
+    return i === fields.length;
+  }
+
+  private writesFieldNatively(schema: Schema, v: unknown, depth: number): boolean {
+    if (v === null)
+      return (
+        schema.optional &&
+        !(this.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null)
+      );
+    if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) return false;
+    switch (schema.type) {
+      case 'int8':
+      case 'int16':
+      case 'int32': {
+        const [min, max] = INT_RANGES[schema.type];
+        return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+      }
+      case 'int64':
+        return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
+      case 'float32':
+      case 'float64':
+        return typeof v === 'number' && Number.isFinite(v);
+      case 'boolean':
+        return typeof v === 'boolean';
+      case 'string':
+        return typeof v === 'string';
+      case 'struct':
+        return this.writesNatively(schema, v, depth + 1);
+      default:
+        return false;
+    }
   }
 
   /** `"name":` for each field of a struct schema, built once per schema. */
