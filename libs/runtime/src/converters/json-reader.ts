@@ -29,6 +29,8 @@ const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infin
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 type JsonObject = Readonly<Record<string, unknown>>;
+const MAX_AS_IS_DEPTH = 32;
+const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LogicalTypes));
 
 /**
  * Reads parsed JSON into Connect data the way Kafka's JsonConverter does: schemas from its JSON
@@ -61,6 +63,11 @@ export class ConnectJsonReader {
   }
 
   /** The Schema of a JSON schema text, cached by the text itself (no re-serialising per record). */
+  /** The text of the schema schemaFromText read last (valid JSON), which the next record likely repeats. */
+  get recentSchemaText(): string | null {
+    return this.lastSchemaText;
+  }
+
   schemaFromText(text: string): Schema | null {
     if (text === 'null') return null;
     // records of a topic mostly repeat the last schema: one comparison instead of hashing the
@@ -208,6 +215,55 @@ export class ConnectJsonReader {
     }
   }
 
+  /**
+   * Whether value() would return `node` unchanged: a plain object with exactly the schema's
+   * fields, in its order, each a string, boolean, in-range integer, number for a float, null for
+   * an optional field without a default to fill in, or such a struct. Anything else (logical
+   * types, bytes, maps, arrays, exact decimals) is read field by field.
+   */
+  private readsAsIs(schema: Schema, node: unknown, depth: number): boolean {
+    if (depth > MAX_AS_IS_DEPTH || !isPlainObject(node)) return false;
+    const fields = schema.fields ?? [];
+    let i = 0;
+    for (const key in node) {
+      const field = fields[i];
+      if (field === undefined || key !== field.name) return false;
+      if (!this.fieldReadsAsIs(field.schema, node[key], depth)) return false;
+      i++;
+    }
+    return i === fields.length;
+  }
+
+  private fieldReadsAsIs(schema: Schema, v: unknown, depth: number): boolean {
+    if (v === null)
+      return (
+        schema.optional &&
+        !(this.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null)
+      );
+    if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) return false;
+    switch (schema.type) {
+      case 'int8':
+      case 'int16':
+      case 'int32': {
+        const [min, max] = INT_RANGES[schema.type];
+        return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+      }
+      case 'int64':
+        return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+      case 'float32':
+      case 'float64':
+        return typeof v === 'number';
+      case 'boolean':
+        return typeof v === 'boolean';
+      case 'string':
+        return typeof v === 'string';
+      case 'struct':
+        return this.readsAsIs(schema, v, depth + 1);
+      default:
+        return false;
+    }
+  }
+
   /** Objects for string keys; arrays of [key, value] pairs (read into a Map) otherwise, as Kafka writes them. */
   private map(schema: Schema, node: unknown): unknown {
     const keys = schema.keySchema!;
@@ -238,6 +294,9 @@ export class ConnectJsonReader {
   }
 
   private struct(schema: Schema, node: unknown): Record<string, unknown> {
+    // a parsed object that already is the struct (the schema's fields in order, each a value read
+    // as it is) is returned itself: JSON.parse made it for this record alone
+    if (this.readsAsIs(schema, node, 0)) return node as Record<string, unknown>;
     if (!isPlainObject(node)) throw expected('struct (object)', node);
     const out: Record<string, unknown> = {};
     for (const field of schema.fields ?? []) {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { JsonDecimal, maybeLossy, parseJson, parseJsonExact, writeSchemaless } from './json-text.js';
+import {
+  JsonDecimal,
+  maybeLossy,
+  parseJson,
+  parseJsonExact,
+  splitEnvelope,
+  writeSchemaless,
+} from './json-text.js';
 
 /** The definition maybeLossy samples: a digit followed by 15 more digits or dots. */
 function hasLongRun(text: string): boolean {
@@ -20,6 +27,23 @@ describe('maybeLossy', () => {
     expect(maybeLossy('x'.repeat(15) + '1234567890123456')).toBe(true);
     expect(maybeLossy('.'.repeat(20) + '123456789012345')).toBe(false);
     expect(maybeLossy('{"id":123456789012345,"at":1790000000000}')).toBe(false);
+  });
+});
+
+describe('splitEnvelope', () => {
+  it('splits the same with a schema text seen before as without', () => {
+    const container = fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.jsonValue()));
+    fc.assert(
+      fc.property(container, container, fc.jsonValue(), (schema, known, payload) => {
+        const schemaText = JSON.stringify(schema);
+        const text = `{"schema":${schemaText},"payload":${JSON.stringify(payload)}}`;
+        const expected = { schema: schemaText, payload: JSON.stringify(payload) };
+        expect(splitEnvelope(text)).toEqual(expected);
+        expect(splitEnvelope(text, schemaText)).toEqual(expected);
+        expect(splitEnvelope(text, JSON.stringify(known))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

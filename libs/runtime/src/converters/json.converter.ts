@@ -105,7 +105,7 @@ export class JsonConverter implements Converter {
     }
     try {
       if (this.schemasEnabled) {
-        const parts = splitEnvelope(text);
+        const parts = splitEnvelope(text, this.reader.recentSchemaText);
         const converted = parts && this.fromEnvelopeParts(parts.schema, parts.payload);
         if (converted) return converted;
       }
