@@ -39,7 +39,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
  * default), on a fresh directory, with one webhook source: POST {url}/ingest/hooks writes to the
  * topic hooks.
  */
-export async function startIngestWorker(): Promise<ServerProcess & { dir: string }> {
+export async function startIngestWorker(): Promise<ServerProcess & { dir: string; ownUrl: string }> {
   const dir = fs.mkdtempSync(path.join(process.env['SLUICE_BENCH_DIR'] ?? os.tmpdir(), 'sluice-http-bench-'));
   const port = await freePort();
   fs.mkdirSync(path.join(dir, 'connectors'));
@@ -51,18 +51,32 @@ export async function startIngestWorker(): Promise<ServerProcess & { dir: string
     path.join(dir, 'connectors', 'hooks.yaml'),
     'name: hooks\nconfig:\n  connector.class: http-source\n  mode: webhook\n  topic: hooks\n',
   );
+  // the same source on a listener of its own (webhook.listener.port): no REST framework in between
+  const ownPort = await freePort();
+  fs.writeFileSync(
+    path.join(dir, 'connectors', 'hooks-own.yaml'),
+    `name: hooks-own\nconfig:\n  connector.class: http-source\n  mode: webhook\n  topic: hooks-own\n  webhook.listener.port: ${ownPort}\n`,
+  );
+  // SLUICE_BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the worker
+  const nodeArgs = (process.env['SLUICE_BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [path.join(repo, 'apps/worker/dist/main.js'), 'start', '--config', path.join(dir, 'worker.yaml')],
+    [
+      ...nodeArgs,
+      path.join(repo, 'apps/worker/dist/main.js'),
+      'start',
+      '--config',
+      path.join(dir, 'worker.yaml'),
+    ],
     { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } },
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
   const deadline = Date.now() + 60_000;
   // up once the connector's task takes requests (404/503 until then)
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
-    const status = await fetch(`${url}/ingest/hooks`, {
+  const ownUrl = `http://127.0.0.1:${ownPort}`;
+  const warmup = (target: string): Promise<number> =>
+    fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"warmup":true}',
@@ -70,6 +84,14 @@ export async function startIngestWorker(): Promise<ServerProcess & { dir: string
       (r) => r.status,
       () => 0,
     );
+  let ready = { rest: false, own: false };
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
+    ready = {
+      rest: ready.rest || (await warmup(`${url}/ingest/hooks`)) === 200,
+      own: ready.own || (await warmup(`${ownUrl}/ingest/hooks-own`)) === 200,
+    };
+    const status = ready.rest && ready.own ? 200 : 0;
     if (status === 200) break;
     if (Date.now() > deadline) {
       await stop();
@@ -77,7 +99,7 @@ export async function startIngestWorker(): Promise<ServerProcess & { dir: string
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, dir, stop };
+  return { url, ownUrl, dir, stop };
 }
 
 /** bench/dist/http-reference-server.js in its own process. */

@@ -184,10 +184,13 @@ export async function httpBench({
   const hook: number[] = [];
   const hookRefs: number[] = [];
   const hookRatios: number[] = [];
+  const own: number[] = [];
+  const ownRatios: number[] = [];
   const worker = await startIngestWorker();
   const reference = await startReferenceServer();
-  // the warm-up request that found the worker ready
+  // the warm-up requests that found the worker ready
   let acknowledged = 1;
+  let acknowledgedOwn = 1;
   try {
     for (let run = 0; run < runs; run++) {
       const ref = await sinkReference(polls);
@@ -207,10 +210,24 @@ export async function httpBench({
       log(
         `  run ${run + 1}: webhook ${Math.round(ingest.rate)} records/s, bare node:http ${Math.round(hookRef)} records/s (${(ingest.rate / hookRef).toFixed(2)})`,
       );
+      const ownIngest = await load(`${worker.ownUrl}/ingest/hooks-own`);
+      acknowledgedOwn += ownIngest.records;
+      own.push(ownIngest.rate);
+      ownRatios.push(ownIngest.rate / hookRef);
+      log(
+        `  run ${run + 1}: webhook on its own listener ${Math.round(ownIngest.rate)} records/s (${(ownIngest.rate / hookRef).toFixed(2)})`,
+      );
     }
-    const stored = await topicRecords(worker.url, 'hooks');
-    if (stored < acknowledged)
-      throw new Error(`the worker answered 200 for ${acknowledged} records but its topic holds ${stored}`);
+    for (const [topic, count] of [
+      ['hooks', acknowledged],
+      ['hooks-own', acknowledgedOwn],
+    ] as const) {
+      const stored = await topicRecords(worker.url, topic);
+      if (stored < count)
+        throw new Error(
+          `the worker answered 200 for ${count} records to ${topic} but the topic holds ${stored}`,
+        );
+    }
   } finally {
     await reference.stop();
     await worker.stop();
@@ -231,6 +248,14 @@ export async function httpBench({
       unit: 'records/s',
       reference: median(hookRefs),
       ratio: median(hookRatios),
+      target: 'ratio >= 0.5',
+    },
+    {
+      name: `webhook on the connector's own listener (webhook.listener.port), same load`,
+      value: median(own),
+      unit: 'records/s',
+      reference: median(hookRefs),
+      ratio: median(ownRatios),
       target: 'ratio >= 0.5',
     },
   ];
