@@ -317,6 +317,11 @@ export function writeSchemaless(value: unknown): string {
 const ENVELOPE_HEAD = '{"schema":';
 const PAYLOAD_KEY = ',"payload":';
 
+/** The text of a compact envelope up to its payload, for a schema's text. */
+export function envelopeHead(schemaText: string): string {
+  return `${ENVELOPE_HEAD}${schemaText}${PAYLOAD_KEY}`;
+}
+
 /**
  * The schema and payload texts of a compact envelope `{"schema":S,"payload":P}`, the exact shape
  * Kafka's JsonConverter and Sluice write; null for any other text (spaces, other key order), which

@@ -148,6 +148,36 @@ describe('JsonConverter with schemas', () => {
     ).toThrow(/invalid null value for a required string field at field a/);
   });
 
+  it('reads a record after one with the same schema exactly as a first record, errors included', () => {
+    const head =
+      '{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"}],"optional":false},"payload":';
+    const outcome = (c: JsonConverter, text: string): unknown => {
+      try {
+        return read(c, text);
+      } catch (err) {
+        return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+      }
+    };
+    const payloads = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.constantFrom('{"a":1}', '{"a":1}}', '{"a":1},"extra":2', '{"a":"x"}', 'nope', '', '{"a":1} '),
+    );
+    fc.assert(
+      fc.property(payloads, fc.constantFrom('}', '', '} ', '}}'), (payload, tail) => {
+        const warm = converter();
+        read(warm, `${head}{"a":0}}`); // the schema is now the recent one
+        const text = `${head}${payload}${tail}`;
+        expect(outcome(warm, text)).toEqual(outcome(converter(), text));
+      }),
+      { numRuns: 300 },
+    );
+    const warm = converter();
+    read(warm, `${head}{"a":0}}`);
+    expect(() =>
+      warm.toConnectData('t', [], Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from('}')])),
+    ).toThrow(/not valid JSON/);
+  });
+
   it('names bad settings', () => {
     let error: unknown;
     try {

@@ -12,7 +12,7 @@ import { IsInIgnoringCase } from '../transforms/config-validators.js';
 import { isPlainObject } from '../transforms/field-map.js';
 import { surfaced } from './field-path-error.js';
 import { ConnectJsonReader } from './json-reader.js';
-import { parseJson, splitEnvelope, withoutJsonDecimals, type ParsedJson } from './json-text.js';
+import { envelopeHead, parseJson, splitEnvelope, withoutJsonDecimals, type ParsedJson } from './json-text.js';
 import { ConnectJsonWriter, type DecimalFormat } from './json-writer.js';
 
 export class JsonConverterConfig {
@@ -58,6 +58,12 @@ export class JsonConverter implements Converter {
   private writer = new ConnectJsonWriter('BASE64', true);
   private reader = new ConnectJsonReader(1000, true);
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /**
+   * The bytes before the payload in the last envelope read, and their schema: records of a topic
+   * mostly repeat them, and then only the payload is decoded and parsed (schemas of change events
+   * are kilobytes, their payloads a few hundred bytes).
+   */
+  private recent: { head: Buffer; schemaText: string; schema: Schema | null } | null = null;
 
   configClass(): typeof JsonConverterConfig {
     return JsonConverterConfig;
@@ -97,6 +103,14 @@ export class JsonConverter implements Converter {
 
   toConnectData(topic: string, _headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue {
     if (value === null || value.length === 0) return { schema: null, value: null };
+    try {
+      if (this.schemasEnabled) {
+        const repeated = this.withRecentSchema(value);
+        if (repeated) return repeated;
+      }
+    } catch (err) {
+      throw surfaced(err, `Converting JSON to Kafka Connect data for topic ${topic} failed`);
+    }
     let text: string;
     try {
       text = this.decoder.decode(value);
@@ -145,6 +159,39 @@ export class JsonConverter implements Converter {
       if (err instanceof SyntaxError) return null;
       throw err;
     }
+    if (this.recent?.schemaText !== schemaText)
+      this.recent = { head: Buffer.from(envelopeHead(schemaText)), schemaText, schema };
+    return this.fromPayload(schema, payload);
+  }
+
+  /**
+   * `value` when it is the last envelope's head, its payload and the closing brace: the head's
+   * bytes compared, only the payload decoded. Null for anything else (then read whole, which also
+   * reports what is wrong): the head is valid JSON and UTF-8, so with a valid payload so is all.
+   */
+  private withRecentSchema(value: Buffer): SchemaAndValue | null {
+    const recent = this.recent;
+    if (recent === null) return null;
+    const { head } = recent;
+    if (value.length <= head.length || value[value.length - 1] !== 0x7d) return null;
+    if (head.compare(value, 0, head.length) !== 0) return null;
+    let text: string;
+    try {
+      text = this.decoder.decode(value.subarray(head.length, value.length - 1));
+    } catch {
+      return null; // not UTF-8: the whole text's decoding reports it
+    }
+    let payload: ParsedJson;
+    try {
+      payload = parseJson(text);
+    } catch (err) {
+      if (err instanceof SyntaxError) return null;
+      throw err;
+    }
+    return this.fromPayload(recent.schema, payload);
+  }
+
+  private fromPayload(schema: Schema | null, payload: ParsedJson): SchemaAndValue {
     if (schema === null)
       return { schema: null, value: payload.lossless ? withoutJsonDecimals(payload.value) : payload.value };
     return { schema, value: this.reader.value(schema, payload.value) };
