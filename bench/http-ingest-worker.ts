@@ -91,11 +91,12 @@ export async function startIngestWorker(): Promise<ServerProcess & { dir: string
       rest: ready.rest || (await warmup(`${url}/ingest/hooks`)) === 200,
       own: ready.own || (await warmup(`${ownUrl}/ingest/hooks-own`)) === 200,
     };
-    const status = ready.rest && ready.own ? 200 : 0;
-    if (status === 200) break;
+    if (ready.rest && ready.own) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the worker's ingest route did not answer 200 in time (last: ${status})`);
+      throw new Error(
+        `the webhook sources did not answer 200 in time (worker route: ${ready.rest}, own listener: ${ready.own})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

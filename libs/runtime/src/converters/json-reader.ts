@@ -4,6 +4,7 @@ import { bytesToUnscaled, decimalScale, formatDecimal, unscaledAt } from './deci
 import { addStep, FieldPathError } from './field-path-error.js';
 import { JsonDecimal, parseJson, writeSchemaless } from './json-text.js';
 import { LruCache } from './lru-cache.js';
+import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.js';
 
 const DAY_MS = 86_400_000;
 const TYPES: readonly SchemaType[] = [
@@ -20,17 +21,10 @@ const TYPES: readonly SchemaType[] = [
   'map',
   'struct',
 ];
-const INT_RANGES = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-} as const;
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 type JsonObject = Readonly<Record<string, unknown>>;
-const MAX_AS_IS_DEPTH = 32;
-const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LogicalTypes));
 
 /**
  * Reads parsed JSON into Connect data the way Kafka's JsonConverter does: schemas from its JSON
@@ -43,11 +37,19 @@ export class ConnectJsonReader {
   private lastSchemaText: string | null = null;
   private lastSchema: Schema | null = null;
 
+  /** A parsed struct is already the value when it holds these (JSON.parse made it for one record). */
+  private readonly plainRules: PlainValueRules;
+
   constructor(
     cacheSize: number,
     private readonly replaceNullWithDefault: boolean,
   ) {
     this.schemas = new LruCache(cacheSize);
+    this.plainRules = {
+      int64: (v) => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint',
+      float: (v) => typeof v === 'number',
+      replaceNullWithDefault,
+    };
   }
 
   /** The Schema a JSON schema node describes; null for a null node. Throws FieldPathError. */
@@ -215,55 +217,6 @@ export class ConnectJsonReader {
     }
   }
 
-  /**
-   * Whether value() would return `node` unchanged: a plain object with exactly the schema's
-   * fields, in its order, each a string, boolean, in-range integer, number for a float, null for
-   * an optional field without a default to fill in, or such a struct. Anything else (logical
-   * types, bytes, maps, arrays, exact decimals) is read field by field.
-   */
-  private readsAsIs(schema: Schema, node: unknown, depth: number): boolean {
-    if (depth > MAX_AS_IS_DEPTH || !isPlainObject(node)) return false;
-    const fields = schema.fields ?? [];
-    let i = 0;
-    for (const key in node) {
-      const field = fields[i];
-      if (field === undefined || key !== field.name) return false;
-      if (!this.fieldReadsAsIs(field.schema, node[key], depth)) return false;
-      i++;
-    }
-    return i === fields.length;
-  }
-
-  private fieldReadsAsIs(schema: Schema, v: unknown, depth: number): boolean {
-    if (v === null)
-      return (
-        schema.optional &&
-        !(this.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null)
-      );
-    if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) return false;
-    switch (schema.type) {
-      case 'int8':
-      case 'int16':
-      case 'int32': {
-        const [min, max] = INT_RANGES[schema.type];
-        return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-      }
-      case 'int64':
-        return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
-      case 'float32':
-      case 'float64':
-        return typeof v === 'number';
-      case 'boolean':
-        return typeof v === 'boolean';
-      case 'string':
-        return typeof v === 'string';
-      case 'struct':
-        return this.readsAsIs(schema, v, depth + 1);
-      default:
-        return false;
-    }
-  }
-
   /** Objects for string keys; arrays of [key, value] pairs (read into a Map) otherwise, as Kafka writes them. */
   private map(schema: Schema, node: unknown): unknown {
     const keys = schema.keySchema!;
@@ -296,7 +249,7 @@ export class ConnectJsonReader {
   private struct(schema: Schema, node: unknown): Record<string, unknown> {
     // a parsed object that already is the struct (the schema's fields in order, each a value read
     // as it is) is returned itself: JSON.parse made it for this record alone
-    if (this.readsAsIs(schema, node, 0)) return node as Record<string, unknown>;
+    if (isPlainStruct(schema, node, this.plainRules)) return node as Record<string, unknown>;
     if (!isPlainObject(node)) throw expected('struct (object)', node);
     const out: Record<string, unknown> = {};
     for (const field of schema.fields ?? []) {

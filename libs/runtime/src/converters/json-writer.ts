@@ -3,19 +3,13 @@ import { describeType, getField, isFieldMap, type FieldMap } from '../transforms
 import { decimalScale, formatDecimal, unscaledAt, unscaledToBytes } from './decimal.js';
 import { addStep, FieldPathError } from './field-path-error.js';
 import { quote, writeNumber, writeSchemaless } from './json-text.js';
+import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.js';
 
 /** How JsonConverter writes Decimals: base64 of the unscaled bytes (Kafka's default), or a JSON number. */
 export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const DAY_MS = 86_400_000;
-const INT_RANGES = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-} as const;
 const INT64_MIN = -(2n ** 63n);
-const MAX_NATIVE_DEPTH = 32;
-const LOGICAL_NAMES: ReadonlySet<string> = new Set(Object.values(LogicalTypes));
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
@@ -28,10 +22,19 @@ export class ConnectJsonWriter {
   private readonly schemaTexts = new WeakMap<Schema, string>();
   private readonly fieldPrefixes = new WeakMap<Schema, string[]>();
 
+  /** What JSON.stringify writes exactly as value() does. */
+  private readonly plainRules: PlainValueRules;
+
   constructor(
     private readonly decimalFormat: DecimalFormat,
     private readonly replaceNullWithDefault: boolean,
-  ) {}
+  ) {
+    this.plainRules = {
+      int64: (v) => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63,
+      float: (v) => typeof v === 'number' && Number.isFinite(v),
+      replaceNullWithDefault,
+    };
+  }
 
   /** `{"schema":...,"payload":...}`; throws FieldPathError (a DataError) on a value not matching its schema. */
   envelope(schema: Schema | null, value: unknown): string {
@@ -191,7 +194,7 @@ export class ConnectJsonWriter {
   private struct(schema: Schema, value: unknown): string {
     // most structs (change events, rows) are plain objects of plain values: one native call
     // writes them flat, where field-by-field text built a rope that was copied again later
-    if (this.writesNatively(schema, value, 0)) return JSON.stringify(value);
+    if (isPlainStruct(schema, value, this.plainRules)) return JSON.stringify(value);
     if (!isFieldMap(value)) throw invalid('struct', value);
     const fields = schema.fields ?? [];
     const prefixes = this.prefixes(schema);
@@ -206,59 +209,6 @@ export class ConnectJsonWriter {
       }
     }
     return `${out}}`;
-  }
-
-  /**
-   * Whether JSON.stringify(value) writes exactly what struct() would: a plain object holding the
-   * schema's fields, in its order and nothing else, each a value value() writes as JSON.stringify
-   * does (strings, booleans, integers in range, finite floats, nulls that stay null, structs of
-   * the same kind). Anything else (logical types, bytes, bigints, defaults to fill in) takes the
-   * field-by-field path, which also reports what is wrong.
-   */
-  private writesNatively(schema: Schema, value: unknown, depth: number): boolean {
-    if (depth > MAX_NATIVE_DEPTH || typeof value !== 'object' || value === null) return false;
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return false;
-    const fields = schema.fields ?? [];
-    const object = value as Record<string, unknown>;
-    let i = 0;
-    for (const key in object) {
-      const field = fields[i];
-      if (field === undefined || key !== field.name) return false;
-      if (!this.writesFieldNatively(field.schema, object[key], depth)) return false;
-      i++;
-    }
-    return i === fields.length;
-  }
-
-  private writesFieldNatively(schema: Schema, v: unknown, depth: number): boolean {
-    if (v === null)
-      return (
-        schema.optional &&
-        !(this.replaceNullWithDefault && schema.defaultValue !== undefined && schema.defaultValue !== null)
-      );
-    if (schema.name !== undefined && LOGICAL_NAMES.has(schema.name)) return false;
-    switch (schema.type) {
-      case 'int8':
-      case 'int16':
-      case 'int32': {
-        const [min, max] = INT_RANGES[schema.type];
-        return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-      }
-      case 'int64':
-        return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
-      case 'float32':
-      case 'float64':
-        return typeof v === 'number' && Number.isFinite(v);
-      case 'boolean':
-        return typeof v === 'boolean';
-      case 'string':
-        return typeof v === 'string';
-      case 'struct':
-        return this.writesNatively(schema, v, depth + 1);
-      default:
-        return false;
-    }
   }
 
   /** `"name":` for each field of a struct schema, built once per schema. */
