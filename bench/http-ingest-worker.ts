@@ -11,6 +11,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 /** A child process that serves HTTP; stopped with SIGTERM. */
 export interface ServerProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -100,7 +101,7 @@ export async function startIngestWorker(): Promise<ServerProcess & { dir: string
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, ownUrl, dir, stop };
+  return { url, pid: child.pid!, ownUrl, dir, stop };
 }
 
 /** bench/dist/http-reference-server.js in its own process. */
@@ -114,7 +115,7 @@ export async function startReferenceServer(): Promise<ServerProcess> {
     child.once('exit', (code) => reject(new Error(`the reference server exited with ${code}`)));
   });
   lines.close();
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
 }
 
 /** Records in a topic of the worker: the sum of its partitions' end offsets. */

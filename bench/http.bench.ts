@@ -6,6 +6,7 @@ import type { PartitionOffsets, SinkRecord, SinkTaskContext } from '@sluice/conn
 import { HttpSinkTask } from '@sluice/connector-http';
 import { Agent } from 'undici';
 import { startIngestWorker, startReferenceServer, topicRecords } from './http-ingest-worker.js';
+import { cpuSeconds } from './process-stats.js';
 import { median, type BenchRow } from './report.js';
 
 /*
@@ -154,8 +155,12 @@ function webhookBody(): string {
   return JSON.stringify(Array.from({ length: WEBHOOK_ITEMS }, (_, i) => value(i)));
 }
 
-/** Records/s answered 2xx by the server at `url` under autocannon, and how many. */
-async function load(url: string): Promise<{ rate: number; records: number }> {
+/**
+ * Records/s answered 2xx by the server at `url` (process `pid`) under autocannon, how many, and
+ * the server's CPU per record (all its threads): steadier than records/s on a shared machine.
+ */
+async function load(url: string, pid: number): Promise<{ rate: number; records: number; cpuMicros: number }> {
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -167,7 +172,8 @@ async function load(url: string): Promise<{ rate: number; records: number }> {
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.non2xx} answers were not 2xx, ${result.errors} requests failed`);
   const records = result['2xx'] * WEBHOOK_ITEMS;
-  return { rate: records / WEBHOOK_SECONDS, records };
+  const cpuMicros = ((cpuSeconds(pid) - cpuBefore) / records) * 1e6;
+  return { rate: records / WEBHOOK_SECONDS, records, cpuMicros };
 }
 
 export async function httpBench({
@@ -186,6 +192,9 @@ export async function httpBench({
   const hookRatios: number[] = [];
   const own: number[] = [];
   const ownRatios: number[] = [];
+  const hookCpu: number[] = [];
+  const ownCpu: number[] = [];
+  const refCpu: number[] = [];
   const worker = await startIngestWorker();
   const reference = await startReferenceServer();
   // the warm-up requests that found the worker ready
@@ -201,21 +210,24 @@ export async function httpBench({
       log(
         `  run ${run + 1}: http-sink ${Math.round(rate)} records/s, bare undici ${Math.round(ref)} records/s (${(rate / ref).toFixed(2)})`,
       );
-      const hookRef = (await load(`${reference.url}/ingest/bench`)).rate;
-      const ingest = await load(`${worker.url}/ingest/hooks`);
+      const hookRef = await load(`${reference.url}/ingest/bench`, reference.pid);
+      const ingest = await load(`${worker.url}/ingest/hooks`, worker.pid);
       acknowledged += ingest.records;
       hook.push(ingest.rate);
-      hookRefs.push(hookRef);
-      hookRatios.push(ingest.rate / hookRef);
+      hookRefs.push(hookRef.rate);
+      hookRatios.push(ingest.rate / hookRef.rate);
+      hookCpu.push(ingest.cpuMicros);
+      refCpu.push(hookRef.cpuMicros);
       log(
-        `  run ${run + 1}: webhook ${Math.round(ingest.rate)} records/s, bare node:http ${Math.round(hookRef)} records/s (${(ingest.rate / hookRef).toFixed(2)})`,
+        `  run ${run + 1}: webhook ${Math.round(ingest.rate)} records/s, bare node:http ${Math.round(hookRef.rate)} records/s (${(ingest.rate / hookRef.rate).toFixed(2)}); CPU ${ingest.cpuMicros.toFixed(1)} µs/record, bare ${hookRef.cpuMicros.toFixed(1)}`,
       );
-      const ownIngest = await load(`${worker.ownUrl}/ingest/hooks-own`);
+      const ownIngest = await load(`${worker.ownUrl}/ingest/hooks-own`, worker.pid);
       acknowledgedOwn += ownIngest.records;
       own.push(ownIngest.rate);
-      ownRatios.push(ownIngest.rate / hookRef);
+      ownRatios.push(ownIngest.rate / hookRef.rate);
+      ownCpu.push(ownIngest.cpuMicros);
       log(
-        `  run ${run + 1}: webhook on its own listener ${Math.round(ownIngest.rate)} records/s (${(ownIngest.rate / hookRef).toFixed(2)})`,
+        `  run ${run + 1}: webhook on its own listener ${Math.round(ownIngest.rate)} records/s (${(ownIngest.rate / hookRef.rate).toFixed(2)}); CPU ${ownIngest.cpuMicros.toFixed(1)} µs/record`,
       );
     }
     for (const [topic, count] of [
@@ -257,6 +269,20 @@ export async function httpBench({
       reference: median(hookRefs),
       ratio: median(ownRatios),
       target: 'ratio >= 0.5',
+    },
+    {
+      name: 'webhook on the worker: worker CPU per record (all threads), against the bare server',
+      value: median(hookCpu),
+      unit: 'µs/record',
+      reference: median(refCpu),
+      ratio: median(refCpu) / median(hookCpu),
+    },
+    {
+      name: "webhook on the connector's own listener: worker CPU per record",
+      value: median(ownCpu),
+      unit: 'µs/record',
+      reference: median(refCpu),
+      ratio: median(refCpu) / median(ownCpu),
     },
   ];
 }

@@ -8,7 +8,7 @@ import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
-import { MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { AckProbe, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
 import { StandaloneHerder } from './standalone-herder.js';
 import type { ConnectorStatus } from './herder.js';
 
@@ -100,6 +100,19 @@ describe('StandaloneHerder', () => {
     expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
     expect(await herder.connectorTopics('seq')).toEqual(['numbers']);
     expect(await herder.connectors()).toEqual(['mem', 'seq']);
+  });
+
+  it('tells a source its records are durable while it waits in poll(), and calls commit() only once all it returned is', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('acks', source(60, { topic: 'acked', 'poll.waits.for.acks': 'true' }));
+    await herder.putConnectorConfig('mem', sink('acked', { topics: 'acked' }));
+    await eventually(
+      () => MemorySink.received.get('acked') ?? [],
+      (r) => r.length >= 60,
+    );
+    // a poll that waited in vain means the runtime held back commitRecord until poll() returned
+    expect(AckProbe.stalls.get('acked') ?? 0).toBe(0);
+    expect(AckProbe.earlyCommits.get('acked') ?? 0).toBe(0);
   });
 
   it('brings connectors back in their last state after a restart and resumes from committed offsets', async () => {

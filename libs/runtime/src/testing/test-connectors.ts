@@ -47,10 +47,28 @@ class SequenceSourceConfig {
 
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
+
+  @ConfigField({
+    doc: 'Each poll first waits (up to 5 s) until commitRecord came for every record returned so far.',
+  })
+  @IsBoolean()
+  'poll.waits.for.acks' = false;
 }
 
 /** Failures so far per topic, for fail.times. */
 const failures = new Map<string, number>();
+
+/** What a source with poll.waits.for.acks saw, per topic. */
+export const AckProbe = {
+  /** Polls that waited 5 s for acks in vain. */
+  stalls: new Map<string, number>(),
+  /** commit() calls made while records it had returned were not yet committed. */
+  earlyCommits: new Map<string, number>(),
+};
+
+const bump = (counts: Map<string, number>, topic: string): void => {
+  counts.set(topic, (counts.get(topic) ?? 0) + 1);
+};
 
 export class SequenceSourceTask implements SourceTask {
   private config!: SequenceSourceConfig;
@@ -58,6 +76,8 @@ export class SequenceSourceTask implements SourceTask {
   private task = 0;
   private signal!: AbortSignal;
   private reporter: TaskReporter | undefined;
+  private returned = 0;
+  private acked = 0;
 
   async start(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const parsed = parseConfig(SequenceSourceConfig, config);
@@ -78,7 +98,25 @@ export class SequenceSourceTask implements SourceTask {
     this.next = next;
   }
 
+  commitRecord(): void {
+    this.acked++;
+  }
+
+  commit(): void {
+    if (this.config['poll.waits.for.acks'] && this.acked < this.returned)
+      bump(AckProbe.earlyCommits, this.config.topic);
+  }
+
+  private async waitForAcks(): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (this.acked < this.returned && !this.signal.aborted) {
+      if (Date.now() > deadline) return bump(AckProbe.stalls, this.config.topic);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   async poll(): Promise<SourceRecord[]> {
+    if (this.config['poll.waits.for.acks']) await this.waitForAcks();
     if (this.next >= this.config.count) {
       this.reporter?.progress(null);
       await new Promise((r) => setTimeout(r, 20));
@@ -116,6 +154,7 @@ export class SequenceSourceTask implements SourceTask {
       });
     }
     this.next = end;
+    this.returned += records.length;
     return records;
   }
 

@@ -88,8 +88,8 @@ interface SentBatch {
 }
 
 interface InFlightBatch {
-  records: SourceRecord[];
-  sent: Promise<SentBatch>;
+  /** Settles once the batch is durable and its records were committed to the task, in poll order. */
+  completed: Promise<void>;
 }
 
 /**
@@ -104,6 +104,10 @@ export class WorkerSourceTask implements WorkerTask {
   private paused = false;
   private resumeWaiter: (() => void) | null = null;
   private readonly inFlight: InFlightBatch[] = [];
+  /** The last batch's completion: each batch completes after the one before it. */
+  private lastCompletion: Promise<void> = Promise.resolve();
+  /** Batches sent and not yet complete (some of inFlight may be complete already). */
+  private incomplete = 0;
   /** Latest durable offset per source partition, not yet committed. */
   private readonly pendingOffsets = new Map<
     string,
@@ -202,8 +206,9 @@ export class WorkerSourceTask implements WorkerTask {
         const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal);
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled(records.length);
-          this.inFlight.push({ records, sent: (await this.send(records)).done });
+          this.track(records, (await this.send(records)).done);
         }
+        // an empty poll waits for the oldest batch, so a task that returns at once cannot spin
         while (
           this.inFlight.length >= MAX_BATCHES_IN_FLIGHT ||
           (this.inFlight.length > 0 && records.length === 0)
@@ -429,15 +434,40 @@ export class WorkerSourceTask implements WorkerTask {
     this.knownTopics.add(topic);
   }
 
-  /** Waits for the oldest batch to be durable, then tells the task and records its offsets. */
+  /**
+   * Completes a batch as soon as it is durable and every earlier batch is complete, without
+   * waiting for the loop: a task blocked in poll() (a webhook waiting for requests) still hears
+   * commitRecord for what it handed out, as Kafka Connect's producer callbacks do.
+   */
+  private track(records: SourceRecord[], sent: Promise<SentBatch>): void {
+    this.incomplete++;
+    const completed = this.lastCompletion.then(async () => {
+      await this.complete(records, await sent);
+      this.incomplete--;
+    });
+    // awaited, and its failure surfaced, by completeOldest; a failure also fails every later batch
+    completed.catch(() => undefined);
+    this.lastCompletion = completed;
+    this.inFlight.push({ completed });
+  }
+
+  /** Waits for the oldest batch to be complete. */
   private async completeOldest(): Promise<void> {
-    const batch = this.inFlight.shift()!;
-    const { chunks, reached, seq } = await batch.sent;
+    const batch = this.inFlight[0]!;
+    try {
+      await batch.completed;
+    } finally {
+      this.inFlight.shift();
+    }
+  }
+
+  /** Tells the task where a durable batch's records landed, and records its offsets. */
+  private async complete(records: SourceRecord[], sent: SentBatch): Promise<void> {
+    const { chunks, reached, seq } = sent;
     for (const tp in reached)
       this.pendingPositions[tp] = Math.max(this.pendingPositions[tp] ?? 0, reached[tp]!);
     if (seq !== null) this.pendingPositions[BATCH_POSITION_KEY] = seq;
     const task = this.o.task;
-    const records = batch.records;
     if (task.commitRecord) {
       const landed = landedRecords(records.length, chunks);
       for (let i = 0; i < records.length; i++) {
@@ -468,11 +498,13 @@ export class WorkerSourceTask implements WorkerTask {
     const started = performance.now();
     const offsets = [...this.pendingOffsets.values()];
     const positions = this.pendingPositions;
+    // commit() promises the task that all it returned is durable: not so while batches are out
+    const everythingDurable = this.incomplete === 0;
     this.pendingOffsets.clear();
     this.pendingPositions = {};
     await this.o.offsets.commit(offsets, positions);
     this.o.metrics.offsetCommitSeconds((performance.now() - started) / 1000);
-    await this.o.task.commit?.();
+    if (everythingDurable) await this.o.task.commit?.();
   }
 
   private waitForResume(): Promise<void> {
