@@ -127,4 +127,38 @@ describe('ConfigRedactor', () => {
     });
     expect(await r.restoreHidden({ conn: HIDDEN }, undefined)).toEqual({ conn: HIDDEN });
   });
+
+  it('hides the password of a URL in any value, and restores it when the URL comes back as shown', async () => {
+    const { r } = redactor();
+    const stored = {
+      'connector.class': 'db-source',
+      'connection.url': 'postgresql://app:s3cr%40t@db.internal:5432/orders?sslmode=require',
+      'http.url': 'https://hooks.example.com/in',
+      'backup.url': 'mysql://root:${env:ROOT_PW}@db/x',
+      'jdbc.url': 'jdbc:postgresql://db/x?user=app&password=hunter2&ssl=true',
+    };
+    const shown = await r.redact(stored);
+    expect(shown['connection.url']).toBe(
+      `postgresql://app:${HIDDEN}@db.internal:5432/orders?sslmode=require`,
+    );
+    expect(shown['http.url']).toBe('https://hooks.example.com/in');
+    expect(shown['backup.url']).toBe('mysql://root:${env:ROOT_PW}@db/x');
+    expect(shown['jdbc.url']).toBe(`jdbc:postgresql://db/x?user=app&password=${HIDDEN}&ssl=true`);
+    expect(JSON.stringify(shown)).not.toContain('hunter2');
+    expect(JSON.stringify(shown)).not.toContain('s3cr');
+    // a read-modify-write round trip keeps the stored password
+    expect(await r.restoreHidden({ ...shown, 'http.url': 'https://other/' }, stored)).toEqual({
+      ...stored,
+      'http.url': 'https://other/',
+    });
+    // another host, the password left hidden: the stored password goes with it
+    const moved = await r.restoreHidden(
+      { 'connection.url': `postgresql://app:${HIDDEN}@db2/orders` },
+      stored,
+    );
+    expect(moved['connection.url']).toBe('postgresql://app:s3cr%40t@db2/orders');
+    // a new password replaces it
+    const changed = await r.restoreHidden({ 'connection.url': 'postgresql://app:new@db/orders' }, stored);
+    expect(changed['connection.url']).toBe('postgresql://app:new@db/orders');
+  });
 });

@@ -1,12 +1,11 @@
 import type { ConfigInfos, ConnectorInfo, Herder, TaskInfo } from '@sluice/runtime';
+import { HIDDEN, ONLY_REFERENCES } from './hidden.js';
+import { hideUrlPassword, restoreUrlPassword } from './url-password.js';
 
-/** What a secret value is replaced with in every response. */
-export const HIDDEN = '[hidden]';
+export { HIDDEN };
 
 /** The safety net: keys that look secret are hidden even when no definition says PASSWORD. */
 const SECRET_NAME = /password|secret|token|credentials?$/i;
-/** A value made only of ${provider:...} references names where a secret is, not the secret. */
-const ONLY_REFERENCES = /^(?:\$\{[^{}]*\})+$/;
 
 function listOf(value: string | undefined): string[] {
   return (value ?? '')
@@ -24,7 +23,8 @@ function matches(pattern: RegExp, key: string): boolean {
  * Hides secret config values in what the API returns. A key is secret when the definition of its
  * connector (or of its transform or predicate, under `transforms.<alias>.`) has type PASSWORD, when
  * its name looks secret, or when the module options name it. Values that are only ${...}
- * references are shown: they are not secrets themselves.
+ * references are shown: they are not secrets themselves. In any other value, the password of a
+ * URL's user info (`postgresql://user:password@host/db`) is hidden.
  */
 export class ConfigRedactor {
   private readonly passwordFieldsCache = new Map<string, ReadonlySet<string>>();
@@ -42,7 +42,7 @@ export class ConfigRedactor {
     const isSecret = await this.secretTest(config, connectorClass);
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(config)) {
-      out[key] = isSecret(key) && !ONLY_REFERENCES.test(value) ? HIDDEN : value;
+      out[key] = isSecret(key) && !ONLY_REFERENCES.test(value) ? HIDDEN : hideUrlPassword(value);
     }
     return out;
   }
@@ -71,16 +71,18 @@ export class ConfigRedactor {
       ...infos,
       configs: infos.configs.map((c) => {
         const value = c.value.value;
-        const hide =
-          value !== null && value !== HIDDEN && (c.definition.type === 'PASSWORD' || isSecret(c.value.name));
-        return hide && !ONLY_REFERENCES.test(value) ? { ...c, value: { ...c.value, value: HIDDEN } } : c;
+        if (value === null || value === HIDDEN) return c;
+        const hide = c.definition.type === 'PASSWORD' || isSecret(c.value.name);
+        const shown = hide && !ONLY_REFERENCES.test(value) ? HIDDEN : hideUrlPassword(value);
+        return shown === value ? c : { ...c, value: { ...c.value, value: shown } };
       }),
     };
   }
 
   /**
    * A config sent back after a GET holds "[hidden]" where secrets were: those keys keep their
-   * stored values, so that a read-modify-write round trip does not overwrite a secret.
+   * stored values, so that a read-modify-write round trip does not overwrite a secret. A URL sent
+   * back with its password hidden gets the stored one's password.
    */
   async restoreHidden(
     incoming: Readonly<Record<string, string>>,
@@ -94,7 +96,9 @@ export class ConfigRedactor {
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(incoming)) {
       const previous = stored[key];
-      out[key] = value === HIDDEN && previous !== undefined && isSecret(key) ? previous : value;
+      if (previous === undefined) out[key] = value;
+      else if (value === HIDDEN && isSecret(key)) out[key] = previous;
+      else out[key] = restoreUrlPassword(value, previous);
     }
     return out;
   }
