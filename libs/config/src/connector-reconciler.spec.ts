@@ -303,6 +303,27 @@ describe('ConnectorReconciler', () => {
     expect([...target.connectors.keys()].sort()).toEqual(['elsewhere']);
   });
 
+  it('follows a Kubernetes ConfigMap update, which swaps the ..data symlink the files link through', async () => {
+    // the layout kubelet's atomic writer makes: name.yaml -> ..data/name.yaml, ..data -> ..<timestamp>
+    const version = (n: number, files: Record<string, string>): string => {
+      const name = `..2026_11_22_0${n}`;
+      fs.mkdirSync(path.join(dir, name));
+      for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name, file), text);
+      return name;
+    };
+    fs.symlinkSync(version(1, { 'a.yaml': connector('a') }), path.join(dir, '..data'));
+    fs.symlinkSync('..data/a.yaml', path.join(dir, 'a.yaml'));
+    reconciler = await start();
+    expect(target.connectors.get('a')?.config['tasks.max']).toBe('1');
+
+    // kubelet links the new version as ..data_tmp, renames it over ..data, and only later
+    // removes the old version (which is kept here, so that nothing else signals the change)
+    const next = version(2, { 'a.yaml': connector('a').replace('tasks.max: 1', 'tasks.max: 2') });
+    fs.symlinkSync(next, path.join(dir, '..data_tmp'));
+    fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+    await waitFor('the update', () => target.connectors.get('a')?.config['tasks.max'] === '2');
+  });
+
   it('stops watching on stop()', async () => {
     const r = await start();
     await r.stop();

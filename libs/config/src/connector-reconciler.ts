@@ -70,6 +70,9 @@ interface Claim {
   connector?: ConnectorFile;
 }
 
+/** The symlink a Kubernetes ConfigMap or Secret volume swaps to update every file at once. */
+const CONFIGMAP_DATA_LINK = '..data';
+
 const silentLogger: ReconcilerLogger = { info() {}, warn() {}, error() {} };
 
 /**
@@ -139,6 +142,15 @@ export class ConnectorReconciler {
       if (isConnectorFile(p)) this.schedule(path.resolve(this.dir, p));
     };
     watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
+    // A Kubernetes ConfigMap volume updates its files at once by swapping the `..data` symlink
+    // their links go through; the files' own links do not change, so only the raw event shows it.
+    watcher.on('raw', (_event: string, name: string) => {
+      if (path.basename(name) !== CONFIGMAP_DATA_LINK) return;
+      // every file may have changed, so each gets its refused put retried (and a pass runs even
+      // when none is known yet)
+      if (this.files.size === 0) this.schedule(this.dir);
+      for (const file of this.files.keys()) this.schedule(file);
+    });
     watcher.on('error', (err) =>
       this.logger.error({ err, dir: this.dir }, 'watching the connectors folder failed'),
     );
