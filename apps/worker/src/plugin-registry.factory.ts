@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CONVERTER_PLUGINS,
-  discoverPlugins,
   PluginRegistry,
   PREDICATE_PLUGINS,
+  registerDiscoveredPlugins,
   TRANSFORM_PLUGINS,
 } from '@sluice/runtime';
 
@@ -25,6 +25,6 @@ export function pluginSearchDirs(): string[] {
 export async function loadPluginRegistry(): Promise<PluginRegistry> {
   const registry = new PluginRegistry();
   registry.register([...CONVERTER_PLUGINS, ...TRANSFORM_PLUGINS, ...PREDICATE_PLUGINS]);
-  registry.register(await discoverPlugins(pluginSearchDirs()));
+  await registerDiscoveredPlugins(registry, pluginSearchDirs());
   return registry;
 }

@@ -4,7 +4,7 @@ export {
   type ConfigResolver,
   type StandaloneHerderOptions,
 } from './herder/standalone-herder.js';
-export { PluginRegistry, discoverPlugins, type PluginType } from './plugins/plugin-registry.js';
+export { PluginRegistry, registerDiscoveredPlugins, type PluginType } from './plugins/plugin-registry.js';
 export { RuntimeMetrics } from './metrics/runtime-metrics.js';
 export { ConnectorConfigError, type FieldError } from './config/connector-config-error.js';
 export { DEFAULT_CONVERTERS, type ConverterDefaults } from './config/converter-factory.js';

@@ -120,6 +120,7 @@ export class StandaloneHerder implements Herder {
               converterDefaults: this.converterDefaults,
               pluginDirs: o.pluginDirs ?? [],
               pluginModules: o.pluginModules,
+              registry: o.registry,
               logger: o.logger,
               logLevel: o.logLevel ?? 'info',
               onTopicUsed,

@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPluginModules, loadPluginModule, referencedPlugins } from './plugin-registry.js';
+import { CONVERTER_PLUGINS } from '../converters/index.js';
+import {
+  findPluginModules,
+  loadPluginModule,
+  PluginRegistry,
+  referencedPlugins,
+  registerDiscoveredPlugins,
+} from './plugin-registry.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -18,6 +25,22 @@ describe('plugin discovery', () => {
     const file = refs.find((r) => r.label === '@sluice/connector-file')!;
     const plugins = await loadPluginModule(file);
     expect(plugins.map((p) => p.name).sort()).toEqual(['file-sink', 'file-source']);
+  });
+
+  it('knows which package each discovered plugin came from, so a task thread imports only those', async () => {
+    const registry = new PluginRegistry();
+    registry.register(CONVERTER_PLUGINS);
+    await registerDiscoveredPlugins(registry, [path.join(repo, 'node_modules')]);
+    const needed = referencedPlugins({
+      'connector.class': 'io.sluice.connect.postgres.PostgresSinkConnector',
+      'value.converter': 'json',
+      transforms: 'a',
+      'transforms.a.type': 'file-sink',
+    });
+    expect(registry.modulesOf([...needed, 'postgres-sink', 'nobody']).map((r) => r.label)).toEqual([
+      '@sluice/connector-postgres',
+      '@sluice/connector-file',
+    ]);
   });
 
   it('names the plugins a connector config needs: class, converters, transforms, predicates', () => {

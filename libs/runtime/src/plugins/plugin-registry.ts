@@ -13,6 +13,25 @@ export type PluginType = PluginDescriptor['type'];
 export class PluginRegistry {
   private readonly byName = new Map<string, PluginDescriptor>();
   private readonly all: PluginDescriptor[] = [];
+  /** The package each discovered plugin came from, so a task thread imports only those it needs. */
+  private readonly origins = new Map<PluginDescriptor, PluginModuleRef>();
+
+  /** Registers the plugins of a package, remembering which package they came from. */
+  registerModule(ref: PluginModuleRef, descriptors: readonly PluginDescriptor[]): void {
+    this.register(descriptors);
+    for (const d of descriptors) this.origins.set(d, ref);
+  }
+
+  /** The packages (in first-use order, each once) that provide the named plugins, where known. */
+  modulesOf(names: readonly string[]): PluginModuleRef[] {
+    const out: PluginModuleRef[] = [];
+    for (const name of names) {
+      const d = this.find(name);
+      const ref = d && this.origins.get(d);
+      if (ref && !out.includes(ref)) out.push(ref);
+    }
+    return out;
+  }
 
   register(descriptors: readonly PluginDescriptor[]): void {
     for (const d of descriptors) {
@@ -104,11 +123,12 @@ export async function loadPluginModule(ref: PluginModuleRef): Promise<PluginDesc
   return mod.plugins;
 }
 
-/** Loads the plugins of every package findPluginModules finds. */
-export async function discoverPlugins(searchDirs: readonly string[]): Promise<PluginDescriptor[]> {
-  const found: PluginDescriptor[] = [];
-  for (const ref of findPluginModules(searchDirs)) found.push(...(await loadPluginModule(ref)));
-  return found;
+/** Registers the plugins of every package findPluginModules finds, with where they came from. */
+export async function registerDiscoveredPlugins(
+  registry: PluginRegistry,
+  searchDirs: readonly string[],
+): Promise<void> {
+  for (const ref of findPluginModules(searchDirs)) registry.registerModule(ref, await loadPluginModule(ref));
 }
 
 /**

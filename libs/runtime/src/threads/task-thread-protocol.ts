@@ -1,6 +1,7 @@
 import type { ConverterDefaults } from '../config/converter-factory.js';
 import type { ConnectorState, TargetState } from '../herder/herder.js';
 import type { TaskMetricCall } from '../metrics/task-metrics.js';
+import type { PluginModuleRef } from '../plugins/plugin-registry.js';
 import type { TaskId } from '../worker/task-status.js';
 import type { SerializedError } from './rpc-channel.js';
 
@@ -19,6 +20,8 @@ export interface TaskStartSpec {
   id: TaskId;
   /** The connector plugin's class name. */
   plugin: string;
+  /** The packages providing the plugins the task's config names, to import before any other. */
+  packages: PluginModuleRef[];
   connectorConfig: Record<string, string>;
   taskConfig: Record<string, string>;
   target: TargetState;

@@ -47,7 +47,18 @@ let log: Log;
  */
 let unloaded: PluginModuleRef[] = [];
 
-async function loadPluginsFor(config: Readonly<Record<string, string>>): Promise<void> {
+/**
+ * Imports the packages the main thread named for a task (`packages`), then, for any plugin still
+ * missing, the remaining packages in turn until it is found.
+ */
+async function loadPluginsFor(
+  config: Readonly<Record<string, string>>,
+  packages: readonly PluginModuleRef[],
+): Promise<void> {
+  for (const ref of packages) {
+    const i = unloaded.findIndex((u) => u.specifier === ref.specifier);
+    if (i >= 0) registry.register(await loadPluginModule(unloaded.splice(i, 1)[0]!));
+  }
   for (const name of referencedPlugins(config)) {
     while (!registry.find(name) && unloaded.length > 0)
       registry.register(await loadPluginModule(unloaded.shift()!));
@@ -56,11 +67,10 @@ async function loadPluginsFor(config: Readonly<Record<string, string>>): Promise
 
 async function startTask(spec: TaskStartSpec): Promise<void> {
   const { id } = spec;
-  await loadPluginsFor({
-    ...data.converterDefaults,
-    ...spec.connectorConfig,
-    'connector.class': spec.plugin,
-  });
+  await loadPluginsFor(
+    { ...data.converterDefaults, ...spec.connectorConfig, 'connector.class': spec.plugin },
+    spec.packages,
+  );
   const plugin = registry.findOf(spec.plugin, ['source', 'sink']);
   const status = {
     onTaskState: (connector: string, task: number, state: TaskStateEvent['state'], error?: Error): void => {

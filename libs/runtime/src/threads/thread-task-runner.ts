@@ -9,6 +9,7 @@ import type { TargetState } from '../herder/herder.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { RegistryTaskMetrics } from '../metrics/task-metrics.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
+import { referencedPlugins, type PluginRegistry } from '../plugins/plugin-registry.js';
 import type { IngressRouter } from '../ingress/ingress-router.js';
 import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
 import type { TaskRunner } from '../worker/worker.js';
@@ -31,6 +32,8 @@ export interface ThreadTaskRunnerOptions {
   converterDefaults: ConverterDefaults;
   pluginDirs: string[];
   pluginModules?: string[];
+  /** The main thread's plugins: which package provides each, so a thread imports only those. */
+  registry?: PluginRegistry;
   logger: Logger;
   logLevel: string;
   onTopicUsed: (connector: string, topic: string) => Promise<void>;
@@ -214,6 +217,14 @@ export class ThreadTaskRunner implements TaskRunner {
     const spec: TaskStartSpec = {
       id,
       plugin: plugin.className,
+      packages:
+        this.o.registry?.modulesOf(
+          referencedPlugins({
+            ...this.o.converterDefaults,
+            ...connectorConfig,
+            'connector.class': plugin.className,
+          }),
+        ) ?? [],
       connectorConfig: { ...connectorConfig },
       taskConfig: { ...taskConfig },
       target,
