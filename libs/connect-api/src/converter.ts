@@ -21,13 +21,15 @@ export interface Converter {
   ): Buffer | null;
   /**
    * For converters whose bytes are UTF-8 text (JSON, strings): the same result as text, which the
-   * runtime writes straight into record batches without a Buffer per record. Optional.
+   * runtime writes straight into record batches without a Buffer per record; or as parts (text,
+   * and Buffers of UTF-8 text) written one after another, so that text many records repeat (a
+   * schema) is encoded once. Optional.
    */
   fromConnectDataText?(
     topic: string,
     headers: readonly ConnectHeader[],
     schema: Schema | null,
     value: unknown,
-  ): string | null;
+  ): string | readonly (string | Buffer)[] | null;
   toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
 }

@@ -4,10 +4,17 @@ export interface RecordHeader {
   readonly value: Buffer | null;
 }
 
+/**
+ * The bytes of a key or value as a producer takes them: a Buffer, text (written as UTF-8), or parts
+ * written one after another, so that bytes many records share (a schema) are encoded once and
+ * copied, not encoded again for every record.
+ */
+export type RecordData = Buffer | string | readonly (Buffer | string)[];
+
 /** What a producer sends. Strings are written as UTF-8. */
 export interface ProducerRecord {
-  key?: Buffer | string | null;
-  value: Buffer | string | null;
+  key?: RecordData | null;
+  value: RecordData | null;
   headers?: readonly { key: string; value: Buffer | string | null }[];
   /** Milliseconds since the epoch; defaults to the time of the send. */
   timestamp?: number;
@@ -34,4 +41,11 @@ export interface TopicPartition {
 
 export function topicPartitionKey(tp: TopicPartition): string {
   return `${tp.topic}:${tp.partition}`;
+}
+
+/** `data` as one Buffer (parts joined), e.g. a key to hash. */
+export function recordDataBuffer(data: RecordData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  return Buffer.concat(data.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
 }

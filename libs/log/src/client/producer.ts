@@ -1,7 +1,7 @@
 import { LogError } from '../errors.js';
 import { isCompressionSupported, type CompressionType, COMPRESSION_TYPES } from '../format/compression.js';
 import { RecordBatchEncoder } from '../format/record-batch-encoder.js';
-import type { ProducerRecord } from '../record.js';
+import { recordDataBuffer, type ProducerRecord } from '../record.js';
 import type { AppendResult, LogStorage } from '../storage/log-storage.js';
 import { BatchBufferPool } from './batch-buffer-pool.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
@@ -197,12 +197,7 @@ export class Producer {
       }
       return record.partition;
     }
-    const key = record.key!;
-    return this.partitioner.partition(
-      topic,
-      typeof key === 'string' ? Buffer.from(key, 'utf8') : key,
-      partitionCount,
-    );
+    return this.partitioner.partition(topic, recordDataBuffer(record.key!), partitionCount);
   }
 
   /** Waits for every send in flight. */

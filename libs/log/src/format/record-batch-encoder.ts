@@ -1,5 +1,5 @@
 import { LogError } from '../errors.js';
-import type { LogRecord, ProducerRecord } from '../record.js';
+import type { LogRecord, ProducerRecord, RecordData } from '../record.js';
 import { COMPRESSION_CODECS, compress, type CompressionType } from './compression.js';
 import { crc32c } from './crc32c.js';
 import {
@@ -31,13 +31,26 @@ export interface EncodeOptions {
 
 const INITIAL_CAPACITY = 1024;
 
-function byteLength(data: Buffer | string | null | undefined): number {
+function byteLength(data: RecordData | null | undefined): number {
   if (data === null || data === undefined) return -1;
   if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
   if (data instanceof Uint8Array) return data.length;
-  throw new LogError(
+  if (Array.isArray(data)) {
+    let length = 0;
+    for (const part of data as readonly unknown[]) {
+      if (typeof part === 'string') length += Buffer.byteLength(part, 'utf8');
+      else if (part instanceof Uint8Array) length += part.length;
+      else throw invalidData(`a part ${typeof part}`);
+    }
+    return length;
+  }
+  throw invalidData(typeof data);
+}
+
+function invalidData(what: string): LogError {
+  return new LogError(
     'INVALID_RECORD',
-    `record keys, values and header values must be a Buffer, a string or null, not ${typeof data}`,
+    `record keys, values and header values must be a Buffer, a string, parts of those or null, not ${what}`,
   );
 }
 
@@ -245,11 +258,20 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-function writeBytes(buf: Buffer, pos: number, data: Buffer | string, length: number): number {
+function writeBytes(buf: Buffer, pos: number, data: RecordData, length: number): number {
   if (typeof data === 'string') {
     buf.write(data, pos, length, 'utf8');
-  } else {
+  } else if (data instanceof Uint8Array) {
     buf.set(data, pos);
+  } else {
+    let at = pos;
+    for (const part of data) {
+      if (typeof part === 'string') at += buf.write(part, at, 'utf8');
+      else {
+        buf.set(part, at);
+        at += part.length;
+      }
+    }
   }
   return pos + length;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { LogRecord, ProducerRecord } from '../record.js';
+import { recordDataBuffer, type LogRecord, type ProducerRecord, type RecordData } from '../record.js';
 import { crc32c } from './crc32c.js';
 import { COMPRESSION_TYPES, isCompressionSupported, type CompressionType } from './compression.js';
 import { checkBatch, readRecordBatchHeader, RECORDS_OFFSET } from './record-batch.js';
@@ -16,9 +16,8 @@ function decodeAll(batch: Buffer, minOffset = 0): LogRecord[] {
   return out;
 }
 
-function asBuffer(data: Buffer | string | null | undefined): Buffer | null {
-  if (data === null || data === undefined) return null;
-  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+function asBuffer(data: RecordData | null | undefined): Buffer | null {
+  return data === null || data === undefined ? null : recordDataBuffer(data);
 }
 
 const bytesOrString = fc.oneof(
@@ -27,10 +26,22 @@ const bytesOrString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 100 }),
 );
 
+/** Keys and values may also come as parts (bytes and text written one after another). */
+const recordData = fc.oneof(
+  bytesOrString,
+  fc.array(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 100 }).map((a) => Buffer.from(a)),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+    ),
+    { maxLength: 4 },
+  ),
+);
+
 const producerRecord: fc.Arbitrary<ProducerRecord> = fc.record(
   {
-    key: bytesOrString,
-    value: bytesOrString,
+    key: recordData,
+    value: recordData,
     headers: fc.array(fc.record({ key: fc.string({ maxLength: 20 }), value: bytesOrString }), {
       maxLength: 4,
     }),
@@ -171,11 +182,25 @@ describe('RecordBatch v2', () => {
     expect(() => decodeAll(batch)).toThrow(expect.objectContaining({ code: 'CORRUPT_RECORD' }));
   });
 
-  it('refuses values that are neither bytes, strings nor null', () => {
+  it('refuses values that are neither bytes, strings, parts of those nor null', () => {
     expect(() => encoder.encode([{ value: 42 as unknown as string }])).toThrow(
-      /must be a Buffer, a string or null/,
+      /must be a Buffer, a string, parts of those or null, not number/,
     );
+    expect(() => encoder.encode([{ value: ['a', 7 as unknown as string] }])).toThrow(/not a part number/);
     expect(() => encoder.encode([])).toThrow(/at least one record/);
+  });
+
+  it('writes keys and values given as parts exactly as their joined bytes', () => {
+    const head = Buffer.from('{"schema":{"type":"string","optional":false},"payload":');
+    const parts = [{ key: ['k', Buffer.from('é')], value: [head, '"ünïcode"', Buffer.from('}')] }];
+    const joined = [{ key: 'ké', value: `${head.toString()}"ünïcode"}` }];
+    const fromParts = encoder.encode(parts, { now: 5 });
+    expect(fromParts.equals(encoder.encode(joined, { now: 5 }))).toBe(true);
+    const [record] = decodeAll(fromParts);
+    expect(record!.key!.toString()).toBe('ké');
+    expect(record!.value!.toString()).toBe(
+      '{"schema":{"type":"string","optional":false},"payload":"ünïcode"}',
+    );
   });
 
   it('keys and values are real Buffers', () => {

@@ -9,6 +9,8 @@ import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.
 export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const DAY_MS = 86_400_000;
+const NULL_SCHEMA_HEAD = Buffer.from('{"schema":null,"payload":', 'utf8');
+const ENVELOPE_TAIL = Buffer.from('}', 'utf8');
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -21,6 +23,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 export class ConnectJsonWriter {
   private readonly schemaTexts = new WeakMap<Schema, string>();
   private readonly fieldPrefixes = new WeakMap<Schema, string[]>();
+  private readonly envelopeHeads = new WeakMap<Schema, Buffer>();
 
   /** What JSON.stringify writes exactly as value() does. */
   private readonly plainRules: PlainValueRules;
@@ -39,6 +42,24 @@ export class ConnectJsonWriter {
   /** `{"schema":...,"payload":...}`; throws FieldPathError (a DataError) on a value not matching its schema. */
   envelope(schema: Schema | null, value: unknown): string {
     return `{"schema":${schema ? this.schema(schema) : 'null'},"payload":${this.value(schema, value)}}`;
+  }
+
+  /**
+   * The envelope as parts: its head (`{"schema":...,"payload":`) as UTF-8 bytes, made once per
+   * schema, then the payload's text and the closing brace.
+   */
+  envelopeParts(schema: Schema | null, value: unknown): [Buffer, string, Buffer] {
+    const payload = this.value(schema, value);
+    return [schema ? this.envelopeHead(schema) : NULL_SCHEMA_HEAD, payload, ENVELOPE_TAIL];
+  }
+
+  private envelopeHead(schema: Schema): Buffer {
+    let head = this.envelopeHeads.get(schema);
+    if (head === undefined) {
+      head = Buffer.from(`{"schema":${this.schema(schema)},"payload":`, 'utf8');
+      this.envelopeHeads.set(schema, head);
+    }
+    return head;
   }
 
   schema(schema: Schema): string {

@@ -65,6 +65,20 @@ describe('JsonConverter with schemas', () => {
     expect(write(converter(), customer, customerValue)).toBe(fixture);
   });
 
+  it('hands the runtime the envelope as parts: the schema head as bytes made once, then the payload', () => {
+    const c = converter();
+    const joined = (parts: ReturnType<typeof c.fromConnectDataText>): string =>
+      Buffer.concat(
+        (parts as (string | Buffer)[]).map((p) => (typeof p === 'string' ? Buffer.from(p) : p)),
+      ).toString();
+    const first = c.fromConnectDataText('t', [], customer, customerValue);
+    expect(joined(first)).toBe(fixture);
+    const second = c.fromConnectDataText('t', [], customer, customerValue) as (string | Buffer)[];
+    expect(second[0]).toBe((first as (string | Buffer)[])[0]);
+    expect(joined(c.fromConnectDataText('t', [], null, { a: 1 }))).toBe('{"schema":null,"payload":{"a":1}}');
+    expect(c.fromConnectDataText('t', [], null, null)).toBeNull();
+  });
+
   it('reads Kafka Connect’s envelope, sharing one Schema object across records', () => {
     const c = converter();
     const first = read(c, fixture);

@@ -79,23 +79,38 @@ export class JsonConverter implements Converter {
 
   fromConnectData(
     topic: string,
-    headers: readonly ConnectHeader[],
+    _headers: readonly ConnectHeader[],
     schema: Schema | null,
     value: unknown,
   ): Buffer | null {
-    const text = this.fromConnectDataText(topic, headers, schema, value);
+    const text = this.written(topic, schema, value, (s, v) =>
+      this.schemasEnabled ? this.writer.envelope(s, v) : this.writer.value(s, v),
+    );
     return text === null ? null : Buffer.from(text, 'utf8');
   }
 
+  /** With schemas, the envelope as parts: its head, the same for every record of a schema, as bytes. */
   fromConnectDataText(
     topic: string,
     _headers: readonly ConnectHeader[],
     schema: Schema | null,
     value: unknown,
-  ): string | null {
+  ): string | readonly (string | Buffer)[] | null {
+    return this.written(topic, schema, value, (s, v) =>
+      this.schemasEnabled ? this.writer.envelopeParts(s, v) : this.writer.value(s, v),
+    );
+  }
+
+  /** `write`'s result, null for a null value without a schema; errors name the topic. */
+  private written<T>(
+    topic: string,
+    schema: Schema | null,
+    value: unknown,
+    write: (schema: Schema | null, value: unknown) => T,
+  ): T | null {
     if (schema === null && (value === null || value === undefined)) return null;
     try {
-      return this.schemasEnabled ? this.writer.envelope(schema, value) : this.writer.value(schema, value);
+      return write(schema, value);
     } catch (err) {
       throw surfaced(err, `Converting Kafka Connect data to JSON for topic ${topic} failed`);
     }

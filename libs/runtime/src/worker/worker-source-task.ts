@@ -13,8 +13,10 @@ import type {
 import {
   DefaultPartitioner,
   type Log,
+  recordDataBuffer,
   type Producer,
   type ProducerRecord,
+  type RecordData,
   type RecordMetadata,
 } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
@@ -59,9 +61,13 @@ export interface WorkerSourceTaskOptions {
 /** Target size of one record batch the task writes (under the producer's 1 MiB batches). */
 const CHUNK_BYTES = 512 * 1024;
 
-function byteSize(data: Buffer | string | null | undefined): number {
+function byteSize(data: RecordData | null | undefined): number {
   if (data === null || data === undefined) return 0;
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (data instanceof Uint8Array) return data.length;
+  let size = 0;
+  for (const part of data) size += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+  return size;
 }
 
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
@@ -250,8 +256,8 @@ export class WorkerSourceTask implements WorkerTask {
       // which one threw, and `record` what it was given
       let stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' = 'TRANSFORMATION';
       let record: SourceRecord | null = original;
-      let key: Buffer | string | null;
-      let value: Buffer | string | null;
+      let key: RecordData | null;
+      let value: RecordData | null;
       try {
         record = transforms.apply(original);
         if (record === null) continue;
@@ -332,11 +338,7 @@ export class WorkerSourceTask implements WorkerTask {
           ? 0
           : this.partitioner.partition(
               topic,
-              r.key === null || r.key === undefined
-                ? null
-                : typeof r.key === 'string'
-                  ? Buffer.from(r.key)
-                  : r.key,
+              r.key === null || r.key === undefined ? null : recordDataBuffer(r.key),
               count,
             ));
       r.partition = partition;
@@ -568,7 +570,7 @@ type ConvertOut = (
   headers: readonly ConnectHeader[],
   schema: Schema | null,
   value: unknown,
-) => Buffer | string | null;
+) => RecordData | null;
 
 function converterOutput(converter: Converter): ConvertOut {
   const text = converter.fromConnectDataText;
