@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const CONNECTOR_IMPORTS = [
+  { regex: '^@sluice/(?!connect-api(/testing)?$)', message: 'Connectors import only @sluice/connect-api.' },
+  { regex: '^\\.\\./\\.\\./\\.\\./', message: 'Connectors must not reach into other workspaces.' },
+];
+const TESTING_ONLY_IN_TESTS = {
+  regex: '^@sluice/connect-api/testing$',
+  message: "@sluice/connect-api/testing holds stand-ins for the runtime: for connectors' tests only.",
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -17,15 +26,14 @@ export default tseslint.config(
     // Connectors may import only the SPI: npm hoists every workspace, so nothing else stops them.
     files: ['connectors/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '^@sluice/(?!connect-api$)', message: 'Connectors import only @sluice/connect-api.' },
-            { regex: '^\\.\\./\\.\\./\\.\\./', message: 'Connectors must not reach into other workspaces.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...CONNECTOR_IMPORTS, TESTING_ONLY_IN_TESTS] }],
+    },
+  },
+  {
+    // their tests may also use the SPI's stand-ins for the runtime
+    files: ['connectors/**/*.spec.ts', 'connectors/**/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: CONNECTOR_IMPORTS }],
     },
   },
   {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { PartitionOffsets, SinkRecord } from '@sluice/connect-api';
 import { HttpSinkTask } from '../../connectors/http/src/http-sink.task.js';
 import { FlakyReceiver } from '../../connectors/http/src/testing/flaky-receiver.js';
-import { RecordingSinkContext, sinkRecord } from '../../connectors/http/src/testing/fake-contexts.js';
+import { RecordingSinkContext, sinkRecord } from '@sluice/connect-api/testing';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SourceRecord } from '@sluice/connect-api';
 import { HttpSourceTask } from '../../connectors/http/src/http-source.task.js';
-import { MemoryOffsetStorage, recordingLogger } from '../../connectors/http/src/testing/fake-contexts.js';
+import { MemoryOffsetStorage, recordingLogger } from '@sluice/connect-api/testing';
 
 interface ApiState {
   log: string[];

@@ -3,12 +3,8 @@ import type { SourceRecord, SourceTaskContext } from '@sluice/connect-api';
 import { HttpSourceConnector } from '../../connectors/http/src/http-source.connector.js';
 import { HttpSourceTask } from '../../connectors/http/src/http-source.task.js';
 import { githubSignature } from '../../connectors/http/src/webhook-authenticator.js';
-import {
-  MemoryOffsetStorage,
-  TestIngress,
-  recordingLogger,
-  sleep,
-} from '../../connectors/http/src/testing/fake-contexts.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MemoryOffsetStorage, TestIngress, recordingLogger } from '@sluice/connect-api/testing';
 import { freePort } from '../support/free-port.js';
 
 interface Running {

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { SchemaBuilder, Schemas, type PartitionOffsets, type TopicPartition } from '@sluice/connect-api';
 import { FileSinkConnector } from './file-sink.connector.js';
 import { FileSinkTask } from './file-sink.task.js';
-import { RecordingSinkContext, sinkRecord, sleep, tempDir } from './testing/fake-contexts.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RecordingSinkContext, sinkRecord } from '@sluice/connect-api/testing';
+import { tempDir } from './testing/temp-dir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..', '..');

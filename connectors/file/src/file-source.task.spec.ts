@@ -14,14 +14,14 @@ import { join } from 'node:path';
 import { DataError, type SourceRecord } from '@sluice/connect-api';
 import { FileSourceConnector } from './file-source.connector.js';
 import { FileSourceTask } from './file-source.task.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   MemoryOffsetStorage,
   pollUntil,
-  sleep,
   sourceContext,
-  tempDir,
   type TestSourceContext,
-} from './testing/fake-contexts.js';
+} from '@sluice/connect-api/testing';
+import { tempDir } from './testing/temp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { confine, isInside, parseRoots, realPathOf } from './path-confinement.js';
-import { tempDir } from './testing/fake-contexts.js';
+import { tempDir } from './testing/temp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { IngressHandler, IngressRequest, IngressResponse } from '@sluice/connect-api';
-import { recordingLogger } from './testing/fake-contexts.js';
+import { recordingLogger } from '@sluice/connect-api/testing';
 import { ingressPathOf, WebhookListener } from './webhook-listener.js';
 
 interface Reply {

@@ -3,7 +3,7 @@
  * more without committing, then dies by SIGKILL, with no chance to clean up. Args: <dir> <root>.
  */
 import { FileSinkTask } from '../file-sink.task.js';
-import { RecordingSinkContext, sinkRecord } from './fake-contexts.js';
+import { RecordingSinkContext, sinkRecord } from '@sluice/connect-api/testing';
 
 const [dir, root] = process.argv.slice(2);
 const tp = { topic: 'orders', partition: 0 };
