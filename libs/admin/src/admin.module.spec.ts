@@ -69,6 +69,7 @@ describe('AdminModule', () => {
       '/topics/{name}/records',
       '/metrics',
       '/health',
+      '/ingest/{connector}',
     ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }

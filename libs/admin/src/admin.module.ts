@@ -13,7 +13,7 @@ import { ConnectorTopicsController } from './connectors/connector-topics.control
 import { ConnectorsController } from './connectors/connectors.controller.js';
 import { KafkaConnectExceptionFilter } from './errors/kafka-connect-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
-import { IngestController } from './ingest/ingest.controller.js';
+import { IngestRoute } from './ingest/ingest.route.js';
 import { LenientJsonBodyParser } from './http/lenient-json-body.parser.js';
 import { RequestLoggingHook } from './http/request-logging.hook.js';
 import { LoggerLevels } from './loggers/logger-levels.js';
@@ -55,7 +55,6 @@ const fromOptions = <T>(
     TopicsController,
     MetricsController,
     HealthController,
-    IngestController,
   ],
   providers: [
     fromOptions(HERDER, (o) => o.herder),
@@ -68,6 +67,7 @@ const fromOptions = <T>(
     { provide: APP_FILTER, useClass: KafkaConnectExceptionFilter },
     LenientJsonBodyParser,
     RequestLoggingHook,
+    IngestRoute,
   ],
   exports: [LoggerLevels, CredentialsChecker],
 })

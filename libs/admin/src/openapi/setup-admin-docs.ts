@@ -3,6 +3,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { AdminModuleOptions } from '../admin-module-options.js';
 import { ADMIN_OPTIONS } from '../admin.module-definition.js';
 import { CredentialsChecker } from '../auth/credentials-checker.js';
+import { documentIngestRoute } from '../ingest/ingest.route.js';
 import type { RestErrorBody } from '../errors/rest-error.js';
 
 export const DOCS_PATH = '/docs';
@@ -32,6 +33,7 @@ export function setupAdminDocs(app: NestFastifyApplication, docs: AdminDocsOptio
   if (options.auth.type === 'bearer') builder.addBearerAuth().addSecurityRequirements('bearer');
   if (options.auth.type === 'basic') builder.addBasicAuth().addSecurityRequirements('basic');
   const document = SwaggerModule.createDocument(app, builder.build());
+  documentIngestRoute(document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: OPENAPI_PATH,
     raw: ['json'],

@@ -48,7 +48,8 @@ describe('POST /ingest/{connector}', () => {
   });
 
   it('answers 404 for an unknown connector and 503 while a connector takes no requests', async () => {
-    await t.http.post('/ingest/nobody').send({}).expect(404);
+    const unknown = await t.http.post('/ingest/nobody/deeper?x=1').send({}).expect(404);
+    expect(unknown.body).toEqual({ error_code: 404, message: expect.stringContaining('nobody') });
     await t.http
       .put('/connectors/hooks/pause')
       .set('Authorization', 'Bearer a-very-long-admin-token')
