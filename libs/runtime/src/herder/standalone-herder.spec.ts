@@ -115,6 +115,41 @@ describe('StandaloneHerder', () => {
     expect(AckProbe.earlyCommits.get('acked') ?? 0).toBe(0);
   });
 
+  it('spreads a poll over a topic of several partitions by key, in order within each key', async () => {
+    const { log, herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig(
+      'keyed',
+      source(3000, {
+        topic: 'keyed',
+        batch: '3000',
+        keys: '7',
+        'topic.creation.default.partitions': '4',
+      }),
+    );
+    await herder.putConnectorConfig('mem', sink('keyed', { topics: 'keyed' }));
+    const received = await eventually(
+      () => MemorySink.received.get('keyed') ?? [],
+      (r) => r.length >= 3000,
+    );
+    const partitions = (await log.admin().describeTopic('keyed')).partitions;
+    expect(partitions.filter((p) => p.endOffset > 0).length).toBeGreaterThan(1);
+    const byKey = new Map<string, { partition: number; n: number[] }>();
+    for (const r of received) {
+      const key = String(r.key);
+      const seen = byKey.get(key) ?? { partition: r.kafkaPartition, n: [] };
+      expect(r.kafkaPartition).toBe(seen.partition);
+      seen.n.push((r.value as { n: number }).n);
+      byKey.set(key, seen);
+    }
+    expect(byKey.size).toBe(7);
+    for (const [key, { n }] of byKey) {
+      const k = Number(key.slice(1));
+      expect(n).toEqual(
+        Array.from({ length: Math.floor(3000 / 7) + (k < 3000 % 7 ? 1 : 0) }, (_, i) => k + 7 * i),
+      );
+    }
+  });
+
   it('brings connectors back in their last state after a restart and resumes from committed offsets', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herder-'));
     let w = await startWorker(dir);

@@ -48,6 +48,11 @@ class SequenceSourceConfig {
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 
+  @ConfigField({ doc: 'Keys cycle through this many values, k0, k1, ... (0: one key per task, t<task>).' })
+  @IsInt()
+  @Min(0)
+  keys = 0;
+
   @ConfigField({
     doc: 'Each poll first waits (up to 5 s) until commitRecord came for every record returned so far.',
   })
@@ -144,7 +149,7 @@ export class SequenceSourceTask implements SourceTask {
         topic: this.config.topic,
         kafkaPartition: null,
         keySchema: null,
-        key: `t${this.task}`,
+        key: this.config.keys > 0 ? `k${n % this.config.keys}` : `t${this.task}`,
         valueSchema: null,
         value: { task: this.task, n },
         timestamp: null,

@@ -327,8 +327,10 @@ export class WorkerSourceTask implements WorkerTask {
   ): { index: number; record: ProducerRecord }[][] {
     const count = this.o.log.storage.partitionCount(topic) ?? 1;
     this.partitioner.nextSend(topic, count);
-    const byPartition = new Map<number, { index: number; record: ProducerRecord }[][]>();
-    const sizes = new Map<number, number>();
+    // per partition (indexed by number): its chunks and the size of the last; `order` keeps the
+    // partitions in the order first seen
+    const slots: { chunks: { index: number; record: ProducerRecord }[][]; size: number }[] = [];
+    const order: number[] = [];
     for (const l of list) {
       const r = l.record;
       // a one-partition topic needs no key hashing (and no Buffer of a text key)
@@ -342,21 +344,27 @@ export class WorkerSourceTask implements WorkerTask {
               count,
             ));
       r.partition = partition;
-      const size =
-        64 +
-        byteSize(r.key) +
-        byteSize(r.value) +
-        (r.headers?.reduce((n, h) => n + h.key.length + byteSize(h.value), 0) ?? 0);
-      let chunks = byPartition.get(partition);
-      if (!chunks) byPartition.set(partition, (chunks = [[]]));
-      if ((sizes.get(partition) ?? 0) + size > CHUNK_BYTES && chunks[chunks.length - 1]!.length > 0) {
-        chunks.push([]);
-        sizes.set(partition, 0);
+      let size = 64 + byteSize(r.key) + byteSize(r.value);
+      const headers = r.headers;
+      if (headers !== undefined)
+        for (let h = 0; h < headers.length; h++) size += headers[h]!.key.length + byteSize(headers[h]!.value);
+      let slot = slots[partition];
+      if (slot === undefined) {
+        slots[partition] = slot = { chunks: [[]], size: 0 };
+        order.push(partition);
       }
-      chunks[chunks.length - 1]!.push(l);
-      sizes.set(partition, (sizes.get(partition) ?? 0) + size);
+      let last = slot.chunks[slot.chunks.length - 1]!;
+      if (slot.size + size > CHUNK_BYTES && last.length > 0) {
+        slot.chunks.push((last = []));
+        slot.size = 0;
+      }
+      last.push(l);
+      slot.size += size;
     }
-    return [...byPartition.values()].flat();
+    if (order.length === 1) return slots[order[0]!]!.chunks;
+    const out: { index: number; record: ProducerRecord }[][] = [];
+    for (const partition of order) out.push(...slots[partition]!.chunks);
+    return out;
   }
 
   /**
