@@ -79,6 +79,8 @@ describe('http-source webhook mode', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(ndjson).toEqual({ status: 200, body: { accepted: 2 } });
+    // an empty array stores nothing, and says so at once
+    expect(await t.ingress.send({ body: '[]' })).toEqual({ status: 200, body: { accepted: 0 } });
     expect(t.written.map((r) => (r.value as { n: number }).n)).toEqual([1, 2, 3, 4, 5]);
   });
 

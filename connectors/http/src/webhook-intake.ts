@@ -25,6 +25,10 @@ interface PendingRequest {
   readonly resolve: (response: IngressResponse) => void;
 }
 
+/** The request a record came in, on the record itself: no map entry per record. */
+const REQUEST = Symbol('webhook request');
+type IntakeRecord = SourceRecord & { [REQUEST]?: PendingRequest };
+
 /** Webhook records carry no position of their own: a sender's retry is the recovery. */
 const SOURCE_PARTITION = Object.freeze({});
 const SOURCE_OFFSET = Object.freeze({});
@@ -41,7 +45,8 @@ const SOURCE_OFFSET = Object.freeze({});
  */
 export class WebhookIntake {
   private queue: SourceRecord[] = [];
-  private readonly pending = new Map<SourceRecord, PendingRequest>();
+  /** Requests with records not yet durable. */
+  private readonly pending = new Set<PendingRequest>();
   private handedOut = 0;
   private wake: (() => void) | null = null;
   private readonly idempotency: IdempotencyCache | null;
@@ -115,22 +120,20 @@ export class WebhookIntake {
   }
 
   committed(record: SourceRecord, _metadata: RecordMetadata | null): void {
-    const request = this.pending.get(record);
-    if (!request) return;
-    this.pending.delete(record);
+    const request = (record as IntakeRecord)[REQUEST];
+    if (!request || !this.pending.has(request)) return;
+    (record as IntakeRecord)[REQUEST] = undefined;
     this.handedOut--;
-    if (--request.remaining === 0) request.resolve({ status: 200, body: { accepted: request.count } });
+    if (--request.remaining === 0) {
+      this.pending.delete(request);
+      request.resolve({ status: 200, body: { accepted: request.count } });
+    }
   }
 
   /** Answers every request not yet answered with 503: nothing more will be written. */
   close(): void {
     this.closed = true;
-    const answered = new Set<PendingRequest>();
-    for (const request of this.pending.values()) {
-      if (answered.has(request)) continue;
-      answered.add(request);
-      request.resolve(this.unavailable());
-    }
+    for (const request of this.pending) request.resolve(this.unavailable());
     this.pending.clear();
     this.queue = [];
     this.handedOut = 0;
@@ -142,6 +145,8 @@ export class WebhookIntake {
     const parsed = parseWebhookBody(request.body, bodyFormatOf(headerOf(request.headers, 'content-type')));
     if (!parsed.ok) return Promise.resolve(refusal(400, parsed.message));
     const items = parsed.items;
+    // an empty array: nothing to store, and no record whose commit would answer
+    if (items.length === 0) return Promise.resolve({ status: 200, body: { accepted: 0 } });
     const pendingNow = this.pendingRecords;
     // an oversized request still gets in when nothing is pending, or it never could
     if (pendingNow > 0 && pendingNow + items.length > this.settings.maxPendingRecords) {
@@ -155,8 +160,9 @@ export class WebhookIntake {
     const { topic, key } = this.settings;
     return new Promise((resolve) => {
       const pending: PendingRequest = { remaining: items.length, count: items.length, resolve };
+      this.pending.add(pending);
       for (const item of items) {
-        const record: SourceRecord = {
+        const record: IntakeRecord = {
           topic,
           kafkaPartition: null,
           keySchema: null,
@@ -167,8 +173,8 @@ export class WebhookIntake {
           headers,
           sourcePartition: SOURCE_PARTITION,
           sourceOffset: SOURCE_OFFSET,
+          [REQUEST]: pending,
         };
-        this.pending.set(record, pending);
         this.queue.push(record);
       }
       this.wake?.();
