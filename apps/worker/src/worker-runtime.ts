@@ -62,6 +62,7 @@ export class WorkerRuntime {
         workerSettings: { 'worker.files.roots': roots.join(',') },
         converterDefaults: converterDefaultsOf(config),
         taskThreads: config.tasks.threads,
+        taskShutdownTimeoutMs: config.tasks['shutdown.graceful.timeout.ms'],
         pluginDirs: pluginSearchDirs(),
         logLevel: process.env['SLUICE_LOG_LEVEL'] ?? 'info',
       });

@@ -59,6 +59,10 @@ export class HttpSinkTask implements SinkTask {
   start(raw: Readonly<Record<string, string>>, context: SinkTaskContext): void {
     this.context = context;
     this.logger = context.logger;
+    // a stopping task gives up its retries at once: the last commit (before stop()) then returns
+    // the offsets delivered so far instead of waiting out every backoff
+    if (context.signal.aborted) this.stopping.abort();
+    else context.signal.addEventListener('abort', () => this.stopping.abort(), { once: true });
     const parsed = parseConfig(HttpSinkConfig, raw);
     if (!parsed.ok) {
       throw new ConnectError(

@@ -98,6 +98,14 @@ export class TasksConfig {
   @Min(0)
   @Max(64)
   threads = Math.min(4, availableParallelism());
+
+  /**
+   * How long stopping a task may take before the worker logs it and moves on (Kafka Connect's
+   * task.shutdown.graceful.timeout.ms), so that a task stuck in a call cannot hold up a shutdown.
+   */
+  @IsInt()
+  @Min(0)
+  'shutdown.graceful.timeout.ms' = 5000;
 }
 
 /** config/worker.yaml. Every key can be overridden by an environment variable (see worker-config-loader). */

@@ -21,9 +21,18 @@ function registry(): PluginRegistry {
   return r;
 }
 
-async function startWorker(dir: string): Promise<{ herder: StandaloneHerder; log: Log }> {
+async function startWorker(
+  dir: string,
+  options: { taskShutdownTimeoutMs?: number } = {},
+): Promise<{ herder: StandaloneHerder; log: Log }> {
   const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
-  const herder = new StandaloneHerder({ workerId: 'test:8083', log, registry: registry(), logger: silent });
+  const herder = new StandaloneHerder({
+    workerId: 'test:8083',
+    log,
+    registry: registry(),
+    logger: silent,
+    ...options,
+  });
   await herder.start();
   const w = { herder, log };
   running.push(w);
@@ -148,6 +157,21 @@ describe('StandaloneHerder', () => {
         Array.from({ length: Math.floor(3000 / 7) + (k < 3000 % 7 ? 1 : 0) }, (_, i) => k + 7 * i),
       );
     }
+  });
+
+  it('moves on from a task that does not stop within the shutdown timeout', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
+      taskShutdownTimeoutMs: 200,
+    });
+    await w.herder.putConnectorConfig('stuck', source(5, { topic: 'stuck', 'stop.hangs': 'true' }));
+    await eventually(
+      () => w.herder.connectorStatus('stuck'),
+      (s) => states(s) === 'RUNNING,RUNNING',
+    );
+    const started = Date.now();
+    await w.herder.deleteConnector('stuck');
+    await stopWorker(w);
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('brings connectors back in their last state after a restart and resumes from committed offsets', async () => {

@@ -64,6 +64,8 @@ export interface StandaloneHerderOptions {
    * plugins themselves, from `pluginDirs` and `pluginModules`.
    */
   taskThreads?: number;
+  /** How long a task may take to stop before the worker moves on (default 5000). */
+  taskShutdownTimeoutMs?: number;
   pluginDirs?: string[];
   pluginModules?: string[];
   logLevel?: string;
@@ -136,6 +138,7 @@ export class StandaloneHerder implements Herder {
       onTopicUsed,
       status,
       ingress: this.ingress,
+      shutdownTimeoutMs: o.taskShutdownTimeoutMs,
     });
   }
 

@@ -48,6 +48,10 @@ class SequenceSourceConfig {
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 
+  @ConfigField({ doc: 'stop() never returns (a task stuck in a call).' })
+  @IsBoolean()
+  'stop.hangs' = false;
+
   @ConfigField({ doc: 'Keys cycle through this many values, k0, k1, ... (0: one key per task, t<task>).' })
   @IsInt()
   @Min(0)
@@ -163,7 +167,9 @@ export class SequenceSourceTask implements SourceTask {
     return records;
   }
 
-  stop(): void {}
+  stop(): Promise<void> | void {
+    if (this.config['stop.hangs']) return new Promise<void>(() => undefined);
+  }
 }
 
 export class SequenceSource implements SourceConnector {

@@ -31,6 +31,8 @@ export interface WorkerOptions {
   ingress: IngressRouter;
   /** Where tasks run; default this thread. */
   runner?: TaskRunner;
+  /** How long a task may take to stop before the worker logs it and moves on (default 5000). */
+  shutdownTimeoutMs?: number;
 }
 
 interface RunningConnector {
@@ -38,6 +40,8 @@ interface RunningConnector {
   connector: Connector;
   config: Readonly<Record<string, string>>;
 }
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 
 const num = (value: string | undefined, fallback: number): number => {
   const n = Number(value);
@@ -222,7 +226,31 @@ export class Worker {
   }
 
   stopTask(id: TaskId): Promise<void> {
-    return this.runner.stop(id);
+    return this.stopWithin(id);
+  }
+
+  /**
+   * Stops a task, waiting at most shutdownTimeoutMs: one stuck in a call (a request that never
+   * ends) is left to finish by itself, as Kafka Connect abandons it, rather than holding up a
+   * shutdown, a restart or a delete.
+   */
+  private async stopWithin(id: TaskId): Promise<void> {
+    const timeoutMs = this.o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    const stopped = this.runner.stop(id).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      if (await Promise.race([stopped, late])) return;
+    } finally {
+      clearTimeout(timer);
+    }
+    stopped.catch((err: unknown) =>
+      this.o.logger.warn({ err, connector: id.connector, task: id.task }, 'abandoned task failed to stop'),
+    );
+    this.o.logger.warn(
+      { connector: id.connector, task: id.task },
+      `task ${id.connector}-${id.task} did not stop within ${timeoutMs} ms; it is abandoned`,
+    );
   }
 
   taskIds(connector: string): number[] {
@@ -250,7 +278,7 @@ export class Worker {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.runner.ids().map((id) => this.runner.stop(id)));
+    await Promise.all(this.runner.ids().map((id) => this.stopWithin(id)));
     for (const name of [...this.connectors.keys()]) await this.stopConnector(name);
     await this.runner.close();
   }
