@@ -73,11 +73,16 @@ describe('ConfigRedactor', () => {
       'x.private': 'f',
       'vault.a': 'g',
       'vault.b': 'h',
+      'http.headers.Authorization': 'Bearer i',
+      'http.headers.X-Api-Key': 'j',
+      'http.headers.Cookie': 'k',
+      'http.headers.X-Request-Source': 'shown',
       plain: 'shown',
     });
     expect(Object.entries(out).filter(([, v]) => v !== HIDDEN)).toEqual([
       ['connector.class', 'unknown'],
       ['credentials.file', 'shown'],
+      ['http.headers.X-Request-Source', 'shown'],
       ['plain', 'shown'],
     ]);
   });

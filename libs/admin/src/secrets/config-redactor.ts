@@ -4,8 +4,11 @@ import { hideUrlPassword, restoreUrlPassword } from './url-password.js';
 
 export { HIDDEN };
 
-/** The safety net: keys that look secret are hidden even when no definition says PASSWORD. */
-const SECRET_NAME = /password|secret|token|credentials?$/i;
+/**
+ * The safety net: keys that look secret are hidden even when no definition says PASSWORD, such as
+ * an HTTP header a connector sends (`http.headers.Authorization`, `http.headers.X-Api-Key`).
+ */
+const SECRET_NAME = /password|secret|token|credentials?$|authorization|api[._-]?key|cookie|private[._-]?key/i;
 
 function listOf(value: string | undefined): string[] {
   return (value ?? '')
