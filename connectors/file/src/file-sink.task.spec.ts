@@ -255,6 +255,10 @@ describe('FileSinkTask', () => {
     expect((await connector.validate({ path: outside, 'worker.files.roots': root })).errors).toEqual([
       { field: 'path', messages: [expect.stringMatching(/outside the worker's file roots/)] },
     ]);
+    // also beside other mistakes (the config class reports those), so all come back at once
+    expect(
+      (await connector.validate({ path: outside, format: 'xml', 'worker.files.roots': root })).errors,
+    ).toEqual([{ field: 'path', messages: [expect.stringMatching(/outside the worker's file roots/)] }]);
     await expect(startSink(root, { path: join(root, '..') })).rejects.toThrow(
       /outside the worker's file roots/,
     );

@@ -34,9 +34,15 @@ export class FileSourceConnector implements SourceConnector {
 
   async validate(config: Readonly<Record<string, string>>): Promise<ConfigValidationResult> {
     const parsed = parseConfig(FileSourceConfig, config);
-    // Field-level problems are reported by the config class itself; only check what parsed.
-    if (!parsed.ok) return { errors: [] };
-    return { errors: await pathErrors(parsed.config, config) };
+    if (parsed.ok) return { errors: await pathErrors(parsed.config, config) };
+    // Field-level problems are reported by the config class itself; the paths are still checked,
+    // so that every problem is reported at once.
+    const settings: PathSetting[] = [];
+    for (const field of ['path', 'finished.path']) {
+      const value = config[field];
+      if (value) settings.push({ field, value });
+    }
+    return { errors: (await checkPaths(config, settings)).errors };
   }
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {

@@ -340,6 +340,9 @@ describe('FileSourceTask', () => {
     const outsideErrors = (await connector.validate({ ...base, path: outside })).errors;
     expect(outsideErrors.map((e) => e.field)).toEqual(['path']);
     expect(outsideErrors[0]!.messages[0]).toMatch(/outside the worker's file roots/);
+    // also beside other mistakes (the config class reports those), so all come back at once
+    const alongside = (await connector.validate({ ...base, topic: '', path: outside })).errors;
+    expect(alongside.map((e) => e.field)).toEqual(['path']);
     expect((await connector.validate({ ...base, path: join(root, 'escape') })).errors[0]).toMatchObject({
       field: 'path',
     });
