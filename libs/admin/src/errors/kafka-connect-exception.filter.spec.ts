@@ -23,9 +23,21 @@ describe('error answers', () => {
     const res = await t.http
       .post('/connectors')
       .set('Content-Type', 'application/json')
-      .send('{"name": "x", "config": {')
+      .send('{"name": "x",\n "config": {')
       .expect(400);
-    expect(res.body).toEqual({ error_code: 400, message: expect.any(String) });
+    expect(res.body).toEqual({
+      error_code: 400,
+      message: expect.stringMatching(/^The body is not valid JSON: line 2, column 13: /),
+    });
+  });
+
+  it("answers a form (curl's default type) with 415, not as a body without a config", async () => {
+    const res = await t.http
+      .post('/connectors')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('name=x')
+      .expect(415);
+    expect(res.body).toEqual({ error_code: 415, message: expect.any(String) });
   });
 
   it('answers a body of another media type with 415', async () => {

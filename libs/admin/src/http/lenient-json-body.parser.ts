@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { jsonSyntaxProblem } from './json-syntax-problem.js';
 
 /** Requests keep the body exactly as sent: webhook signatures are computed over those bytes. */
 export interface RequestWithRawBody {
@@ -33,10 +34,20 @@ export class LenientJsonBodyParser implements OnModuleInit {
         done(null, undefined);
         return;
       }
-      json(request, text, done);
+      json(request, text, (err, parsed) => {
+        const problem = err ? jsonSyntaxProblem(text) : null;
+        if (!err || problem === null) {
+          done(err, parsed);
+          return;
+        }
+        done(Object.assign(new Error(`The body is not valid JSON: ${problem}`), { statusCode: 400 }));
+      });
     });
-    // Fastify's own text/plain parser would keep the bytes from webhooks
+    // Fastify's own text/plain parser would keep the bytes from webhooks, and Nest's form parser
+    // would hand the API a form (curl's default type) as if it were a JSON body
     fastify.removeContentTypeParser('text/plain');
+    if (fastify.hasContentTypeParser('application/x-www-form-urlencoded'))
+      fastify.removeContentTypeParser('application/x-www-form-urlencoded');
     // webhooks (/ingest/...) may send any type (NDJSON, text, forms) and get its bytes; the
     // Kafka Connect API keeps answering other types with 415, as Kafka Connect does
     fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
