@@ -183,4 +183,12 @@ describe('sluice CLI against a running worker', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('cannot reach the worker at http://127.0.0.1:1');
   });
+
+  it('names a file it cannot read in one line, without a stack', async () => {
+    const result = await runCli(['connectors', 'apply', '-f', '/nonexistent/c.yaml'], {
+      url: 'http://127.0.0.1:1',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('sluice: cannot read /nonexistent/c.yaml: no such file');
+  });
 });

@@ -53,9 +53,24 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     } else if (err instanceof RestError) {
       output.err(`sluice: ${err.message}`);
       process.exitCode = err.status === 0 ? 3 : 1;
+    } else if (isFileError(err)) {
+      // a file named on the command line: the user's mistake, not the tool's, so no stack
+      output.err(`sluice: cannot read ${err.path}: ${FILE_PROBLEMS[err.code] ?? err.message}`);
+      process.exitCode = 2;
     } else {
       output.err(`sluice: ${(err as Error).stack ?? String(err)}`);
       process.exitCode = 1;
     }
   }
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
+function isFileError(err: unknown): err is NodeJS.ErrnoException & { path: string; code: string } {
+  const e = err as NodeJS.ErrnoException;
+  return e instanceof Error && typeof e.path === 'string' && typeof e.code === 'string';
 }

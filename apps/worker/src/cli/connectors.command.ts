@@ -94,7 +94,14 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
     .description('create or update a connector from a YAML (or JSON) file: {name, config}')
     .requiredOption('-f, --file <file>', 'connector file')
     .action(async (o: { file: string }) => {
-      const { name, config } = parseConnectorFile(fs.readFileSync(o.file, 'utf8'), o.file);
+      let text: string;
+      try {
+        text = fs.readFileSync(o.file, 'utf8');
+      } catch (err) {
+        // reading a directory fails without naming it
+        throw Object.assign(err as NodeJS.ErrnoException, { path: o.file });
+      }
+      const { name, config } = parseConnectorFile(text, o.file);
       const existed = await client()
         .get(`/connectors/${enc(name)}`)
         .then(
