@@ -129,7 +129,8 @@ export class FileSourceTask implements SourceTask {
     );
     await this.watcher.start();
     this.logger.info(
-      { path: this.root, glob: config.glob, task: `${config['task.index']}/${config['task.count']}` },
+      // the logger already names the task; this is its share of the files
+      { path: this.root, glob: config.glob, share: `${config['task.index']}/${config['task.count']}` },
       'watching for files',
     );
   }
