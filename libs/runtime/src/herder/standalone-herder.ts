@@ -536,6 +536,7 @@ export class StandaloneHerder implements Herder {
       await this.configs.delete(name);
       await this.statusWrites;
       await this.statuses.deleteConnector(name, tasks);
+      await this.metrics.forgetConnector(name);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { TaskProgress } from '@sluice/connect-api';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 
 /**
  * The runtime's Prometheus metrics, per connector and task. The admin API serves `registry` at
@@ -167,6 +167,29 @@ export class RuntimeMetrics {
     let taskSeries = this.gaugeSeriesByTask.get(taskKey);
     if (!taskSeries) this.gaugeSeriesByTask.set(taskKey, (taskSeries = new Map()));
     taskSeries.set(`${name}\u0000${JSON.stringify(series)}`, { gauge: entry.gauge, labels: series });
+  }
+
+  /**
+   * Drops every series of a deleted connector (its tasks' counters too), as Kafka Connect
+   * unregisters a deleted connector's metrics: /metrics keeps no series for what is gone.
+   */
+  async forgetConnector(connector: string): Promise<void> {
+    for (const key of [...this.gaugeSeriesByTask.keys()]) {
+      if (key.startsWith(`${connector}\u0000`)) this.forgetTask(connector, Number(key.split('\u0000')[1]));
+    }
+    for (const object of this.registry.getMetricsAsArray()) {
+      const metric = object as unknown as Metric;
+      const removed = new Set<string>();
+      for (const { labels } of (await metric.get()).values) {
+        if (labels['connector'] !== connector) continue;
+        // a histogram's bucket, sum and count series are one label set of its own
+        const { le: _le, ...own } = labels;
+        const key = JSON.stringify(own);
+        if (removed.has(key)) continue;
+        removed.add(key);
+        metric.remove(own);
+      }
+    }
   }
 
   /** Drops what a stopped task reported, so /metrics shows no stale progress or gauges. */
