@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { pino } from 'pino';
 import type { AdminModuleOptions } from './admin-module-options.js';
 import { ADMIN_OPTIONS, ConfigurableAdminModule } from './admin.module-definition.js';
@@ -12,6 +12,7 @@ import { ConnectorSignalsController } from './connectors/connector-signals.contr
 import { ConnectorTopicsController } from './connectors/connector-topics.controller.js';
 import { ConnectorsController } from './connectors/connectors.controller.js';
 import { KafkaConnectExceptionFilter } from './errors/kafka-connect-exception.filter.js';
+import { RouteMethods } from './errors/route-methods.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestRoute } from './ingest/ingest.route.js';
 import { LenientJsonBodyParser } from './http/lenient-json-body.parser.js';
@@ -43,6 +44,7 @@ const fromOptions = <T>(
  * Fastify only. Call setupAdminDocs(app) before listen for /openapi.json and /docs.
  */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [
     ServerInfoController,
     ConnectorsController,
@@ -67,6 +69,7 @@ const fromOptions = <T>(
     { provide: APP_FILTER, useClass: KafkaConnectExceptionFilter },
     LenientJsonBodyParser,
     RequestLoggingHook,
+    RouteMethods,
     IngestRoute,
   ],
   exports: [LoggerLevels, CredentialsChecker],

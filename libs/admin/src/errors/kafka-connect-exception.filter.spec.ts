@@ -15,8 +15,6 @@ describe('error answers', () => {
   it('answers an unknown route with 404 in the error shape', async () => {
     const res = await t.http.get('/no/such/route').expect(404);
     expect(res.body).toEqual({ error_code: 404, message: 'Cannot GET /no/such/route' });
-    const wrongMethod = await t.http.patch('/connectors').send({}).expect(404);
-    expect(wrongMethod.body.error_code).toBe(404);
   });
 
   it('answers a body that is not JSON with 400', async () => {
@@ -38,6 +36,17 @@ describe('error answers', () => {
       .send('name=x')
       .expect(415);
     expect(res.body).toEqual({ error_code: 415, message: expect.any(String) });
+  });
+
+  it('answers a known path asked with another method with 405 and Allow, an unknown path with 404', async () => {
+    const list = await t.http.delete('/connectors').expect(405);
+    expect(list.body).toEqual({ error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+    expect(list.headers['allow']?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+    const pause = await t.http.post('/connectors/any/pause').expect(405);
+    expect(pause.headers['allow']).toBe('PUT');
+    await t.http.patch('/connectors/any').expect(405);
+    const unknown = await t.http.get('/nothing/here').expect(404);
+    expect(unknown.body.error_code).toBe(404);
   });
 
   it('answers a body of another media type with 415', async () => {
