@@ -107,6 +107,13 @@ describe('http-source webhook mode', () => {
     });
     expect(malformed.status).toBe(400);
     expect((malformed.body as { message: string }).message).toMatch(/line 2, column 7/);
+    for (const nulls of ['null', '[{"a":1},null]']) {
+      const refused = await t.ingress.send({
+        body: nulls,
+        headers: { 'x-hub-signature-256': githubSignature('hush', nulls) },
+      });
+      expect(refused).toMatchObject({ status: 400, body: { message: expect.stringMatching(/is null/) } });
+    }
     expect((await t.ingress.send({ body, method: 'PUT' })).status).toBe(405);
     expect(t.written).toEqual([]);
     const good = await t.ingress.send({

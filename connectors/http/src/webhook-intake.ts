@@ -38,7 +38,8 @@ const SOURCE_OFFSET = Object.freeze({});
  * (commitRecord), so a 2xx means "stored" and a sender that retries on anything else loses
  * nothing. A request is checked in this order, and a refused one writes nothing:
  *   405 not POST · 413 body over the limit · 401 authentication · 422 Idempotency-Key reused for
- *   another body · 400 malformed (naming the position) · 429 too many records pending
+ *   another body · 400 malformed (naming the position), or an item that is null · 429 too many
+ *   records pending
  * A repeat of an Idempotency-Key within the window gets the first request's answer (waiting for it
  * when the first is still in progress). Records queued but never polled when the task stops are
  * answered 503: they were not written.
@@ -145,6 +146,15 @@ export class WebhookIntake {
     const parsed = parseWebhookBody(request.body, bodyFormatOf(headerOf(request.headers, 'content-type')));
     if (!parsed.ok) return Promise.resolve(refusal(400, parsed.message));
     const items = parsed.items;
+    const nullAt = items.indexOf(null);
+    if (nullAt >= 0) {
+      return Promise.resolve(
+        refusal(
+          400,
+          `item ${nullAt} of the body is null; a record needs a value (a null one reads as a tombstone, a delete)`,
+        ),
+      );
+    }
     // an empty array: nothing to store, and no record whose commit would answer
     if (items.length === 0) return Promise.resolve({ status: 200, body: { accepted: 0 } });
     const pendingNow = this.pendingRecords;
