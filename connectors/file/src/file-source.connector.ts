@@ -37,12 +37,7 @@ export class FileSourceConnector implements SourceConnector {
     if (parsed.ok) return { errors: await pathErrors(parsed.config, config) };
     // Field-level problems are reported by the config class itself; the paths are still checked,
     // so that every problem is reported at once.
-    const settings: PathSetting[] = [];
-    for (const field of ['path', 'finished.path']) {
-      const value = config[field];
-      if (value) settings.push({ field, value });
-    }
-    return { errors: (await checkPaths(config, settings)).errors };
+    return { errors: (await checkPaths(config, pathSettings(config))).errors };
   }
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
@@ -73,14 +68,22 @@ export class FileSourceConnector implements SourceConnector {
   }
 }
 
+/** The settings that name paths, as given (finished.path only when set). */
+function pathSettings(raw: Readonly<Record<string, string>>): PathSetting[] {
+  const settings: PathSetting[] = [];
+  for (const field of ['path', 'finished.path']) {
+    const value = raw[field];
+    if (value) settings.push({ field, value });
+  }
+  return settings;
+}
+
 async function pathErrors(
   config: FileSourceConfig,
   raw: Readonly<Record<string, string>>,
 ): Promise<ConfigValidationResult['errors']> {
-  const settings: PathSetting[] = [{ field: 'path', value: config.path }];
   const finished = config['finished.path'];
-  if (finished !== '') settings.push({ field: 'finished.path', value: finished });
-  const { errors, realPaths } = await checkPaths(raw, settings);
+  const { errors, realPaths } = await checkPaths(raw, pathSettings(raw));
   try {
     compileGlob(config.glob);
   } catch (err) {

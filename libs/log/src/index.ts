@@ -20,7 +20,7 @@ export { murmur2, toPositive } from './client/murmur2.js';
 export { LogError, isLogError, type LogErrorCode, type LogErrorDetails } from './errors.js';
 export type { Logger } from './logger.js';
 export type { LogRecord, ProducerRecord, RecordData, RecordHeader, TopicPartition } from './record.js';
-export { recordDataBuffer, topicPartitionKey } from './record.js';
+export { recordDataBuffer, recordDataLength, topicPartitionKey } from './record.js';
 export { COMPRESSION_TYPES, type CompressionType } from './format/compression.js';
 export { RecordBatchEncoder } from './format/record-batch-encoder.js';
 export { RecordBatchDecoder } from './format/record-batch-decoder.js';

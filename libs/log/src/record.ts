@@ -1,3 +1,5 @@
+import { LogError } from './errors.js';
+
 /** A record header: Kafka allows repeated keys, so headers are an ordered list, not a map. */
 export interface RecordHeader {
   readonly key: string;
@@ -48,4 +50,27 @@ export function recordDataBuffer(data: RecordData): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (data instanceof Uint8Array) return data;
   return Buffer.concat(data.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
+}
+
+/** The number of bytes `data` is written as; throws for what is not a Buffer, text or parts of those. */
+export function recordDataLength(data: RecordData): number {
+  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
+  if (data instanceof Uint8Array) return data.length;
+  if (Array.isArray(data)) {
+    let length = 0;
+    for (const part of data as readonly unknown[]) {
+      if (typeof part === 'string') length += Buffer.byteLength(part, 'utf8');
+      else if (part instanceof Uint8Array) length += part.length;
+      else throw invalidData(`a part ${typeof part}`);
+    }
+    return length;
+  }
+  throw invalidData(typeof data);
+}
+
+function invalidData(what: string): LogError {
+  return new LogError(
+    'INVALID_RECORD',
+    `record keys, values and header values must be a Buffer, a string, parts of those or null, not ${what}`,
+  );
 }

@@ -12,10 +12,11 @@ export const INGEST_PREFIX = '/ingest';
 /**
  * Webhook intake: requests to /ingest/{connector} go to that connector's webhook source task,
  * which answers once what it took is durable. A route of Fastify's own, not a Nest controller:
- * webhooks come by the thousand per second, and Nest's router, guard and parameter decorators were
- * about a tenth of each request's CPU (`npm run bench -- http`, profiled). It is outside the admin API's auth on purpose (the connector checks its
- * own shared secret or signature); errors still reach the exception filter, so they keep Kafka
- * Connect's `{error_code, message}` shape (404 for an unknown connector).
+ * webhooks come by the thousand per second, and Nest's router, guard and parameter decorators
+ * were about a tenth of each request's CPU (`npm run bench -- http`, profiled). It is outside the
+ * admin API's auth on purpose (the connector checks its own shared secret or signature); errors
+ * still reach the exception filter, so they keep Kafka Connect's `{error_code, message}` shape
+ * (404 for an unknown connector).
  */
 @Injectable()
 export class IngestRoute implements OnModuleInit {

@@ -1,5 +1,5 @@
 import { LogError } from '../errors.js';
-import type { LogRecord, ProducerRecord, RecordData } from '../record.js';
+import { recordDataLength, type LogRecord, type ProducerRecord, type RecordData } from '../record.js';
 import { COMPRESSION_CODECS, compress, type CompressionType } from './compression.js';
 import { crc32c } from './crc32c.js';
 import {
@@ -32,26 +32,7 @@ export interface EncodeOptions {
 const INITIAL_CAPACITY = 1024;
 
 function byteLength(data: RecordData | null | undefined): number {
-  if (data === null || data === undefined) return -1;
-  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
-  if (data instanceof Uint8Array) return data.length;
-  if (Array.isArray(data)) {
-    let length = 0;
-    for (const part of data as readonly unknown[]) {
-      if (typeof part === 'string') length += Buffer.byteLength(part, 'utf8');
-      else if (part instanceof Uint8Array) length += part.length;
-      else throw invalidData(`a part ${typeof part}`);
-    }
-    return length;
-  }
-  throw invalidData(typeof data);
-}
-
-function invalidData(what: string): LogError {
-  return new LogError(
-    'INVALID_RECORD',
-    `record keys, values and header values must be a Buffer, a string, parts of those or null, not ${what}`,
-  );
+  return data === null || data === undefined ? -1 : recordDataLength(data);
 }
 
 /**

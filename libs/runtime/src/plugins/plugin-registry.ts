@@ -132,6 +132,18 @@ export async function registerDiscoveredPlugins(
 }
 
 /**
+ * The plugins a task needs loaded: its connector's class, and the converters, transforms and
+ * predicates its config (over the worker's converter defaults) names.
+ */
+export function taskPluginNames(
+  converterDefaults: Readonly<Record<string, string>>,
+  connectorConfig: Readonly<Record<string, string>>,
+  connectorClass: string,
+): string[] {
+  return referencedPlugins({ ...converterDefaults, ...connectorConfig, 'connector.class': connectorClass });
+}
+
+/**
  * The plugin names a connector config refers to: its class, converters, transforms and
  * predicates (what a task needs loaded before it starts).
  */

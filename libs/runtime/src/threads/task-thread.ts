@@ -13,7 +13,7 @@ import {
   findPluginModules,
   loadPluginModule,
   PluginRegistry,
-  referencedPlugins,
+  taskPluginNames,
   type PluginModuleRef,
 } from '../plugins/plugin-registry.js';
 import { createWorkerTask } from '../worker/task-factory.js';
@@ -51,15 +51,12 @@ let unloaded: PluginModuleRef[] = [];
  * Imports the packages the main thread named for a task (`packages`), then, for any plugin still
  * missing, the remaining packages in turn until it is found.
  */
-async function loadPluginsFor(
-  config: Readonly<Record<string, string>>,
-  packages: readonly PluginModuleRef[],
-): Promise<void> {
+async function loadPluginsFor(names: readonly string[], packages: readonly PluginModuleRef[]): Promise<void> {
   for (const ref of packages) {
     const i = unloaded.findIndex((u) => u.specifier === ref.specifier);
     if (i >= 0) registry.register(await loadPluginModule(unloaded.splice(i, 1)[0]!));
   }
-  for (const name of referencedPlugins(config)) {
+  for (const name of names) {
     while (!registry.find(name) && unloaded.length > 0)
       registry.register(await loadPluginModule(unloaded.shift()!));
   }
@@ -68,7 +65,7 @@ async function loadPluginsFor(
 async function startTask(spec: TaskStartSpec): Promise<void> {
   const { id } = spec;
   await loadPluginsFor(
-    { ...data.converterDefaults, ...spec.connectorConfig, 'connector.class': spec.plugin },
+    taskPluginNames(data.converterDefaults, spec.connectorConfig, spec.plugin),
     spec.packages,
   );
   const plugin = registry.findOf(spec.plugin, ['source', 'sink']);

@@ -9,7 +9,7 @@ import type { TargetState } from '../herder/herder.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import { RegistryTaskMetrics } from '../metrics/task-metrics.js';
 import type { SourceOffsetStore } from '../offsets/source-offset-store.js';
-import { referencedPlugins, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { taskPluginNames, type PluginRegistry } from '../plugins/plugin-registry.js';
 import type { IngressRouter } from '../ingress/ingress-router.js';
 import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
 import type { TaskRunner } from '../worker/worker.js';
@@ -219,11 +219,7 @@ export class ThreadTaskRunner implements TaskRunner {
       plugin: plugin.className,
       packages:
         this.o.registry?.modulesOf(
-          referencedPlugins({
-            ...this.o.converterDefaults,
-            ...connectorConfig,
-            'connector.class': plugin.className,
-          }),
+          taskPluginNames(this.o.converterDefaults, connectorConfig, plugin.className),
         ) ?? [],
       connectorConfig: { ...connectorConfig },
       taskConfig: { ...taskConfig },

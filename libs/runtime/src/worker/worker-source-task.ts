@@ -14,6 +14,7 @@ import {
   DefaultPartitioner,
   type Log,
   recordDataBuffer,
+  recordDataLength,
   type Producer,
   type ProducerRecord,
   type RecordData,
@@ -62,12 +63,7 @@ export interface WorkerSourceTaskOptions {
 const CHUNK_BYTES = 512 * 1024;
 
 function byteSize(data: RecordData | null | undefined): number {
-  if (data === null || data === undefined) return 0;
-  if (typeof data === 'string') return Buffer.byteLength(data);
-  if (data instanceof Uint8Array) return data.length;
-  let size = 0;
-  for (const part of data) size += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-  return size;
+  return data === null || data === undefined ? 0 : recordDataLength(data);
 }
 
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
