@@ -89,6 +89,31 @@ describe('postgres-sink writes', () => {
     expect(pk).toEqual([{ def: 'PRIMARY KEY (id)' }]);
   });
 
+  it('writes one batch into several tables of one shape, their rows kept apart', async () => {
+    // one staging table serves both tables: it is emptied between them inside one transaction
+    const { task } = await sink({
+      'auto.create': 'true',
+      'insert.mode': 'upsert',
+      'pk.mode': 'record_key',
+      'table.name.format': 'shape_${topic}',
+    });
+    const a = new RecordFactory('a');
+    const b = new RecordFactory('b');
+    const r = (f: RecordFactory, id: number, name: string) =>
+      f.record({ id }, { id, name, score: null }, { keySchema: userKey, valueSchema: userValue });
+    await putAndFlush(task, [r(a, 1, 'a1'), r(b, 1, 'b1'), r(a, 2, 'a2'), r(b, 2, 'b2')]);
+    await putAndFlush(task, [r(b, 1, 'B1'), r(a, 3, 'a3')]);
+    expect(await q('SELECT id, name FROM shape_a ORDER BY id')).toEqual([
+      { id: 1, name: 'a1' },
+      { id: 2, name: 'a2' },
+      { id: 3, name: 'a3' },
+    ]);
+    expect(await q('SELECT id, name FROM shape_b ORDER BY id')).toEqual([
+      { id: 1, name: 'B1' },
+      { id: 2, name: 'b2' },
+    ]);
+  });
+
   it('updates existing rows only (insert.mode=update, pk.mode=record_value)', async () => {
     await q('CREATE TABLE upd (id int PRIMARY KEY, name text, score float8)');
     await q(`INSERT INTO upd VALUES (1, 'one', 1), (2, 'two', 2)`);

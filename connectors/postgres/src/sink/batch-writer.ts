@@ -1,5 +1,5 @@
 import { DataError } from '@sluice/connect-api';
-import { copyFrom } from './copy-from-query.js';
+import { runCopyScript } from './copy-script.js';
 import { pgErrorKind } from './pg-error-kind.js';
 import { copyField, pgText, type ColumnCodec } from './pg-text-encoder.js';
 import type { InsertMode } from './postgres-sink.config.js';
@@ -47,10 +47,17 @@ export class BatchWriter {
     report: FailureReporter,
   ): Promise<void> {
     try {
-      const prepared = await this.prepare(session, planBatch(changes, this.o.mode));
-      await this.transaction(session, async () => {
-        for (const step of prepared) await this.execute(session, step);
-        await this.o.offsets?.write(session.client, session.currentSchema, offsets);
+      const script = this.script(await this.prepare(session, planBatch(changes, this.o.mode)));
+      const store = this.o.offsets;
+      await this.atomically(session, async () => {
+        if (!store) {
+          await runCopyScript(session.client, ['BEGIN', ...script.statements, 'COMMIT'], script.payloads);
+          return;
+        }
+        // the offsets are parameters: a statement of their own, in the same transaction
+        await runCopyScript(session.client, ['BEGIN', ...script.statements], script.payloads);
+        await store.write(session.client, session.currentSchema, offsets);
+        await session.client.query('COMMIT');
       });
       return;
     } catch (err) {
@@ -77,33 +84,38 @@ export class BatchWriter {
         failures.push({ change, error: err as Error });
       }
     }
-    await this.transaction(session, async () => {
+    const client = session.client;
+    await this.atomically(session, async () => {
+      await client.query('BEGIN');
       for (const { change, steps } of items) {
-        await session.client.query('SAVEPOINT sluice_row');
+        const script = this.script(steps);
         try {
-          for (const step of steps) await this.execute(session, step);
-          await session.client.query('RELEASE SAVEPOINT sluice_row');
+          await runCopyScript(
+            client,
+            ['SAVEPOINT sluice_row', ...script.statements, 'RELEASE SAVEPOINT sluice_row'],
+            script.payloads,
+          );
         } catch (err) {
           if (pgErrorKind(err) !== 'data') throw err;
-          await session.client.query('ROLLBACK TO SAVEPOINT sluice_row');
+          await client.query('ROLLBACK TO SAVEPOINT sluice_row');
           failures.push({ change, error: err as Error });
         }
       }
-      await this.o.offsets?.write(session.client, session.currentSchema, offsets);
+      await this.o.offsets?.write(client, session.currentSchema, offsets);
       // before COMMIT: with errors.tolerance=none the report throws and nothing of the batch lands
       if (failures.length > 0) await report(failures);
+      await client.query('COMMIT');
     });
   }
 
-  private async transaction(session: SinkSession, body: () => Promise<void>): Promise<void> {
-    const client = session.client;
-    await client.query('BEGIN');
+  /** Runs `body`, which opens and ends a transaction; rolls back if it throws. */
+  private async atomically(session: SinkSession, body: () => Promise<void>): Promise<void> {
     try {
       await body();
-      await client.query('COMMIT');
     } catch (err) {
       try {
-        await client.query('ROLLBACK');
+        // outside a transaction (the COMMIT itself failed) this only warns
+        await session.client.query('ROLLBACK');
       } catch (rollbackError) {
         session.markBroken(rollbackError as Error);
       }
@@ -168,18 +180,23 @@ export class BatchWriter {
     return out;
   }
 
-  private async execute(session: SinkSession, step: PreparedStep): Promise<void> {
-    const client = session.client;
-    if (step.kind === 'sql') {
-      await client.query(step.sql);
-      return;
+  /** The steps' statements and COPY payloads, in order; a staging table is emptied before reuse. */
+  private script(steps: readonly PreparedStep[]): { statements: string[]; payloads: Buffer[] } {
+    const statements: string[] = [];
+    const payloads: Buffer[] = [];
+    for (const step of steps) {
+      if (step.kind === 'sql') {
+        statements.push(step.sql);
+        continue;
+      }
+      if (step.stage) {
+        if (step.stage.dirty) statements.push(`DELETE FROM ${step.stage.sql}`);
+        step.stage.dirty = true;
+      }
+      statements.push(step.copySql, ...step.statements);
+      payloads.push(step.payload);
     }
-    if (step.stage) {
-      if (step.stage.dirty) await client.query(`DELETE FROM ${step.stage.sql}`);
-      step.stage.dirty = true;
-    }
-    await copyFrom(client, step.copySql, step.payload);
-    for (const sql of step.statements) await client.query(sql);
+    return { statements, payloads };
   }
 }
 

@@ -42,6 +42,10 @@ export interface WorkerSinkTaskOptions {
   maxPartitionFetchBytes?: number;
 }
 
+/** Records converted between two turns of the event loop. */
+const YIELD_EVERY = 512;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 
 /**
@@ -207,7 +211,9 @@ export class WorkerSinkTask implements WorkerTask {
     for (const part of polled) {
       const tp = { topic: part.topic, partition: part.partition };
       for (const raw of part.records) {
-        read++;
+        // a sink writing in the background (put() returned before its I/O finished) needs the
+        // event loop for each round trip: a long synchronous conversion would stall them all
+        if (++read % YIELD_EVERY === 0) await yieldToEventLoop();
         // one try for the three stages (no closure or result object per record); `stage` says
         // which one threw
         let stage: ErrorStage = 'KEY_CONVERTER';
