@@ -136,6 +136,20 @@ describe('sluice CLI against a running worker', () => {
       fetch(`${url}/connectors/folder/config`).then((r) => r.json() as Promise<Record<string, string>>);
     expect((await eventually(config, (c) => c['topic'] === 'folder-b'))['topic']).toBe('folder-b');
 
+    // the file owns the connector: a REST edit, which the next read of the file would undo, is refused
+    const edit = await fetch(`${url}/connectors/folder/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'elsewhere' }),
+    });
+    expect(edit.status).toBe(409);
+    expect(await edit.json()).toEqual({
+      error_code: 409,
+      message: expect.stringContaining(`declared in ${file}: edit that file`),
+    });
+    expect((await fetch(`${url}/connectors/folder`, { method: 'DELETE' })).status).toBe(409);
+    expect((await config())['topic']).toBe('folder-b');
+
     // an invalid file is reported and leaves the running connector as it was
     fs.writeFileSync(
       file,

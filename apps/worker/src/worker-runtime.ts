@@ -91,7 +91,7 @@ export class WorkerRuntime {
             throw err;
           }
         },
-        delete: (name) => herder.deleteConnector(name),
+        delete: (name) => herder.deleteConnector(name, true),
         list: () => herder.managedConnectors(),
       },
     });

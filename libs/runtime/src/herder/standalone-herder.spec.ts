@@ -270,6 +270,30 @@ describe('StandaloneHerder', () => {
     await expect(herder.connectorStatus('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('leaves a connector declared in a file to that file: updates and deletes without it are refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herder-'));
+    const file = path.join(dir, 'seq.yaml');
+    fs.writeFileSync(file, 'name: seq\n');
+    const { herder } = await startWorker(dir);
+    await herder.putConnectorConfig('seq', source(5), file);
+
+    const declared = { code: 'CONFLICT', message: expect.stringContaining(`declared in ${file}`) };
+    await expect(herder.putConnectorConfig('seq', source(6))).rejects.toMatchObject(declared);
+    await expect(herder.patchConnectorConfig('seq', { count: '7' })).rejects.toMatchObject(declared);
+    await expect(herder.deleteConnector('seq')).rejects.toMatchObject(declared);
+    expect((await herder.connectorConfig('seq'))['count']).toBe('5');
+    await herder.pauseConnector('seq');
+
+    // the file's own changes go through, and so does anything once the file is gone
+    await herder.putConnectorConfig('seq', source(8), file);
+    expect((await herder.connectorConfig('seq'))['count']).toBe('8');
+    fs.rmSync(file);
+    await herder.patchConnectorConfig('seq', { count: '9' });
+    expect((await herder.connectorConfig('seq'))['count']).toBe('9');
+    await herder.deleteConnector('seq');
+    expect(await herder.connectors()).toEqual([]);
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { ConnectorSignal, IngressRequest, IngressResponse } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
@@ -459,7 +460,8 @@ export class StandaloneHerder implements Herder {
 
   /**
    * `origin` marks a connector as managed by a config file (its path): such connectors are the
-   * file reconciler's (see managedConnectors); a REST update clears the mark.
+   * file reconciler's (see managedConnectors), and a caller without the origin (REST) may not
+   * change them (see refuseManaged).
    */
   putConnectorConfig(
     name: string,
@@ -473,6 +475,7 @@ export class StandaloneHerder implements Herder {
           `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
         );
       }
+      if (origin === undefined) this.refuseManaged(name, 'update');
       const full = { ...config, name };
       await this.validateForPut(full);
       const existed = this.configs.config(name) !== undefined;
@@ -517,9 +520,11 @@ export class StandaloneHerder implements Herder {
     return (await this.putConnectorConfig(name, merged)).info;
   }
 
-  deleteConnector(name: string): Promise<void> {
+  /** `fromFile`: the file reconciler deletes a connector whose file is gone (see refuseManaged). */
+  deleteConnector(name: string, fromFile = false): Promise<void> {
     return this.run(async () => {
       const config = this.require(name);
+      if (!fromFile) this.refuseManaged(name, 'delete');
       const tasks = this.configs.taskConfigs(name).length;
       await this.stopConnectorAndTasks(name);
       const plugin = this.plugin(config);
@@ -538,6 +543,21 @@ export class StandaloneHerder implements Herder {
       await this.statuses.deleteConnector(name, tasks);
       await this.metrics.forgetConnector(name);
     });
+  }
+
+  /**
+   * A connector declared in a config file is changed through its file: a change made over REST
+   * would be undone when the file is next read (at the latest, at the next start), as Conduit
+   * treats its provisioned pipelines. Pausing, stopping and restarting stay open to REST.
+   */
+  private refuseManaged(name: string, change: 'update' | 'delete'): void {
+    const file = this.configs.origin(name);
+    // a file gone while no reconciler watched its folder no longer holds the connector
+    if (file === undefined || !fs.existsSync(file)) return;
+    throw new HerderError(
+      'CONFLICT',
+      `Connector ${name} is declared in ${file}: ${change === 'update' ? 'edit that file to change it' : 'remove that file to delete it'} (a change made here would be undone when the file is next read)`,
+    );
   }
 
   private setTarget(name: string, target: TargetState): Promise<void> {
