@@ -156,6 +156,17 @@ config:
     );
   });
 
+  it('reports a line indented deeper than the key above it at that line, once', () => {
+    const problems = problemsOf('name: a\nconfig:\n  topic: t\n     path: /tmp\n  batch.size: 3\n');
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: '(yaml)',
+        line: 4,
+        message: 'indented deeper than the key on line 3: align it with the keys beside it',
+      }),
+    ]);
+  });
+
   it('requires a mapping with name and a non-empty config', () => {
     expect(problemsOf('').map((p) => p.field)).toEqual(['(root)']);
     expect(problemsOf('- a\n').map((p) => p.field)).toEqual(['(root)']);

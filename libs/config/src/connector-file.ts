@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { yamlSyntaxProblems } from './yaml-syntax-problems.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 
 /**
@@ -70,13 +71,7 @@ export function parseConnectorFile(text: string, file: string): ConnectorFile {
 
   if (doc.errors.length > 0) {
     // The structure is unreliable after a syntax error: report only those, positioned by the parser.
-    for (const e of doc.errors) {
-      problem(
-        '(yaml)',
-        e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-        e.linePos?.[0]?.line,
-      );
-    }
+    for (const { message, line } of yamlSyntaxProblems(doc.errors)) problem('(yaml)', message, line);
     throw new ConfigError(problems, file);
   }
 

@@ -74,5 +74,18 @@ describe('worker.yaml', () => {
 
   it('names the line of a YAML syntax error', () => {
     expect(() => loadWorkerConfig(file('rest:\n  port: [unclosed\n'), {})).toThrow(ConfigError);
+    let thrown: unknown;
+    try {
+      loadWorkerConfig(file('rest:\n  port: 9000\n    host: 0.0.0.0\n'), {});
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as ConfigError).problems).toEqual([
+      expect.objectContaining({
+        field: '(yaml)',
+        line: 3,
+        message: expect.stringMatching(/^indented deeper than the key on line 2/),
+      }),
+    ]);
   });
 });

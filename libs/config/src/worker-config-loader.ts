@@ -3,6 +3,7 @@ import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { yamlSyntaxProblems } from './yaml-syntax-problems.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { WorkerConfig } from './worker-config.js';
 
@@ -131,14 +132,7 @@ export function loadWorkerConfig(
     }
     doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
     if (doc.errors.length > 0) {
-      throw new ConfigError(
-        doc.errors.map((e) => ({
-          field: '(yaml)',
-          message: e.message.split('\n')[0]!,
-          file,
-          line: e.linePos?.[0]?.line,
-        })),
-      );
+      throw new ConfigError(yamlSyntaxProblems(doc.errors).map((p) => ({ field: '(yaml)', file, ...p })));
     }
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
