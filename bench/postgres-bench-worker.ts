@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, peakRssMb } from './process-stats.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -146,8 +147,12 @@ export class BenchWorker {
   }
 
   peakRssMb(): number {
-    const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    return peakRssMb(this.child.pid!);
+  }
+
+  /** CPU seconds the worker has used, all its threads. */
+  cpuSeconds(): number {
+    return cpuSeconds(this.child.pid!);
   }
 
   async stop(): Promise<void> {

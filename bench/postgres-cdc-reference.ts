@@ -5,7 +5,7 @@ import type { BenchPostgres } from './postgres-bench-server.js';
  * The CDC reference: a bare pg-logical-replication loop that streams `slot` from its start,
  * decodes every pgoutput message, counts the row events and acknowledges each commit's end LSN
  * (the least a correct consumer does). Resolves to events/s once `expected` rows are decoded and
- * their commit acknowledged.
+ * their commit acknowledged, and the CPU it took per event (this process: the loop runs alone in it).
  */
 export async function replicationReference(
   server: BenchPostgres,
@@ -13,7 +13,7 @@ export async function replicationReference(
   slot: string,
   publication: string,
   expected: number,
-): Promise<number> {
+): Promise<{ rate: number; cpuMicros: number }> {
   const service = new LogicalReplicationService(
     {
       host: server.host,
@@ -28,7 +28,8 @@ export async function replicationReference(
   let events = 0;
   let lastAcked = '0/0';
   const started = performance.now();
-  const done = new Promise<number>((resolve, reject) => {
+  const cpuBefore = process.cpuUsage();
+  const done = new Promise<{ rate: number; cpuMicros: number }>((resolve, reject) => {
     service.on('error', reject);
     service.on('heartbeat', (_lsn, _ts, shouldRespond) => {
       if (shouldRespond) void service.acknowledge(lastAcked);
@@ -38,7 +39,13 @@ export async function replicationReference(
       else if (message.tag === 'commit' && message.commitEndLsn) {
         lastAcked = message.commitEndLsn;
         void service.acknowledge(lastAcked);
-        if (events >= expected) resolve(events / ((performance.now() - started) / 1000));
+        if (events >= expected) {
+          const cpu = process.cpuUsage(cpuBefore);
+          resolve({
+            rate: events / ((performance.now() - started) / 1000),
+            cpuMicros: (cpu.user + cpu.system) / events,
+          });
+        }
       }
     });
   });

@@ -205,11 +205,13 @@ export async function sinkBench(
     const ratios: number[] = [];
     const taskRates: number[] = [];
     const taskRatios: number[] = [];
+    const cpus: number[] = [];
     try {
       for (let run = 1; run <= runs; run++) {
         const ref = await copyReference(server);
         const name = `pg-sink-${run}`;
         const started = performance.now();
+        const cpuBefore = worker.cpuSeconds();
         await worker.createConnector(name, {
           'connector.class': 'postgres-sink',
           topics: TOPIC,
@@ -229,6 +231,7 @@ export async function sinkBench(
         const firstCommit = performance.now() - started;
         await worker.waitUntil(name, () => worker.sinkOffset(name), ROWS, 300_000);
         const rate = ROWS / ((performance.now() - started) / 1000);
+        const cpu = ((worker.cpuSeconds() - cpuBefore) / ROWS) * 1e6;
         const [{ n }] = (await server.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM sink_run_${run}`,
           DB,
@@ -241,8 +244,9 @@ export async function sinkBench(
         ratios.push(rate / ref);
         taskRates.push(taskRate);
         taskRatios.push(taskRate / ref);
+        cpus.push(cpu);
         log(
-          `  sink run ${run}: worker ${Math.round(rate)} rows/s (first commit after ${Math.round(firstCommit)} ms), SinkTask alone ${Math.round(taskRate)} rows/s, COPY FROM ${Math.round(ref)} rows/s`,
+          `  sink run ${run}: worker ${Math.round(rate)} rows/s (first commit after ${Math.round(firstCommit)} ms, CPU ${cpu.toFixed(1)} µs/row), SinkTask alone ${Math.round(taskRate)} rows/s, COPY FROM ${Math.round(ref)} rows/s`,
         );
       }
     } finally {
@@ -263,6 +267,13 @@ export async function sinkBench(
         unit: 'rows/s',
         reference: median(refs),
         ratio: median(taskRatios),
+      },
+      {
+        name: 'postgres-sink via worker: worker CPU per row (all threads)',
+        value: median(cpus),
+        unit: 'µs/row',
+        reference: null,
+        ratio: null,
       },
     ];
   } finally {

@@ -82,6 +82,8 @@ export async function sourceBench(
       const rates: number[] = [];
       const refs: number[] = [];
       const ratios: number[] = [];
+      const cpus: number[] = [];
+      const refCpus: number[] = [];
       for (let run = 1; run <= runs; run++) {
         const table = `cdc_${s}_${run}`;
         await server.query(createTable(table), DB);
@@ -92,6 +94,7 @@ export async function sourceBench(
         await server.query(`SELECT pg_drop_replication_slot('ref_${table}')`, DB);
         const name = `cdc-${table}`;
         const started = performance.now();
+        const cpuBefore = worker.cpuSeconds();
         await worker.createConnector(
           name,
           sourceConfig(server, {
@@ -103,12 +106,15 @@ export async function sourceBench(
         );
         await worker.waitUntil(name, () => worker.topicEnd(`bench${s}${run}.public.${table}`), ROWS, 300_000);
         const rate = ROWS / ((performance.now() - started) / 1000);
+        const cpu = ((worker.cpuSeconds() - cpuBefore) / ROWS) * 1e6;
         await worker.deleteConnector(name);
         rates.push(rate);
-        refs.push(ref);
-        ratios.push(rate / ref);
+        refs.push(ref.rate);
+        ratios.push(rate / ref.rate);
+        cpus.push(cpu);
+        refCpus.push(ref.cpuMicros);
         log(
-          `  cdc ${scenario.label}, run ${run}: ${Math.round(rate)} events/s, pg-logical-replication loop ${Math.round(ref)} events/s`,
+          `  cdc ${scenario.label}, run ${run}: ${Math.round(rate)} events/s, pg-logical-replication loop ${Math.round(ref.rate)} events/s; CPU ${cpu.toFixed(1)} µs/event, loop ${ref.cpuMicros.toFixed(1)}`,
         );
       }
       rows.push({
@@ -119,6 +125,13 @@ export async function sourceBench(
         ratio: median(ratios),
         target: scenario.target,
       });
+      rows.push({
+        name: `postgres-source CDC, ${scenario.label}: worker CPU per event (all threads), against the loop's`,
+        value: median(cpus),
+        unit: 'µs/event',
+        reference: median(refCpus),
+        ratio: median(refCpus) / median(cpus),
+      });
     }
 
     await server.query(createTable('snap_rows'), DB);
@@ -127,6 +140,7 @@ export async function sourceBench(
     const rates: number[] = [];
     const refs: number[] = [];
     const ratios: number[] = [];
+    const cpus: number[] = [];
     for (let run = 1; run <= runs; run++) {
       const client = await server.connect(DB);
       let ref: number;
@@ -139,6 +153,7 @@ export async function sourceBench(
       }
       const name = `snapshot-${run}`;
       const started = performance.now();
+      const cpuBefore = worker.cpuSeconds();
       await worker.createConnector(
         name,
         sourceConfig(server, {
@@ -150,11 +165,15 @@ export async function sourceBench(
       );
       await worker.waitUntil(name, () => worker.topicEnd(`snap${run}.public.snap_rows`), ROWS, 300_000);
       const rate = ROWS / ((performance.now() - started) / 1000);
+      const cpu = ((worker.cpuSeconds() - cpuBefore) / ROWS) * 1e6;
       await worker.deleteConnector(name);
       rates.push(rate);
       refs.push(ref);
       ratios.push(rate / ref);
-      log(`  snapshot run ${run}: ${Math.round(rate)} rows/s, COPY TO ${Math.round(ref)} rows/s`);
+      cpus.push(cpu);
+      log(
+        `  snapshot run ${run}: ${Math.round(rate)} rows/s, COPY TO ${Math.round(ref)} rows/s; CPU ${cpu.toFixed(1)} µs/row`,
+      );
     }
     rows.push({
       name: `postgres-source snapshot to the log, ${ROWS} rows (vs COPY TO)`,
@@ -163,6 +182,13 @@ export async function sourceBench(
       reference: median(refs),
       ratio: median(ratios),
       target: 'ratio >= 0.3',
+    });
+    rows.push({
+      name: 'postgres-source snapshot: worker CPU per row (all threads)',
+      value: median(cpus),
+      unit: 'µs/row',
+      reference: null,
+      ratio: null,
     });
     return rows;
   } finally {
