@@ -176,7 +176,8 @@ describe('Postgres -> Sluice -> Postgres end to end', () => {
         `  database.user: ${server.user}\n  database.password: ${server.password}\n  database.dbname: ${SRC}\n` +
         `  topic.prefix: shop\n  table.include.list: 'public\\.accounts,public\\.order_lines'\n` +
         `  slot.name: shop_e2e\n  publication.name: shop_e2e\n  publication.autocreate.mode: filtered\n` +
-        `  snapshot.mode: initial\n  snapshot.fetch.size: 1000\n  offset.flush.interval.ms: 500\n${converters}`,
+        `  snapshot.mode: initial\n  snapshot.fetch.size: 1000\n  offset.flush.interval.ms: 500\n` +
+        `  producer.override.compression.type: lz4\n${converters}`,
     );
     writeYaml(
       path.join(root, 'connectors', 'replica-sink.yaml'),

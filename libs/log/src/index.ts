@@ -21,7 +21,7 @@ export { LogError, isLogError, type LogErrorCode, type LogErrorDetails } from '.
 export type { Logger } from './logger.js';
 export type { LogRecord, ProducerRecord, RecordData, RecordHeader, TopicPartition } from './record.js';
 export { recordDataBuffer, recordDataLength, topicPartitionKey } from './record.js';
-export { COMPRESSION_TYPES, type CompressionType } from './format/compression.js';
+export { COMPRESSION_TYPES, isCompressionSupported, type CompressionType } from './format/compression.js';
 export { RecordBatchEncoder } from './format/record-batch-encoder.js';
 export { RecordBatchDecoder } from './format/record-batch-decoder.js';
 export type {

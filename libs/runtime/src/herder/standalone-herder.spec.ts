@@ -111,6 +111,38 @@ describe('StandaloneHerder', () => {
     expect(await herder.connectors()).toEqual(['mem', 'seq']);
   });
 
+  it('writes compressed batches with producer.override.compression.type, read back the same', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig(
+      'packed',
+      source(300, { topic: 'packed', 'producer.override.compression.type': 'lz4' }),
+    );
+    await herder.putConnectorConfig('mem', sink('packed', { topics: 'packed' }));
+    const received = await eventually(
+      () => MemorySink.received.get('packed') ?? [],
+      (r) => r.length >= 300,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+    const { batches } = await log.storage.fetch('packed', 0, { offset: 0, maxBytes: 1 << 20 });
+    // RecordBatch v2: the attributes (codec in the low 3 bits, lz4 = 3) follow the base offset,
+    // length, leader epoch, magic and CRC, at byte 21
+    expect(batches.readInt16BE(21) & 0x7).toBe(3);
+
+    await expect(
+      herder.putConnectorConfig('bad', source(1, { 'producer.override.compression.type': 'snappy' })),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      fieldErrors: [
+        expect.objectContaining({
+          field: 'producer.override.compression.type',
+          messages: [expect.stringMatching(/must be one of none, gzip, lz4/)],
+        }),
+      ],
+    });
+  });
+
   it('tells a source its records are durable while it waits in poll(), and calls commit() only once all it returned is', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('acks', source(60, { topic: 'acked', 'poll.waits.for.acks': 'true' }));

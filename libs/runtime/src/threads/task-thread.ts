@@ -92,7 +92,7 @@ async function startTask(spec: TaskStartSpec): Promise<void> {
   try {
     task = await createWorkerTask(id, plugin, spec.connectorConfig, spec.taskConfig, {
       log,
-      producer: log.producer({ poolBuffers: false }),
+      producerFor: (compression) => log.producer({ poolBuffers: false, compression }),
       registry,
       converterDefaults: data.converterDefaults,
       status,

@@ -1,5 +1,5 @@
 import type { ConnectLogger, HttpIngress, SinkRecord, SourceRecord } from '@sluice/connect-api';
-import type { Log, Producer } from '@sluice/log';
+import type { CompressionType, Log, Producer } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import { createConverter, type ConverterDefaults } from '../config/converter-factory.js';
 import { listSetting } from '../config/prefixed-config.js';
@@ -16,7 +16,8 @@ import { WorkerSourceTask } from './worker-source-task.js';
 /** What a task needs from where it runs: the main thread, or a task thread. */
 export interface TaskEnvironment {
   log: Log;
-  producer: Producer;
+  /** A producer writing batches compressed so (one per compression type may serve every task). */
+  producerFor(compression: CompressionType): Producer;
   registry: PluginRegistry;
   converterDefaults: ConverterDefaults;
   status: TaskStatusListener;
@@ -66,7 +67,7 @@ export async function createWorkerTask(
       contextHeaders: connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
     },
     env.logger,
-    env.producer,
+    env.producerFor('none'),
     async (topic) => {
       await log.admin().ensureTopic({ name: topic, partitions: 1 });
     },
@@ -89,7 +90,9 @@ export async function createWorkerTask(
     return new WorkerSourceTask({
       ...common,
       task: connector.createTask(),
-      producer: env.producer,
+      producer: env.producerFor(
+        (connectorConfig['producer.override.compression.type'] ?? 'none') as CompressionType,
+      ),
       transforms: TransformationChain.fromConfig<SourceRecord>(registry, connectorConfig),
       offsets: env.offsets,
       topicPartitions: num(connectorConfig['topic.creation.default.partitions'], 1),

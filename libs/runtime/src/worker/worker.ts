@@ -1,5 +1,5 @@
 import type { Connector, ConnectLogger, ConnectorSignal } from '@sluice/connect-api';
-import type { Log, Logger, Producer } from '@sluice/log';
+import type { CompressionType, Log, Logger, Producer } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import type { ConverterDefaults } from '../config/converter-factory.js';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
@@ -69,10 +69,14 @@ export interface TaskRunner {
 /** Tasks as async loops in the worker's own thread. */
 export class InProcessTaskRunner implements TaskRunner {
   private readonly tasks = new Map<string, WorkerTask>();
-  private readonly producer: Producer;
+  private readonly producers = new Map<CompressionType, Producer>();
 
-  constructor(private readonly o: WorkerOptions) {
-    this.producer = o.log.producer();
+  constructor(private readonly o: WorkerOptions) {}
+
+  private producerFor(compression: CompressionType): Producer {
+    let producer = this.producers.get(compression);
+    if (!producer) this.producers.set(compression, (producer = this.o.log.producer({ compression })));
+    return producer;
   }
 
   async start(
@@ -88,7 +92,7 @@ export class InProcessTaskRunner implements TaskRunner {
     try {
       task = await createWorkerTask(id, plugin, connectorConfig, taskConfig, {
         log: this.o.log,
-        producer: this.producer,
+        producerFor: (compression) => this.producerFor(compression),
         registry: this.o.registry,
         converterDefaults: this.o.converterDefaults,
         status: this.o.status,
@@ -132,7 +136,7 @@ export class InProcessTaskRunner implements TaskRunner {
   }
 
   async close(): Promise<void> {
-    await this.producer.close();
+    for (const producer of this.producers.values()) await producer.close();
   }
 }
 
