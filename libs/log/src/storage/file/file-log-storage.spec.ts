@@ -185,6 +185,30 @@ describe('FileLogStorage', () => {
     });
   });
 
+  it("removes what an interrupted topic creation left, and never a directory that is not the log's", async () => {
+    const dir = tempDir();
+    // a creation that stopped before its topic.json: partitions of segment files only
+    fs.mkdirSync(path.join(dir, 'half', '0'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'half', '0', '00000000000000000000.log'), '');
+    // someone's data under log.dir
+    fs.mkdirSync(path.join(dir, 'inbox', '2026'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'inbox', 'orders.jsonl'), '{"id":1}\n');
+    const { logger, warnings } = recordingLogger();
+    const storage = await openStorage({ dir, logger });
+    expect(fs.existsSync(path.join(dir, 'half'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'inbox', 'orders.jsonl'), 'utf8')).toBe('{"id":1}\n');
+    expect(warnings().some((w) => /ignoring .*inbox: not a topic/.test(String(w['msg'])))).toBe(true);
+    expect(await storage.listTopics()).toEqual([]);
+
+    await expect(storage.createTopic('inbox', 1, parseTopicConfig())).rejects.toMatchObject({
+      code: 'INVALID_TOPIC',
+      message: expect.stringContaining('exists and is not a topic'),
+    });
+    expect(fs.existsSync(path.join(dir, 'inbox', 'orders.jsonl'))).toBe(true);
+    await storage.createTopic('half', 1, parseTopicConfig());
+    expect(await storage.listTopics()).toEqual(['half']);
+  });
+
   it('refuses bad topic names and partition counts, naming the field and what it allows', async () => {
     const storage = await openStorage({ dir: tempDir() });
     for (const name of ['', '..', 'a/b', 'x'.repeat(250), 'spaces are bad']) {

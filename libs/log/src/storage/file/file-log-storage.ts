@@ -17,6 +17,7 @@ import { LogCleaner } from './log-cleaner.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialExecutor } from './serial-executor.js';
+import { isUnfinishedTopic } from './unfinished-topic.js';
 
 export interface FileLogStorageOptions {
   /** Directory holding every topic; created when missing. */
@@ -97,8 +98,18 @@ export class FileLogStorage implements LogStorage {
         }
         const meta = await this.readMeta(topicDir);
         if (!meta) {
-          this.logger.warn({ path: topicDir }, `removing ${topicDir}: a topic whose creation did not finish`);
-          await fs.promises.rm(topicDir, { recursive: true, force: true });
+          if (await isUnfinishedTopic(topicDir)) {
+            this.logger.warn(
+              { path: topicDir },
+              `removing ${topicDir}: a topic whose creation did not finish`,
+            );
+            await fs.promises.rm(topicDir, { recursive: true, force: true });
+          } else {
+            this.logger.warn(
+              { path: topicDir },
+              `ignoring ${topicDir}: not a topic (no ${META_FILE}); log.dir should hold the log's topics only`,
+            );
+          }
           continue;
         }
         await this.openTopic(meta, !clean);
@@ -197,7 +208,16 @@ export class FileLogStorage implements LogStorage {
         });
       }
       const topicDir = path.join(this.dir, name);
-      await fs.promises.rm(topicDir, { recursive: true, force: true });
+      if (fs.existsSync(topicDir)) {
+        if (!(await isUnfinishedTopic(topicDir))) {
+          throw new LogError(
+            'INVALID_TOPIC',
+            `cannot create topic ${name}: ${topicDir} exists and is not a topic; move it out of the log directory`,
+            { topic: name, field: 'topic' },
+          );
+        }
+        await fs.promises.rm(topicDir, { recursive: true, force: true });
+      }
       await fs.promises.mkdir(topicDir, { recursive: true });
       const meta: TopicMeta = { name, partitions, config, createdAt: Date.now() };
       await this.openTopic(meta, false);
