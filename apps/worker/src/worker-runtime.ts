@@ -63,6 +63,7 @@ export class WorkerRuntime {
         converterDefaults: converterDefaultsOf(config),
         taskThreads: config.tasks.threads,
         taskShutdownTimeoutMs: config.tasks['shutdown.graceful.timeout.ms'],
+        connectorsDir: path.resolve(config.connectors.dir),
         pluginDirs: pluginSearchDirs(),
         logLevel: process.env['SLUICE_LOG_LEVEL'] ?? 'info',
       });
@@ -91,7 +92,7 @@ export class WorkerRuntime {
             throw err;
           }
         },
-        delete: (name) => herder.deleteConnector(name, true),
+        delete: (name, source) => herder.deleteConnector(name, source.file),
         list: () => herder.managedConnectors(),
       },
     });

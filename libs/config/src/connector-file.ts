@@ -71,7 +71,7 @@ export function parseConnectorFile(text: string, file: string): ConnectorFile {
 
   if (doc.errors.length > 0) {
     // The structure is unreliable after a syntax error: report only those, positioned by the parser.
-    for (const { message, line } of yamlSyntaxProblems(doc.errors)) problem('(yaml)', message, line);
+    for (const { message, line } of yamlSyntaxProblems(doc.errors, text)) problem('(yaml)', message, line);
     throw new ConfigError(problems, file);
   }
 
@@ -157,6 +157,16 @@ function deref(doc: Document, node: Node | null | undefined): Node | null | unde
   return isAlias(node) ? (node.resolve(doc) ?? null) : node;
 }
 
+/**
+ * The problem with an alias no anchor defines: an unquoted value starting with '*' (a glob such
+ * as *.txt) is one, and would otherwise read as a missing value.
+ */
+function unknownAlias(doc: Document, node: Node | null | undefined): string | null {
+  if (!isAlias(node) || node.resolve(doc) !== undefined) return null;
+  const written = `*${node.source}`;
+  return `${written} reads as a YAML alias (a reference to an &anchor): quote it, as '${written}'`;
+}
+
 /** Text of a scalar as Kafka Connect expects it: strings decoded, numbers and booleans as written. */
 function scalarText(value: unknown, source: string | undefined): string | undefined {
   if (typeof value === 'string') return value;
@@ -186,6 +196,11 @@ function flatten(
     }
     const key = prefix ? `${prefix}.${keyText}` : keyText;
     const field = `config.${key}`;
+    const alias = unknownAlias(doc, pair.value as Node | null);
+    if (alias) {
+      problem(field, alias, keyLine);
+      continue;
+    }
     const value = deref(doc, pair.value as Node | null);
 
     if (isMap(value)) {
@@ -201,6 +216,11 @@ function flatten(
     if (isSeq(value)) {
       const items: string[] = [];
       for (const item of value.items) {
+        const alias = unknownAlias(doc, item as Node | null);
+        if (alias) {
+          problem(field, alias, lineOf(item as Node | null) ?? keyLine);
+          continue;
+        }
         const node = deref(doc, item as Node | null);
         const itemText = isScalar(node) ? scalarText(node.value, node.source) : undefined;
         if (itemText === undefined) {

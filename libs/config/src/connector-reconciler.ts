@@ -17,7 +17,12 @@ export interface ConnectorConfigTarget {
    * which are reported against the file's lines.
    */
   put(name: string, config: Record<string, string>, source: { file: string }): Promise<void>;
-  delete(name: string): Promise<void>;
+  /**
+   * Deletes the connector `source.file` declared. One that is gone, or that no longer belongs to
+   * that file (deleted, then created again over REST, while the file's removal waited for its
+   * pass), is to be left alone without an error.
+   */
+  delete(name: string, source: { file: string }): Promise<void>;
   /**
    * Optional: connectors created from files by an earlier run, as persisted with `source.file`.
    * When given, start() also deletes those whose file was removed (or renamed its connector) while
@@ -295,7 +300,7 @@ export class ConnectorReconciler {
     deleteErrors: Map<string, ConfigError>,
   ): Promise<boolean> {
     try {
-      await this.target.delete(name);
+      await this.target.delete(name, { file: applied.file });
     } catch (err) {
       const problem = { field: 'name', message: `deleting connector ${name} failed: ${messageOf(err)}` };
       deleteErrors.set(applied.file, new ConfigError([{ ...problem, file: applied.file }], applied.file));

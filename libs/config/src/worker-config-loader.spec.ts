@@ -84,7 +84,7 @@ describe('worker.yaml', () => {
       expect.objectContaining({
         field: '(yaml)',
         line: 3,
-        message: expect.stringMatching(/^indented deeper than the key on line 2/),
+        message: expect.stringMatching(/^indented deeper than line 2,/),
       }),
     ]);
   });

@@ -132,7 +132,9 @@ export function loadWorkerConfig(
     }
     doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
     if (doc.errors.length > 0) {
-      throw new ConfigError(yamlSyntaxProblems(doc.errors).map((p) => ({ field: '(yaml)', file, ...p })));
+      throw new ConfigError(
+        yamlSyntaxProblems(doc.errors, text).map((p) => ({ field: '(yaml)', file, ...p })),
+      );
     }
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {

@@ -2,6 +2,8 @@ import { ConfigField } from '@sluice/connect-api';
 import { COMPRESSION_TYPES, isCompressionSupported, type CompressionType } from '@sluice/log';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
+const COMPRESSIONS = COMPRESSION_TYPES.filter(isCompressionSupported);
+
 /**
  * The settings every connector has, under Kafka Connect's names. The connector's own settings
  * (its config class) and those of its transforms, predicates and converters travel in the same map.
@@ -108,6 +110,15 @@ export class CommonConnectorConfig {
   @IsInt()
   @Min(1)
   'topic.creation.default.partitions' = 1;
+
+  @ConfigField({
+    doc: "Compression of the record batches the connector writes to the log, a source's records or a sink's dead letter queue (Kafka's compression.type, as a connector client override): none, gzip, lz4, or zstd on Node 22.15 and later. Records that repeat themselves, such as JSON with schemas, take many times less disk.",
+    group: 'Common',
+  })
+  @IsIn(COMPRESSIONS, {
+    message: `must be one of ${COMPRESSIONS.join(', ')}${COMPRESSIONS.includes('zstd') ? '' : ' (zstd needs Node 22.15 or later)'}`,
+  })
+  'producer.override.compression.type': CompressionType = 'none';
 }
 
 /** Sinks also name what they read. */
@@ -161,20 +172,9 @@ export class SinkConnectorConfig extends CommonConnectorConfig {
   'consumer.override.max.partition.fetch.bytes' = 512 * 1024;
 }
 
-const COMPRESSIONS = COMPRESSION_TYPES.filter(isCompressionSupported);
-
 export class SourceConnectorConfig extends CommonConnectorConfig {
   @ConfigField({ doc: 'How often source offsets are committed (ms).', type: 'LONG', group: 'Common' })
   @IsInt()
   @Min(10)
   'offset.flush.interval.ms' = 5_000;
-
-  @ConfigField({
-    doc: "Compression of the record batches the tasks write to the log (Kafka's compression.type, as a connector client override): none, gzip, lz4, or zstd on Node 22.15 and later. Records that repeat themselves, such as JSON with schemas, take several times less disk.",
-    group: 'Common',
-  })
-  @IsIn(COMPRESSIONS, {
-    message: `producer.override.compression.type must be one of ${COMPRESSIONS.join(', ')}${COMPRESSIONS.includes('zstd') ? '' : ' (zstd needs Node 22.15 or later)'}`,
-  })
-  'producer.override.compression.type': CompressionType = 'none';
 }

@@ -23,7 +23,7 @@ function registry(): PluginRegistry {
 
 async function startWorker(
   dir: string,
-  options: { taskShutdownTimeoutMs?: number } = {},
+  options: { taskShutdownTimeoutMs?: number; connectorsDir?: string } = {},
 ): Promise<{ herder: StandaloneHerder; log: Log }> {
   const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
   const herder = new StandaloneHerder({
@@ -130,6 +130,23 @@ describe('StandaloneHerder', () => {
     // length, leader epoch, magic and CRC, at byte 21
     expect(batches.readInt16BE(21) & 0x7).toBe(3);
 
+    // empty means the default, for the tasks as for the validation
+    await herder.putConnectorConfig(
+      'plain',
+      source(3, { topic: 'plain', 'producer.override.compression.type': '' }),
+    );
+    await eventually(
+      async () =>
+        (
+          await log
+            .admin()
+            .describeTopic('plain')
+            .catch(() => null)
+        )?.partitions[0]?.endOffset ?? 0,
+      (end) => end >= 3,
+    );
+    expect(states(await herder.connectorStatus('plain'))).toBe('RUNNING,RUNNING');
+
     await expect(
       herder.putConnectorConfig('bad', source(1, { 'producer.override.compression.type': 'snappy' })),
     ).rejects.toMatchObject({
@@ -137,7 +154,7 @@ describe('StandaloneHerder', () => {
       fieldErrors: [
         expect.objectContaining({
           field: 'producer.override.compression.type',
-          messages: [expect.stringMatching(/must be one of none, gzip, lz4/)],
+          messages: [expect.stringMatching(/^must be one of none, gzip, lz4/)],
         }),
       ],
     });
@@ -304,9 +321,11 @@ describe('StandaloneHerder', () => {
 
   it('leaves a connector declared in a file to that file: updates and deletes without it are refused', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herder-'));
-    const file = path.join(dir, 'seq.yaml');
+    const connectorsDir = path.join(dir, 'connectors');
+    fs.mkdirSync(connectorsDir);
+    const file = path.join(connectorsDir, 'seq.yaml');
     fs.writeFileSync(file, 'name: seq\n');
-    const { herder } = await startWorker(dir);
+    const { herder } = await startWorker(dir, { connectorsDir });
     await herder.putConnectorConfig('seq', source(5), file);
 
     const declared = { code: 'CONFLICT', message: expect.stringContaining(`declared in ${file}`) };
@@ -314,6 +333,8 @@ describe('StandaloneHerder', () => {
     await expect(herder.patchConnectorConfig('seq', { count: '7' })).rejects.toMatchObject(declared);
     await expect(herder.deleteConnector('seq')).rejects.toMatchObject(declared);
     expect((await herder.connectorConfig('seq'))['count']).toBe('5');
+    // the file's own config sent back changes nothing, and is no conflict
+    expect(await herder.putConnectorConfig('seq', source(5))).toMatchObject({ created: false });
     await herder.pauseConnector('seq');
 
     // the file's own changes go through, and so does anything once the file is gone
@@ -322,7 +343,18 @@ describe('StandaloneHerder', () => {
     fs.rmSync(file);
     await herder.patchConnectorConfig('seq', { count: '9' });
     expect((await herder.connectorConfig('seq'))['count']).toBe('9');
+    // the reconciler's late delete for the removed file leaves the connector REST now owns
+    await herder.deleteConnector('seq', file);
+    expect(await herder.connectors()).toEqual(['seq']);
     await herder.deleteConnector('seq');
+    expect(await herder.connectors()).toEqual([]);
+
+    // a file of a folder no reconciler reads (connectors.dir changed) holds nothing
+    const elsewhere = path.join(dir, 'old.yaml');
+    fs.writeFileSync(elsewhere, 'name: old\n');
+    await herder.putConnectorConfig('old', source(5), elsewhere);
+    await herder.patchConnectorConfig('old', { count: '6' });
+    await herder.deleteConnector('old');
     expect(await herder.connectors()).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ConnectorSignal, IngressRequest, IngressResponse } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
@@ -67,6 +68,11 @@ export interface StandaloneHerderOptions {
   taskThreads?: number;
   /** How long a task may take to stop before the worker moves on (default 5000). */
   taskShutdownTimeoutMs?: number;
+  /**
+   * The folder a file reconciler keeps connectors of (connectors.dir, absolute): connectors its
+   * files declare are changed through them only (see refuseManaged).
+   */
+  connectorsDir?: string;
   pluginDirs?: string[];
   pluginModules?: string[];
   logLevel?: string;
@@ -475,10 +481,21 @@ export class StandaloneHerder implements Herder {
           `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
         );
       }
-      if (origin === undefined) this.refuseManaged(name, 'update');
       const full = { ...config, name };
+      const current = this.configs.config(name);
+      if (origin === undefined && this.declaringFile(name) !== undefined) {
+        // the file's own config sent back (`sluice connectors apply -f` of that file) changes nothing
+        if (current && sameSettings(current, full))
+          return { created: false, info: await this.connectorInfo(name) };
+        this.refuseManaged(name, 'update');
+      }
       await this.validateForPut(full);
-      const existed = this.configs.config(name) !== undefined;
+      const existed = current !== undefined;
+      if (origin !== undefined && existed && this.configs.origin(name) === undefined)
+        this.o.logger.warn(
+          { connector: name, file: origin },
+          `connector ${name}, created over REST, is now declared in ${origin}: the file's config replaces its own`,
+        );
       if (existed) await this.stopConnectorAndTasks(name);
       await this.configs.putConfig(name, full);
       await this.configs.putOrigin(name, origin);
@@ -520,11 +537,15 @@ export class StandaloneHerder implements Herder {
     return (await this.putConnectorConfig(name, merged)).info;
   }
 
-  /** `fromFile`: the file reconciler deletes a connector whose file is gone (see refuseManaged). */
-  deleteConnector(name: string, fromFile = false): Promise<void> {
+  /**
+   * `fromFile`: the file reconciler deletes the connector that file declared, now gone (see
+   * refuseManaged); a connector of that name that is not that file's any more is left alone.
+   */
+  deleteConnector(name: string, fromFile?: string): Promise<void> {
     return this.run(async () => {
+      if (fromFile !== undefined && this.configs.origin(name) !== fromFile) return;
       const config = this.require(name);
-      if (!fromFile) this.refuseManaged(name, 'delete');
+      if (fromFile === undefined) this.refuseManaged(name, 'delete');
       const tasks = this.configs.taskConfigs(name).length;
       await this.stopConnectorAndTasks(name);
       const plugin = this.plugin(config);
@@ -551,13 +572,26 @@ export class StandaloneHerder implements Herder {
    * treats its provisioned pipelines. Pausing, stopping and restarting stay open to REST.
    */
   private refuseManaged(name: string, change: 'update' | 'delete'): void {
-    const file = this.configs.origin(name);
-    // a file gone while no reconciler watched its folder no longer holds the connector
-    if (file === undefined || !fs.existsSync(file)) return;
+    const file = this.declaringFile(name);
+    if (file === undefined) return;
     throw new HerderError(
       'CONFLICT',
-      `Connector ${name} is declared in ${file}: ${change === 'update' ? 'edit that file to change it' : 'remove that file to delete it'} (a change made here would be undone when the file is next read)`,
+      change === 'update'
+        ? `Connector ${name} is declared in ${file}: edit that file to change it (a change made here would be undone when the file is next read)`
+        : `Connector ${name} is declared in ${file}: remove that file to delete it (deleted here, it would be created again when the file is next read)`,
     );
+  }
+
+  /**
+   * The file that declares connector `name` and that the reconciler reads: not a file of another
+   * folder (connectors.dir changed), nor one removed while its removal waits for the next pass.
+   */
+  private declaringFile(name: string): string | undefined {
+    const file = this.configs.origin(name);
+    const dir = this.o.connectorsDir;
+    if (file === undefined || dir === undefined || path.dirname(file) !== dir || !fs.existsSync(file))
+      return undefined;
+    return file;
   }
 
   private setTarget(name: string, target: TargetState): Promise<void> {
@@ -806,4 +840,9 @@ export class StandaloneHerder implements Herder {
     }
     return (await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults)).infos;
   }
+}
+
+function sameSettings(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }

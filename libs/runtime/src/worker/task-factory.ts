@@ -57,6 +57,10 @@ export async function createWorkerTask(
     plugin.type === 'sink'
       ? (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() || null
       : null;
+  // empty means the default, as the config's validation reads it
+  const producer = env.producerFor(
+    (connectorConfig['producer.override.compression.type'] || 'none') as CompressionType,
+  );
   const errorReporter = new ErrorReporter(
     {
       connector: id.connector,
@@ -67,7 +71,7 @@ export async function createWorkerTask(
       contextHeaders: connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
     },
     env.logger,
-    env.producerFor('none'),
+    producer,
     async (topic) => {
       await log.admin().ensureTopic({ name: topic, partitions: 1 });
     },
@@ -90,9 +94,7 @@ export async function createWorkerTask(
     return new WorkerSourceTask({
       ...common,
       task: connector.createTask(),
-      producer: env.producerFor(
-        (connectorConfig['producer.override.compression.type'] ?? 'none') as CompressionType,
-      ),
+      producer,
       transforms: TransformationChain.fromConfig<SourceRecord>(registry, connectorConfig),
       offsets: env.offsets,
       topicPartitions: num(connectorConfig['topic.creation.default.partitions'], 1),
