@@ -1,4 +1,4 @@
-import { ConfigField } from '@sluice/connect-api';
+import { ConfigField, IsTopicName } from '@sluice/connect-api';
 import { IsBoolean, IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
 export const SOURCE_FORMATS = ['text', 'jsonl', 'csv'] as const;
@@ -32,6 +32,7 @@ export class FileSourceConfig {
   @ConfigField({ doc: 'Topic to write the records to.', required: true })
   @IsString()
   @MinLength(1)
+  @IsTopicName()
   topic = '';
 
   @ConfigField({

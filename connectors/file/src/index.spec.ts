@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeConfig } from '@sluice/connect-api';
+import { describeConfig, parseConfig } from '@sluice/connect-api';
 import { plugins } from './index.js';
 
 describe('plugins', () => {
@@ -31,5 +31,14 @@ describe('plugins', () => {
     expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(['path', 'topic']);
     expect(fields.find((f) => f.name === 'batch.size')).toMatchObject({ type: 'INT', defaultValue: 1000 });
     expect(fields.some((f) => f.name === 'task.index')).toBe(false);
+  });
+
+  it('refuses a topic name the log could never hold', () => {
+    const source = plugins[0]!.create();
+    if (!('configClass' in source) || !('kind' in source)) throw new Error('not a connector');
+    const parsed = parseConfig(source.configClass(), { path: '/tmp/in', topic: 'events archive' });
+    expect(parsed.ok ? [] : parsed.errors).toEqual([
+      { field: 'topic', messages: [expect.stringMatching(/^"events archive" is not a valid topic name/)] },
+    ]);
   });
 });

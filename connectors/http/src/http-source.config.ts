@@ -1,4 +1,4 @@
-import { ConfigField } from '@sluice/connect-api';
+import { ConfigField, IsTopicName } from '@sluice/connect-api';
 import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { HttpClientConfig } from './http-client.config.js';
 import { SIGNATURE_SCHEMES, type SignatureScheme } from './webhook-authenticator.js';
@@ -23,6 +23,7 @@ export class HttpSourceConfig extends HttpClientConfig {
   @ConfigField({ doc: 'Topic the records go to.', required: true, group: 'Source' })
   @IsString()
   @MinLength(1)
+  @IsTopicName()
   topic = '';
 
   @ConfigField({

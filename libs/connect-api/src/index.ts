@@ -46,3 +46,4 @@ export {
 } from './schema.js';
 export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';
 export type { ConnectorSignal, TaskProgress, TaskProgressItem, TaskReporter } from './task-reporter.js';
+export { IsTopicName, topicNameProblem } from './topic-name.js';

@@ -1,6 +1,7 @@
 import {
   describeConfig,
   parseConfig,
+  topicNameProblem,
   type ConfigClass,
   type ConfigFieldInfo,
   type Connector,
@@ -75,14 +76,16 @@ export async function validateConnectorConfig(
         });
       }
     }
+    const named = topics
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    const badTopics = named.map(topicNameProblem).filter((p): p is string => p !== null);
+    if (badTopics.length > 0) errors.push({ field: 'topics', messages: badTopics });
     const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
-    if (
-      dlq &&
-      topics
-        .split(',')
-        .map((t) => t.trim())
-        .includes(dlq)
-    ) {
+    const badDlq = dlq ? topicNameProblem(dlq) : null;
+    if (badDlq) errors.push({ field: 'errors.deadletterqueue.topic.name', messages: [badDlq] });
+    if (dlq && named.includes(dlq)) {
       errors.push({
         field: 'errors.deadletterqueue.topic.name',
         messages: ['The DLQ topic cannot be one of the topics the connector reads'],

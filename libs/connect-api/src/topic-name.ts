@@ -1,0 +1,25 @@
+import { ValidateBy } from 'class-validator';
+
+const LEGAL = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * What is wrong with a topic name under Kafka's rule (which the log enforces when the topic is
+ * created), or null: 1 to 249 characters of a-z A-Z 0-9 . _ -, and not "." or "..". Checked with
+ * the config, it fails the config at once instead of the task at its first record.
+ */
+export function topicNameProblem(name: string): string | null {
+  if (LEGAL.test(name) && name !== '.' && name !== '..') return null;
+  return `${JSON.stringify(name)} is not a valid topic name: use 1 to 249 characters of a-z A-Z 0-9 . _ -, not "." or ".."`;
+}
+
+/** A setting that names one topic (empty is left to `required`). */
+export function IsTopicName(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTopicName',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value !== 'string' || value === '' || topicNameProblem(value) === null,
+      defaultMessage: (args) => topicNameProblem(String(args?.value)) ?? 'is not a valid topic name',
+    },
+  });
+}

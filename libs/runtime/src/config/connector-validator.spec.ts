@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { CONVERTER_PLUGINS } from '../converters/index.js';
+import { PluginRegistry } from '../plugins/plugin-registry.js';
+import { TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { DEFAULT_CONVERTERS } from './converter-factory.js';
+import { validateConnectorConfig } from './connector-validator.js';
+
+const registry = new PluginRegistry();
+registry.register([...TEST_CONNECTOR_PLUGINS, ...CONVERTER_PLUGINS]);
+
+async function errorsOf(config: Record<string, string>): Promise<Record<string, string[]>> {
+  const outcome = await validateConnectorConfig(registry, { name: 'c', ...config }, DEFAULT_CONVERTERS);
+  return Object.fromEntries(outcome.errors.map((e) => [e.field, e.messages]));
+}
+
+const sink = (extra: Record<string, string>) => ({ 'connector.class': 'memory-sink', bucket: 'b', ...extra });
+
+describe('validateConnectorConfig for sinks', () => {
+  it('needs topics or topics.regex, not both, and a regex that compiles', async () => {
+    expect(await errorsOf(sink({}))).toMatchObject({
+      topics: ['Must configure one of topics or topics.regex'],
+    });
+    expect(await errorsOf(sink({ topics: 'a', 'topics.regex': 'a.*' }))).toMatchObject({
+      'topics.regex': ['topics and topics.regex are mutually exclusive'],
+    });
+    expect((await errorsOf(sink({ 'topics.regex': '(' })))['topics.regex']![0]).toMatch(
+      /not a valid regular/,
+    );
+    expect(await errorsOf(sink({ topics: 'orders, payments' }))).toEqual({});
+  });
+
+  it('refuses topic names the log could never hold, each named, and a DLQ among the topics', async () => {
+    expect(await errorsOf(sink({ topics: 'orders,events archive,a/b' }))).toEqual({
+      topics: [
+        expect.stringMatching(/^"events archive" is not a valid topic name: use 1 to 249 characters/),
+        expect.stringMatching(/^"a\/b" is not a valid topic name/),
+      ],
+    });
+    expect(
+      await errorsOf(sink({ topics: 'orders', 'errors.deadletterqueue.topic.name': 'dead letters' })),
+    ).toEqual({
+      'errors.deadletterqueue.topic.name': [
+        expect.stringMatching(/^"dead letters" is not a valid topic name/),
+      ],
+    });
+    expect(await errorsOf(sink({ topics: 'orders', 'errors.deadletterqueue.topic.name': 'orders' }))).toEqual(
+      {
+        'errors.deadletterqueue.topic.name': [
+          'The DLQ topic cannot be one of the topics the connector reads',
+        ],
+      },
+    );
+  });
+});
