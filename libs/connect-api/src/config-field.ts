@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { getMetadataStorage } from 'class-validator';
 
 /** Kafka ConfigDef's types, as GET /connector-plugins/{plugin}/config reports them. */
 export type ConfigType = 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'BOOLEAN' | 'LIST' | 'PASSWORD' | 'CLASS';
@@ -30,11 +31,15 @@ export interface ConfigFieldInfo {
   displayName: string;
   /** Order of declaration, for stable listings. */
   order: number;
+  /** The values it takes, when they are a fixed list (an @IsIn, or a boolean's two). */
+  recommendedValues: string[];
 }
 
 const FIELDS = Symbol('sluice:config-fields');
 
-type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order' | 'type'> & { type: ConfigType | null };
+type FieldDecl = Omit<ConfigFieldInfo, 'defaultValue' | 'order' | 'type' | 'recommendedValues'> & {
+  type: ConfigType | null;
+};
 
 /**
  * Declares a connector (or transform) setting on a config DTO. Validation is class-validator's own
@@ -77,20 +82,33 @@ export function describeConfig(configClass: ConfigClass): ConfigFieldInfo[] {
     chain.unshift(proto);
   }
   const defaults = new configClass() as Record<string, unknown>;
+  const choices = fixedChoices(configClass);
   const seen = new Map<string, ConfigFieldInfo>();
   for (const proto of chain) {
     for (const decl of (Reflect.getOwnMetadata(FIELDS, proto) as FieldDecl[] | undefined) ?? []) {
       const { type, ...rest } = decl;
       const defaultValue = defaults[decl.name];
+      const resolved = type ?? inferType(defaultValue);
       seen.set(decl.name, {
         ...rest,
-        type: type ?? inferType(defaultValue),
+        type: resolved,
         defaultValue,
         order: seen.get(decl.name)?.order ?? seen.size,
+        recommendedValues: choices.get(decl.name) ?? (resolved === 'BOOLEAN' ? ['true', 'false'] : []),
       });
     }
   }
   return [...seen.values()].sort((a, b) => a.order - b.order);
+}
+
+/** The allowed values of each @IsIn property of a config class (inherited ones included). */
+function fixedChoices(configClass: ConfigClass): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false)) {
+    const allowed: unknown = m.constraints?.[0];
+    if (m.name === 'isIn' && Array.isArray(allowed)) out.set(m.propertyName, allowed.map(String));
+  }
+  return out;
 }
 
 function inferType(value: unknown): ConfigType {

@@ -52,3 +52,21 @@ describe('validateConnectorConfig for sinks', () => {
     );
   });
 });
+
+describe('validateConnectorConfig answers', () => {
+  it('recommend the values of settings that take a fixed list, as Kafka Connect does', async () => {
+    const outcome = await validateConnectorConfig(
+      registry,
+      { name: 'c', ...sink({ topics: 'orders' }) },
+      DEFAULT_CONVERTERS,
+    );
+    const recommended = (name: string) =>
+      outcome.infos.configs.find((c) => c.definition.name === name)?.value.recommended_values;
+    expect(recommended('errors.tolerance')).toEqual(['none', 'all']);
+    expect(recommended('producer.override.compression.type')).toEqual(
+      expect.arrayContaining(['none', 'gzip', 'lz4']),
+    );
+    expect(recommended('errors.log.enable')).toEqual(['true', 'false']);
+    expect(recommended('topics.regex')).toEqual([]);
+  });
+});

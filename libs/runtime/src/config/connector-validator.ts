@@ -161,10 +161,15 @@ function definitionOf(f: ConfigFieldInfo): ConfigInfos['configs'][number]['defin
 export function configDefinitions(
   classes: readonly (ConfigClass | undefined)[],
 ): ConfigInfos['configs'][number]['definition'][] {
+  return fieldsOf(classes).map(definitionOf);
+}
+
+/** The settings of config classes, the first class declaring a name winning. */
+function fieldsOf(classes: readonly (ConfigClass | undefined)[]): ConfigFieldInfo[] {
   const seen = new Map<string, ConfigFieldInfo>();
   for (const c of classes)
     if (c) for (const f of describeConfig(c)) if (!seen.has(f.name)) seen.set(f.name, f);
-  return [...seen.values()].map(definitionOf);
+  return [...seen.values()];
 }
 
 function configInfos(
@@ -173,7 +178,9 @@ function configInfos(
   config: Readonly<Record<string, string>>,
   errors: FieldError[],
 ): ConfigInfos {
-  const definitions = configDefinitions(classes);
+  const fields = fieldsOf(classes);
+  const definitions = fields.map(definitionOf);
+  const recommended = new Map(fields.map((f) => [f.name, f.recommendedValues]));
   const known = new Set(definitions.map((d) => d.name));
   const configs: ConfigInfos['configs'] = definitions.map((definition) => ({
     definition,
@@ -183,7 +190,7 @@ function configInfos(
         definition.type === 'PASSWORD' && config[definition.name]
           ? '[hidden]'
           : (config[definition.name] ?? definition.default_value),
-      recommended_values: [],
+      recommended_values: recommended.get(definition.name) ?? [],
       errors: errors.filter((e) => e.field === definition.name).flatMap((e) => e.messages),
       visible: true,
     },
