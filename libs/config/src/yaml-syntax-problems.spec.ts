@@ -26,6 +26,15 @@ describe('yamlSyntaxProblems', () => {
     ]);
   });
 
+  it('points an unclosed quote at the line that opens it', () => {
+    expect(problemsOf('name: a\nconfig:\n  topic: "t\n  path: /tmp\n  glob: a\n')).toEqual([
+      { line: 3, message: 'the " opened on this line is never closed' },
+    ]);
+    expect(problemsOf("name: a\nconfig:\n  topic: 'it''s\n  path: /tmp\n")).toEqual([
+      { line: 3, message: "the ' opened on this line is never closed" },
+    ]);
+  });
+
   it('names a key that appears twice', () => {
     expect(problemsOf('name: a\nconfig:\n  topic: t\n  path: /x\n  topic: u\n')).toEqual([
       { line: 5, message: 'key topic appears twice in this mapping (the later one would silently win)' },

@@ -45,6 +45,12 @@ export function yamlSyntaxProblems(errors: readonly YAMLError[], text: string): 
   for (const e of errors) {
     const line = e.linePos?.[0]?.line;
     if (line !== undefined && explained.has(line) && RUN_ON.has(e.code)) continue;
+    const quote = e.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(e.message)?.[1] : undefined;
+    const opened = quote ? lineOpening(lines, quote) : null;
+    if (opened !== null) {
+      problems.push({ message: `the ${quote} opened on this line is never closed`, line: opened });
+      continue;
+    }
     const key = e.code === 'DUPLICATE_KEY' && line !== undefined ? keyOf(lineText(line)) : null;
     problems.push({
       message: key
@@ -65,4 +71,16 @@ function hasColon(line: string): boolean {
 /** The key a `key: value` line starts with, as written. */
 function keyOf(line: string): string | null {
   return /^\s*(?:-\s+)?([^\s:#][^:#]*?)\s*:(\s|$)/.exec(line)?.[1] ?? null;
+}
+
+/**
+ * The line (1-based) that opens the quote a parser found unclosed at the end of the text: the last
+ * line holding an odd count of that quote character (escaped \" and doubled '' not counted).
+ */
+function lineOpening(lines: readonly string[], quote: string): number | null {
+  for (let n = lines.length; n >= 1; n--) {
+    const content = lines[n - 1]!.replace(quote === '"' ? /\\./g : /''/g, '');
+    if ((content.split(quote).length - 1) % 2 === 1) return n;
+  }
+  return null;
 }
