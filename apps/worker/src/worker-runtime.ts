@@ -61,6 +61,7 @@ export class WorkerRuntime {
         },
         workerSettings: { 'worker.files.roots': roots.join(',') },
         converterDefaults: converterDefaultsOf(config),
+        connectorDefaults: { 'producer.override.compression.type': config.producer['compression.type'] },
         taskThreads: config.tasks.threads,
         taskShutdownTimeoutMs: config.tasks['shutdown.graceful.timeout.ms'],
         connectorsDir: path.resolve(config.connectors.dir),

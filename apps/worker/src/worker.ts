@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LoggerLevels, setupAdminDocs, type AuthOptions } from '@sluice/admin';
 import { ConfigError, resolveConfig, type WorkerConfig } from '@sluice/config';
+import { isCompressionSupported } from '@sluice/log';
 import { pino } from 'pino';
 import { PinoNestLogger } from './pino-nest-logger.js';
 import { versionInfo } from './version.js';
@@ -46,6 +47,10 @@ export interface RunningWorker {
 
 /** Starts a standalone worker: log, plugins, connectors, and the admin API; resolves once listening. */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  if (!isCompressionSupported(config.producer['compression.type']))
+    throw new ConfigError([
+      { field: 'producer.compression.type', message: 'zstd needs Node 22.15 or later: use lz4 or gzip' },
+    ]);
   const root = pino({ name: 'sluice', level: process.env['SLUICE_LOG_LEVEL'] ?? 'info' });
   const loggers = new LoggerLevels(root);
   const auth = await authOf(config);

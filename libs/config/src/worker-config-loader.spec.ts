@@ -20,6 +20,7 @@ describe('worker.yaml', () => {
       log: { dir: './data/log', durability: 'fsync' },
       connectors: { dir: './config/connectors' },
       converters: { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' },
+      producer: { 'compression.type': 'none' },
     });
   });
 
@@ -44,6 +45,7 @@ describe('worker.yaml', () => {
       SLUICE_LOG_FLUSH_INTERVAL_MS: '250',
       SLUICE_FILES_ROOTS: '/a, /b',
       SLUICE_CONVERTERS_VALUE_CONVERTER: 'bytes',
+      SLUICE_PRODUCER_COMPRESSION_TYPE: 'lz4',
     };
     const { config } = loadWorkerConfig(file('rest:\n  port: 9000\n'), env);
     expect(config.rest.port).toBe(9100);
@@ -51,11 +53,14 @@ describe('worker.yaml', () => {
     expect(config.log['flush.interval.ms']).toBe(250);
     expect(config.files.roots).toEqual(['/a', '/b']);
     expect(config.converters['value.converter']).toBe('bytes');
+    expect(config.producer['compression.type']).toBe('lz4');
     expect(envNameFor('log.flush.interval.ms')).toBe('SLUICE_LOG_FLUSH_INTERVAL_MS');
   });
 
   it('reports every problem at once with file, line and field', () => {
-    const f = file('rest:\n  port: 99999\nlog:\n  durability: sometimes\ncolour: blue\n');
+    const f = file(
+      'rest:\n  port: 99999\nlog:\n  durability: sometimes\ncolour: blue\nproducer:\n  compression.type: snappy\n',
+    );
     let error: ConfigError | undefined;
     try {
       loadWorkerConfig(f, {});
@@ -68,6 +73,7 @@ describe('worker.yaml', () => {
         expect.objectContaining({ field: 'colour', file: f, line: 5 }),
         expect.objectContaining({ field: 'rest.port', file: f, line: 2 }),
         expect.objectContaining({ field: 'log.durability', file: f, line: 4 }),
+        expect.objectContaining({ field: 'producer.compression.type', file: f, line: 7 }),
       ]),
     );
   });

@@ -108,6 +108,13 @@ export class TasksConfig {
   'shutdown.graceful.timeout.ms' = 5000;
 }
 
+/** Kafka Connect's worker-level `producer.*` settings: what connectors use unless they override them. */
+export class ProducerConfig {
+  /** Compression of the batches connectors write (`producer.override.compression.type` per connector). */
+  @IsIn(['none', 'gzip', 'lz4', 'zstd'])
+  'compression.type': 'none' | 'gzip' | 'lz4' | 'zstd' = 'none';
+}
+
 /** config/worker.yaml. Every key can be overridden by an environment variable (see worker-config-loader). */
 export class WorkerConfig {
   @IsIn(['standalone'])
@@ -136,6 +143,10 @@ export class WorkerConfig {
   @ValidateNested()
   @Type(() => TasksConfig)
   tasks: TasksConfig = new TasksConfig();
+
+  @ValidateNested()
+  @Type(() => ProducerConfig)
+  producer: ProducerConfig = new ProducerConfig();
 
   @IsOptional()
   @IsString()

@@ -23,7 +23,11 @@ function registry(): PluginRegistry {
 
 async function startWorker(
   dir: string,
-  options: { taskShutdownTimeoutMs?: number; connectorsDir?: string } = {},
+  options: {
+    taskShutdownTimeoutMs?: number;
+    connectorsDir?: string;
+    connectorDefaults?: Record<string, string>;
+  } = {},
 ): Promise<{ herder: StandaloneHerder; log: Log }> {
   const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
   const herder = new StandaloneHerder({
@@ -158,6 +162,35 @@ describe('StandaloneHerder', () => {
         }),
       ],
     });
+  });
+
+  it("takes the worker's compression for connectors that set none, and a connector's own over it", async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
+      connectorDefaults: { 'producer.override.compression.type': 'gzip' },
+    });
+    await herder.putConnectorConfig('inherits', source(20, { topic: 'inherits' }));
+    await herder.putConnectorConfig(
+      'own',
+      source(20, { topic: 'own', 'producer.override.compression.type': 'none' }),
+    );
+    const codec = async (topic: string) => {
+      await eventually(
+        async () =>
+          (
+            await log
+              .admin()
+              .describeTopic(topic)
+              .catch(() => null)
+          )?.partitions[0]?.endOffset ?? 0,
+        (end) => end >= 20,
+      );
+      const { batches } = await log.storage.fetch(topic, 0, { offset: 0, maxBytes: 1 << 20 });
+      return batches.readInt16BE(21) & 0x7;
+    };
+    expect(await codec('inherits')).toBe(1); // gzip
+    expect(await codec('own')).toBe(0);
+    // what a connector set is what it shows
+    expect((await herder.connectorConfig('inherits'))['producer.override.compression.type']).toBeUndefined();
   });
 
   it('tells a source its records are durable while it waits in poll(), and calls commit() only once all it returned is', async () => {

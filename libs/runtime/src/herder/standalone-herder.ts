@@ -62,6 +62,11 @@ export interface StandaloneHerderOptions {
   /** Settings the runtime adds to every connector config, e.g. worker.files.roots. */
   workerSettings?: Record<string, string>;
   /**
+   * Values connectors take for settings they leave out or empty, e.g. the worker's
+   * producer.compression.type as producer.override.compression.type.
+   */
+  connectorDefaults?: Record<string, string>;
+  /**
    * Run tasks in this many worker threads (0: in the main thread). Task threads load their
    * plugins themselves, from `pluginDirs` and `pluginModules`.
    */
@@ -237,7 +242,10 @@ export class StandaloneHerder implements Herder {
   }
 
   private async resolved(config: Readonly<Record<string, string>>): Promise<Record<string, string>> {
-    return { ...(await this.resolver.resolve(config)), ...this.o.workerSettings };
+    const out = { ...(await this.resolver.resolve(config)), ...this.o.workerSettings };
+    for (const [key, value] of Object.entries(this.o.connectorDefaults ?? {}))
+      if (!out[key]) out[key] = value;
+    return out;
   }
 
   /** Starts the connector and its tasks as its target state says. */
