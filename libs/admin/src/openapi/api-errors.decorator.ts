@@ -5,6 +5,7 @@ import { ERROR_SCHEMA } from './schemas.js';
 const DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid request (the message lists every problem)',
   401: 'Missing or wrong credentials',
+  403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
   500: 'Internal error',

@@ -208,6 +208,14 @@ describe('GET /topics/{name}/records', () => {
     expect(partition.body.message).toBe('Partition 2 of topic peek not found');
   });
 
+  it('serves no records of internal topics: the configs topic holds connector secrets as written', async () => {
+    const res = await t.http.get('/topics/__sluice.configs/records').expect(403);
+    expect(res.body).toEqual({
+      error_code: 403,
+      message: expect.stringMatching(/internal to Sluice.*\/connectors/),
+    });
+  });
+
   it('reads what a source connector wrote', async () => {
     await t.http
       .post('/connectors')

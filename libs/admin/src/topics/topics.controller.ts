@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
   HttpCode,
   Inject,
@@ -105,13 +106,18 @@ export class TopicsController {
   @ApiQuery({ name: 'offset', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiResponse({ status: 200, schema: RECORDS_PAGE_SCHEMA })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 403, 404)
   records(
     @Param('name') name: string,
     @Query('partition') partition: unknown,
     @Query('offset') offset: unknown,
     @Query('limit') limit: unknown,
   ): Promise<RecordsPage> {
+    // the configs topic holds connector settings as written, secrets included
+    if (isInternalTopic(name))
+      throw new ForbiddenException(
+        `Topic ${name} is internal to Sluice and its records are not served; read connectors through /connectors (their configs, offsets and status)`,
+      );
     return peekRecords(this.log, name, peekRequestOf({ partition, offset, limit }));
   }
 }
