@@ -391,6 +391,24 @@ describe('StandaloneHerder', () => {
     expect(await herder.connectors()).toEqual([]);
   });
 
+  it('retries a poll that throws a RetriableError without limit, the task staying RUNNING', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    // errors.retry.timeout is 0 (the default): it bounds conversion retries, not a source's polls
+    await herder.putConnectorConfig(
+      'flaky',
+      source(10, { topic: 'flaky', 'poll.retriable.failures': '4', 'errors.retry.delay.max.ms': '50' }),
+    );
+    await herder.putConnectorConfig('mem', sink('flaky', { topics: 'flaky' }));
+    const received = await eventually(
+      () => MemorySink.received.get('flaky') ?? [],
+      (r) => r.length >= 10,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i),
+    );
+    expect(states(await herder.connectorStatus('flaky'))).toBe('RUNNING,RUNNING');
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

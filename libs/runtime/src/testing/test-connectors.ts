@@ -2,6 +2,7 @@ import {
   ConfigField,
   DataError,
   parseConfig,
+  RetriableError,
   type PluginDescriptor,
   type SinkConnector,
   type SinkRecord,
@@ -45,6 +46,11 @@ class SequenceSourceConfig {
   @IsInt()
   'fail.times' = -1;
 
+  @ConfigField({ doc: 'The first polls throw a RetriableError (a connection lost), this many of them.' })
+  @IsInt()
+  @Min(0)
+  'poll.retriable.failures' = 0;
+
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 
@@ -87,6 +93,7 @@ export class SequenceSourceTask implements SourceTask {
   private reporter: TaskReporter | undefined;
   private returned = 0;
   private acked = 0;
+  private retriableFailures = 0;
 
   async start(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const parsed = parseConfig(SequenceSourceConfig, config);
@@ -125,6 +132,10 @@ export class SequenceSourceTask implements SourceTask {
   }
 
   async poll(): Promise<SourceRecord[]> {
+    if (this.retriableFailures < this.config['poll.retriable.failures']) {
+      this.retriableFailures++;
+      throw new RetriableError(`connection lost (failure ${this.retriableFailures} of the sequence source)`);
+    }
     if (this.config['poll.waits.for.acks']) await this.waitForAcks();
     if (this.next >= this.config.count) {
       this.reporter?.progress(null);

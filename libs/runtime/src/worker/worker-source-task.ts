@@ -1,14 +1,15 @@
-import type {
-  ConnectHeader,
-  Schema,
-  ConnectorSignal,
-  TaskReporter,
-  ConnectLogger,
-  Converter,
-  HttpIngress,
-  SourceRecord,
-  SourceTask,
-  SourceTaskContext,
+import {
+  isRetriable,
+  type ConnectHeader,
+  type Schema,
+  type ConnectorSignal,
+  type TaskReporter,
+  type ConnectLogger,
+  type Converter,
+  type HttpIngress,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@sluice/connect-api';
 import {
   DefaultPartitioner,
@@ -22,7 +23,7 @@ import {
 } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
-import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
+import { sleep, type RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { taskReporter } from '../metrics/task-reporter.js';
 import type { TaskOffsets } from '../offsets/task-offsets.js';
@@ -50,6 +51,8 @@ export interface WorkerSourceTaskOptions {
   errorReporter: ErrorReporter;
   offsets: TaskOffsets;
   offsetFlushIntervalMs: number;
+  /** The longest wait between retries of a poll() that throws a RetriableError. */
+  pollRetryDelayMaxMs: number;
   topicPartitions: number;
   /** A topic the connector wrote to for the first time (GET /connectors/{name}/topics). */
   onTopicUsed: (topic: string) => Promise<void>;
@@ -205,7 +208,7 @@ export class WorkerSourceTask implements WorkerTask {
           await this.waitForResume();
           continue;
         }
-        const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal);
+        const records = await this.pollRetrying();
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled(records.length);
           this.track(records, (await this.send(records)).done);
@@ -230,6 +233,28 @@ export class WorkerSourceTask implements WorkerTask {
     }
     await this.safeStop();
     if (failure) status.onTaskState(this.id.connector, this.id.task, 'FAILED', failure);
+  }
+
+  /**
+   * poll(), again after a backoff (300 ms doubling up to errors.retry.delay.max.ms) for as long as
+   * it throws a RetriableError, as Kafka Connect retries a source's poll without limit: a lost
+   * connection (a database restarting, a failover) must not fail the task for good.
+   */
+  private async pollRetrying(): Promise<SourceRecord[]> {
+    let delay = Math.min(300, this.o.pollRetryDelayMaxMs);
+    for (;;) {
+      try {
+        return await this.o.task.poll();
+      } catch (err) {
+        if (!isRetriable(err) || this.abort.signal.aborted) throw err;
+        this.o.logger.warn(
+          { err },
+          `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
+        );
+        await sleep(delay, this.abort.signal);
+        delay = Math.min(delay * 2, this.o.pollRetryDelayMaxMs);
+      }
+    }
   }
 
   /**
