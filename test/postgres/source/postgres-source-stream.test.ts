@@ -114,6 +114,53 @@ describe('postgres-source snapshot then stream', () => {
     expect(driver.log[1]!.key).toEqual({ b: 'y' });
   });
 
+  it('skips a TRUNCATE by default, saying so, and emits it as op=t with skipped.operations=none', async () => {
+    const db = await database(
+      `CREATE TABLE gone (id int PRIMARY KEY); CREATE TABLE kept (id int PRIMARY KEY);`,
+    );
+    const skipping = await startDriver(db, { 'snapshot.mode': 'no_data' });
+    await skipping.pollDurable();
+    await sql(db, 'INSERT INTO gone VALUES (1); TRUNCATE gone; INSERT INTO kept VALUES (2)');
+    await skipping.pollUntil((log) => log.some((r) => r.topic === 'pg.public.kept'));
+    expect(skipping.log.map((r) => envelope(r)?.op)).toEqual(['c', 'c']);
+    expect(
+      skipping.logger.warnings.filter((w) => /TRUNCATE of public\.gone not sent on/.test(w)),
+    ).toHaveLength(1);
+    expect(skipping.logger.warnings.some((w) => /changed its columns/.test(w))).toBe(false);
+    await skipping.stop();
+
+    const emitting = await startDriver(db, {
+      'snapshot.mode': 'no_data',
+      'skipped.operations': 'none',
+      'slot.name': 'truncating',
+    });
+    await emitting.pollDurable();
+    await sql(db, 'TRUNCATE kept');
+    await emitting.pollUntil((log) => log.length >= 1);
+    expect(envelope(emitting.log[0]!)?.op).toBe('t');
+  });
+
+  it('warns when filtered mode takes tables out of an existing publication another connector may read', async () => {
+    const db = await database(
+      `CREATE TABLE mine (id int PRIMARY KEY); CREATE TABLE theirs (id int PRIMARY KEY);
+       CREATE PUBLICATION shared FOR TABLE theirs;`,
+    );
+    const driver = await startDriver(db, {
+      'snapshot.mode': 'no_data',
+      'publication.name': 'shared',
+      'publication.autocreate.mode': 'filtered',
+      'table.include.list': 'public\\.mine',
+    });
+    await driver.pollDurable();
+    expect(
+      driver.logger.warnings.some((w) =>
+        /publication shared held public\.theirs, which this connector does not capture.*its own publication\.name/.test(
+          w,
+        ),
+      ),
+    ).toBe(true);
+  });
+
   it('picks up added, renamed, retyped and dropped columns mid-stream without a restart', async () => {
     const db = await database(`CREATE TABLE evolving (id int PRIMARY KEY, a int)`);
     const driver = await startDriver(db, { 'snapshot.mode': 'no_data' });

@@ -156,6 +156,7 @@ export class PostgresSourceTask implements SourceTask {
         c['publication.name'],
         c['publication.autocreate.mode'],
         await capturedTablesForPublication(catalog, this.filter),
+        (message) => this.logger.warn(`postgres-source: ${message}`),
       );
     } catch (err) {
       if (sqlState(err) !== '42501') throw err;

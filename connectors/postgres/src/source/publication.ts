@@ -24,6 +24,7 @@ export async function ensurePublication(
   name: string,
   mode: PublicationMode,
   tables: readonly TableName[],
+  warn: (message: string) => void = () => undefined,
 ): Promise<'created' | 'updated' | 'exists'> {
   const { rows } = await client.query<{ puballtables: boolean }>(
     'SELECT puballtables FROM pg_publication WHERE pubname = $1',
@@ -58,6 +59,12 @@ export async function ensurePublication(
   const have = new Set(current.rows.map((r) => `${r.schemaname}.${r.tablename}`));
   const want = new Set(tables.map((t) => `${t.schema}.${t.table}`));
   if (have.size === want.size && [...want].every((t) => have.has(t))) return 'exists';
+  const dropped = [...have].filter((t) => !want.has(t));
+  // another connector may read the same publication: its changes of these tables stop here
+  if (dropped.length > 0)
+    warn(
+      `publication ${name} held ${dropped.join(', ')}, which this connector does not capture; publication.autocreate.mode=filtered removes them from it. If another connector reads this publication, give each connector its own publication.name`,
+    );
   if (list) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
   else
     for (const t of current.rows)

@@ -17,7 +17,12 @@ import type { SnapshotPassFilter } from './snapshot-pass-filter.js';
 import type { SnapshotState, StreamPosition } from './source-offset.js';
 import type { StreamObserver } from './stream-observer.js';
 import type { MessageKeyColumns, TableFilter } from './table-filter.js';
-import { RequiredNullError, type TableDescriptor, type TableSchema } from './table-schema.js';
+import {
+  RequiredNullError,
+  type ColumnDescriptor,
+  type TableDescriptor,
+  type TableSchema,
+} from './table-schema.js';
 import type { WalMessage } from './replication-stream.js';
 
 export interface WalChangeEmitterOptions {
@@ -195,7 +200,9 @@ export class WalChangeEmitter {
         `${name} has no primary key: its events have a null key (set message.key.columns to choose key columns)`,
       );
     const previous = this.relations.get(m.relationOid);
-    if (previous?.schema) this.o.warn(`${name} changed its columns: events use the new schema from here on`);
+    // pgoutput sends a relation again after a reconnect or a publication change, not only after DDL
+    if (previous?.schema && !sameColumns(previous.schema.descriptor.columns, descriptor.columns))
+      this.o.warn(`${name} changed its columns: events use the new schema from here on`);
     this.relations.set(m.relationOid, { name, schema: this.o.schemaFor(descriptor), signal, pkIndexes });
   }
 
@@ -259,7 +266,15 @@ export class WalChangeEmitter {
       const rel = this.relations.get(oid);
       if (rel?.schema) this.o.observer?.changed(rel.name, null);
     }
-    if (this.o.skipped.has('t') || this.skipAll()) return;
+    if (this.skipAll()) return;
+    if (this.o.skipped.has('t')) {
+      const captured = oids.flatMap((oid) => this.relations.get(oid)?.schema?.id ?? []);
+      if (captured.length > 0 && this.fresh())
+        this.o.warn(
+          `TRUNCATE of ${captured.join(', ')} not sent on: skipped.operations includes t (the default, as Debezium's); set it to none to emit truncate events`,
+        );
+      return;
+    }
     for (const oid of oids) {
       const rel = this.relations.get(oid);
       if (rel?.schema) this.push(out, rel.schema, 't', null, null, null, lsn);
@@ -410,4 +425,20 @@ export class WalChangeEmitter {
 function sameTexts(a: readonly string[] | null, b: readonly string[] | null): boolean {
   if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sameColumns(a: readonly ColumnDescriptor[], b: readonly ColumnDescriptor[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((c, i) => {
+      const d = b[i]!;
+      return (
+        c.name === d.name &&
+        c.typeOid === d.typeOid &&
+        c.typeMod === d.typeMod &&
+        c.optional === d.optional &&
+        c.dims === d.dims
+      );
+    })
+  );
 }
