@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { parseConnectorFile } from '@sluice/config';
 import type { ConnectorStatus } from '@sluice/runtime';
+import { withoutFrames } from './failure-text.js';
 import { table, type CliOutput } from './output.js';
 import { progressLines } from './progress-bar.js';
 import type { RestClient } from './rest-client.js';
@@ -32,18 +33,21 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
     .command('status <name>')
     .description("a connector's state, its tasks' states, failures and progress (e.g. of a snapshot)")
     .option('--json', 'print the raw JSON')
+    .option('--stack', 'print failures with their stack traces')
     .option('-w, --watch [ms]', 'redraw every ms milliseconds (default 1000) until interrupted')
-    .action(async (name: string, o: { json?: boolean; watch?: boolean | string }) => {
+    .action(async (name: string, o: { json?: boolean; stack?: boolean; watch?: boolean | string }) => {
+      const failure = (trace: string, by: number): string =>
+        indent(o.stack ? trace : withoutFrames(trace), by);
       const show = async (): Promise<void> => {
         const status = await client().get<ConnectorStatus>(`/connectors/${enc(name)}/status`);
         if (o.json) return output.out(JSON.stringify(status, null, 2));
         output.out(
           `${status.name} (${status.type}): ${status.connector.state} on ${status.connector.worker_id}`,
         );
-        if (status.connector.trace) output.out(indent(status.connector.trace));
+        if (status.connector.trace) output.out(failure(status.connector.trace, 2));
         for (const t of status.tasks) {
           output.out(`  task ${t.id}: ${t.state} on ${t.worker_id}`);
-          if (t.trace) output.out(indent(t.trace, 4));
+          if (t.trace) output.out(failure(t.trace, 4));
           if (t.progress) for (const line of progressLines(t.progress)) output.out(line);
         }
       };
