@@ -177,7 +177,7 @@ describe('sluice CLI against a running worker', () => {
     );
     const result = await runCli([
       'validate',
-      '--worker',
+      '--config', // as `start` takes it; --worker too
       path.join(root, 'worker.yaml'),
       good,
       bad,

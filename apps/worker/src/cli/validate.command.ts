@@ -18,10 +18,12 @@ export function validateCommand(output: CliOutput): Command {
       '-w, --worker <file>',
       'the worker config whose settings apply (file roots); default config/worker.yaml when present',
     )
-    .action(async (files: string[], o: { worker?: string }) => {
+    .option('-c, --config <file>', 'the same as --worker, as `sluice start` names it')
+    .action(async (files: string[], o: { worker?: string; config?: string }) => {
       let failed = 0;
       const registry = await loadPluginRegistry();
-      const workerFile = o.worker ?? (fs.existsSync('config/worker.yaml') ? 'config/worker.yaml' : null);
+      const workerFile =
+        o.worker ?? o.config ?? (fs.existsSync('config/worker.yaml') ? 'config/worker.yaml' : null);
       const roots = loadWorkerConfig(workerFile).config.files.roots.map((r) => path.resolve(r));
       const workerSettings = { 'worker.files.roots': roots.join(',') };
       for (const file of files) {
