@@ -111,6 +111,12 @@ describe('postgres-source snapshot then stream', () => {
     expect(driver.log[0]!.key).toBeNull();
     expect(driver.log[0]!.keySchema).toBeNull();
     expect(driver.logger.warnings.some((w) => /public\.nokey has no primary key/.test(w))).toBe(true);
+    // said at start, before the application's first UPDATE on it fails
+    expect(
+      driver.logger.warnings.some((w) =>
+        /public\.nokey has no primary key and no replica identity.*REPLICA IDENTITY FULL/.test(w),
+      ),
+    ).toBe(true);
     expect(driver.log[1]!.key).toEqual({ b: 'y' });
   });
 

@@ -31,6 +31,28 @@ export async function listCapturedTables(client: pg.Client, filter: TableFilter)
     }));
 }
 
+/**
+ * Of `tables`, those Postgres cannot replicate updates and deletes of: no primary key and REPLICA
+ * IDENTITY DEFAULT, or REPLICA IDENTITY NOTHING. While a publication publishes them, Postgres
+ * refuses UPDATE and DELETE on such a table, so the application writing it fails.
+ */
+export async function tablesWithoutReplicaIdentity(
+  client: pg.Client,
+  tables: readonly { schema: string; table: string }[],
+): Promise<string[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await client.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN unnest($1::text[], $2::text[]) AS t(schema, name) ON t.schema = n.nspname AND t.name = c.relname
+     WHERE c.relreplident = 'n'
+        OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+     ORDER BY 1, 2`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return rows.map((r) => `${r.schema}.${r.table}`);
+}
+
 /** One ordinary table by name, or null when there is none. */
 export async function findTable(
   client: pg.Client,

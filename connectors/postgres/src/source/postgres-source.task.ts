@@ -11,6 +11,7 @@ import {
   type SourceTaskContext,
 } from '@sluice/connect-api';
 import type pg from 'pg';
+import { tablesWithoutReplicaIdentity } from './catalog-reader.js';
 import { ChangeEventBuilder, type EnvelopeOp } from './change-event-builder.js';
 import { DurablePosition } from './durable-position.js';
 import { IncrementalSnapshot } from './incremental-snapshot.js';
@@ -150,12 +151,17 @@ export class PostgresSourceTask implements SourceTask {
       },
     };
     const offset = parseOffset(await this.context.offsetStorageReader.offset(this.builder.sourcePartition));
+    const captured = await capturedTablesForPublication(catalog, this.filter);
+    for (const table of await tablesWithoutReplicaIdentity(catalog, captured))
+      this.logger.warn(
+        `postgres-source: ${table} has no primary key and no replica identity: while the publication publishes its updates and deletes, Postgres refuses UPDATE and DELETE on it ("does not have a replica identity"). Run ALTER TABLE ${table} REPLICA IDENTITY FULL (or USING INDEX), or leave it out of table.include.list`,
+      );
     try {
       await ensurePublication(
         catalog,
         c['publication.name'],
         c['publication.autocreate.mode'],
-        await capturedTablesForPublication(catalog, this.filter),
+        captured,
         (message) => this.logger.warn(`postgres-source: ${message}`),
       );
     } catch (err) {
