@@ -20,14 +20,13 @@ const CHUNK = 1 << 20;
  * this query, so an error ends it). Each payload goes out in CopyData messages of 1 MiB.
  */
 class CopyScript implements pg.Submittable {
-  private copied = 0;
   private next = 0;
   private done = false;
 
   constructor(
     private readonly text: string,
     private readonly payloads: readonly Buffer[],
-    private readonly finish: (err: Error | null, rows: number) => void,
+    private readonly finish: (err: Error | null) => void,
   ) {}
 
   submit(connection: pg.Connection): void {
@@ -45,11 +44,6 @@ class CopyScript implements pg.Submittable {
     connection.endCopyFrom();
   }
 
-  handleCommandComplete(msg: { text?: string }): void {
-    const m = /^COPY (\d+)/.exec(msg.text ?? '');
-    if (m) this.copied += Number(m[1]);
-  }
-
   handleReadyForQuery(): void {
     this.end(null);
   }
@@ -58,7 +52,8 @@ class CopyScript implements pg.Submittable {
     this.end(err);
   }
 
-  // the server sends none of these for the statements the sink scripts; the client may still call them
+  // answers the sink has no use for (command tags, rows); the client calls them all the same
+  handleCommandComplete(): void {}
   handleRowDescription(): void {}
   handleDataRow(): void {}
   handleEmptyQuery(): void {}
@@ -68,22 +63,20 @@ class CopyScript implements pg.Submittable {
   private end(err: Error | null): void {
     if (this.done) return;
     this.done = true;
-    this.finish(err, this.copied);
+    this.finish(err);
   }
 }
 
 /**
  * Runs `statements` (no parameters: only quoted identifiers in them) as one Query; the i-th
- * `COPY ... FROM STDIN` (text format) among them reads `payloads[i]`. Resolves to the rows copied.
+ * `COPY ... FROM STDIN` (text format) among them reads `payloads[i]`.
  */
 export function runCopyScript(
   client: pg.Client,
   statements: readonly string[],
   payloads: readonly Buffer[],
-): Promise<number> {
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    client.query(
-      new CopyScript(statements.join(';\n'), payloads, (err, rows) => (err ? reject(err) : resolve(rows))),
-    );
+    client.query(new CopyScript(statements.join(';\n'), payloads, (err) => (err ? reject(err) : resolve())));
   });
 }

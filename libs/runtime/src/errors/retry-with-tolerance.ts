@@ -48,15 +48,25 @@ export class RetryWithTolerance {
     return this.settings.tolerance === 'all';
   }
 
-  /** Retries `op` while its failures are retriable and time remains; rethrows the last failure. */
-  async retry<T>(op: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-    const deadline = this.settings.retryTimeoutMs < 0 ? Infinity : Date.now() + this.settings.retryTimeoutMs;
+  /**
+   * Retries `op` while its failures are retriable and time remains; rethrows the last failure.
+   * `untilAborted` retries without the errors.retry.timeout limit (as Kafka Connect retries a
+   * source's poll); `onRetry` hears each failure about to be retried.
+   */
+  async retry<T>(
+    op: () => Promise<T> | T,
+    signal?: AbortSignal,
+    options: { untilAborted?: boolean; onRetry?: (err: unknown, delayMs: number) => void } = {},
+  ): Promise<T> {
+    const timeout = options.untilAborted ? -1 : this.settings.retryTimeoutMs;
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
     let delay = 300;
     for (;;) {
       try {
         return await op();
       } catch (err) {
         if (!isRetriable(err) || Date.now() + delay > deadline || signal?.aborted) throw err;
+        options.onRetry?.(err, delay);
         await sleep(delay, signal);
         delay = Math.min(delay * 2, this.settings.retryDelayMaxMs);
       }

@@ -97,7 +97,6 @@ export async function createWorkerTask(
       producer,
       transforms: TransformationChain.fromConfig<SourceRecord>(registry, connectorConfig),
       offsets: env.offsets,
-      pollRetryDelayMaxMs: num(connectorConfig['errors.retry.delay.max.ms'], 60_000),
       topicPartitions: num(connectorConfig['topic.creation.default.partitions'], 1),
       ingress: env.ingress,
       onTopicUsed: (topic) => env.onTopicUsed(topic),

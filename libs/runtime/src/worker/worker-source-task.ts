@@ -1,15 +1,14 @@
-import {
-  isRetriable,
-  type ConnectHeader,
-  type Schema,
-  type ConnectorSignal,
-  type TaskReporter,
-  type ConnectLogger,
-  type Converter,
-  type HttpIngress,
-  type SourceRecord,
-  type SourceTask,
-  type SourceTaskContext,
+import type {
+  ConnectHeader,
+  Schema,
+  ConnectorSignal,
+  TaskReporter,
+  ConnectLogger,
+  Converter,
+  HttpIngress,
+  SourceRecord,
+  SourceTask,
+  SourceTaskContext,
 } from '@sluice/connect-api';
 import {
   DefaultPartitioner,
@@ -23,7 +22,7 @@ import {
 } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
-import { sleep, type RetryWithTolerance } from '../errors/retry-with-tolerance.js';
+import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { taskReporter } from '../metrics/task-reporter.js';
 import type { TaskOffsets } from '../offsets/task-offsets.js';
@@ -51,8 +50,6 @@ export interface WorkerSourceTaskOptions {
   errorReporter: ErrorReporter;
   offsets: TaskOffsets;
   offsetFlushIntervalMs: number;
-  /** The longest wait between retries of a poll() that throws a RetriableError. */
-  pollRetryDelayMaxMs: number;
   topicPartitions: number;
   /** A topic the connector wrote to for the first time (GET /connectors/{name}/topics). */
   onTopicUsed: (topic: string) => Promise<void>;
@@ -208,7 +205,16 @@ export class WorkerSourceTask implements WorkerTask {
           await this.waitForResume();
           continue;
         }
-        const records = await this.pollRetrying();
+        // a RetriableError (a lost connection, a database restarting) is retried without limit,
+        // as Kafka Connect retries a source's poll: it must not fail the task for good
+        const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal, {
+          untilAborted: true,
+          onRetry: (err, delay) =>
+            this.o.logger.warn(
+              { err },
+              `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
+            ),
+        });
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled(records.length);
           this.track(records, (await this.send(records)).done);
@@ -233,28 +239,6 @@ export class WorkerSourceTask implements WorkerTask {
     }
     await this.safeStop();
     if (failure) status.onTaskState(this.id.connector, this.id.task, 'FAILED', failure);
-  }
-
-  /**
-   * poll(), again after a backoff (300 ms doubling up to errors.retry.delay.max.ms) for as long as
-   * it throws a RetriableError, as Kafka Connect retries a source's poll without limit: a lost
-   * connection (a database restarting, a failover) must not fail the task for good.
-   */
-  private async pollRetrying(): Promise<SourceRecord[]> {
-    let delay = Math.min(300, this.o.pollRetryDelayMaxMs);
-    for (;;) {
-      try {
-        return await this.o.task.poll();
-      } catch (err) {
-        if (!isRetriable(err) || this.abort.signal.aborted) throw err;
-        this.o.logger.warn(
-          { err },
-          `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
-        );
-        await sleep(delay, this.abort.signal);
-        delay = Math.min(delay * 2, this.o.pollRetryDelayMaxMs);
-      }
-    }
   }
 
   /**
