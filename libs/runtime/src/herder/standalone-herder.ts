@@ -162,6 +162,7 @@ export class StandaloneHerder implements Herder {
     await this.run(async () => {
       for (const name of this.configs.connectors()) await this.startConnectorAndTasks(name);
     });
+    this.worker.warm();
   }
 
   /** Stops every task and connector (configs and offsets stay). */

@@ -19,6 +19,7 @@ export class RuntimeMetrics {
   readonly taskState: Gauge<'connector' | 'task' | 'state'>;
   readonly progressDone: Gauge<'connector' | 'task' | 'phase' | 'item'>;
   readonly progressTotal: Gauge<'connector' | 'task' | 'phase' | 'item'>;
+  readonly taskThreads: Gauge;
   private readonly progressByTask = new Map<string, TaskProgress>();
   private readonly connectorGauges = new Map<string, { gauge: Gauge; labelNames: string[] }>();
   /** Label sets each task set, per task, so a stopped task's series can be removed. */
@@ -100,6 +101,11 @@ export class RuntimeMetrics {
       name: 'sluice_task_progress_total',
       help: 'Items expected in a long task phase (-1 while unknown)',
       labelNames: ['connector', 'task', 'phase', 'item'],
+      registers: [this.registry],
+    });
+    this.taskThreads = new Gauge({
+      name: 'sluice_task_threads',
+      help: 'Task threads loaded and ready to run tasks',
       registers: [this.registry],
     });
   }

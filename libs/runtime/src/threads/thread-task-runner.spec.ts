@@ -74,6 +74,16 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, tim
 }
 
 describe('tasks in worker threads', () => {
+  it('readies every task thread when the worker starts, before any connector asks for one', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
+    expect(await herder.connectors()).toEqual([]);
+    const threads = await eventually(
+      () => herder.metrics.registry.getSingleMetricAsString('sluice_task_threads'),
+      (text) => /^sluice_task_threads 2$/m.test(text),
+    );
+    expect(threads).toMatch(/^sluice_task_threads 2$/m);
+  });
+
   it('runs a source and a sink in task threads against the main thread log, with statuses, offsets and metrics', async () => {
     const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
     await herder.putConnectorConfig('seq', {

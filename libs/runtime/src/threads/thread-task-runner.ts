@@ -137,8 +137,10 @@ export class ThreadTaskRunner implements TaskRunner {
       tasks: new Set(),
     };
     channel.onEvent((name, payload) => {
-      if (name === 'ready') ready();
-      else if (name === 'task-state') {
+      if (name === 'ready') {
+        this.o.metrics.taskThreads.inc();
+        ready();
+      } else if (name === 'task-state') {
         const e = payload as TaskStateEvent;
         this.o.status.onTaskState(
           e.id.connector,
@@ -177,6 +179,7 @@ export class ThreadTaskRunner implements TaskRunner {
   private threadDied(slot: number, thread: TaskThread, error: Error): void {
     if (this.threads[slot] !== thread) return;
     this.threads[slot] = null;
+    void thread.ready.then(() => this.o.metrics.taskThreads.dec());
     thread.channel.close(error);
     this.o.logger.error({ err: error }, `a task thread died: ${error.message}; its tasks are FAILED`);
     for (const k of thread.tasks) {
@@ -185,6 +188,16 @@ export class ThreadTaskRunner implements TaskRunner {
       this.placement.delete(k);
       this.o.status.onTaskState(placed.id.connector, placed.id.task, 'FAILED', error);
     }
+  }
+
+  /**
+   * Starts every thread not started yet. A thread spends most of a second loading the runtime,
+   * which a connector created later then does not wait for (its plugin's package still loads on
+   * its first task).
+   */
+  warm(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.threads.length; i++) if (!this.threads[i]) this.spawn(i);
   }
 
   /** The least loaded thread, started on first use. */
@@ -284,6 +297,7 @@ export class ThreadTaskRunner implements TaskRunner {
       await exited;
       clearTimeout(timer);
       t.channel.close();
+      void t.ready.then(() => this.o.metrics.taskThreads.dec());
     }
   }
 }

@@ -52,6 +52,10 @@ export class SplitTaskRunner implements TaskRunner {
     return [...this.threads.ids(), ...this.main.ids()];
   }
 
+  warm(): void {
+    this.threads.warm?.();
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.threads.close(), this.main.close()]);
   }

@@ -63,6 +63,8 @@ export interface TaskRunner {
   /** Hands a signal to a running task: false when it takes none (or is not running here). */
   signal(id: TaskId, signal: ConnectorSignal): Promise<boolean>;
   ids(): TaskId[];
+  /** Readies what tasks will run on ahead of them (threads), so a task starts without that wait. */
+  warm?(): void;
   close(): Promise<void>;
 }
 
@@ -279,6 +281,11 @@ export class Worker {
       if (target === 'PAUSED') this.runner.pause(id);
       else this.runner.resume(id);
     }
+  }
+
+  /** Readies the task threads in the background; tasks start on them without loading the runtime. */
+  warm(): void {
+    this.runner.warm?.();
   }
 
   async stop(): Promise<void> {
