@@ -47,3 +47,11 @@ export {
 export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';
 export type { ConnectorSignal, TaskProgress, TaskProgressItem, TaskReporter } from './task-reporter.js';
 export { IsTopicName, topicNameProblem } from './topic-name.js';
+export {
+  JsonDecimal,
+  parseJson,
+  withoutJsonDecimals,
+  writeJson,
+  writeJsonNumber,
+  type ParsedJson,
+} from './json-text.js';

@@ -1,8 +1,15 @@
-import { LogicalTypes, SchemaBuilder, type Schema, type SchemaType } from '@sluice/connect-api';
+import {
+  JsonDecimal,
+  LogicalTypes,
+  parseJson,
+  SchemaBuilder,
+  writeJson,
+  type Schema,
+  type SchemaType,
+} from '@sluice/connect-api';
 import { describeType, isPlainObject, setOwn } from '../transforms/field-map.js';
 import { bytesToUnscaled, decimalScale, formatDecimal, unscaledAt } from './decimal.js';
 import { addStep, FieldPathError } from './field-path-error.js';
-import { JsonDecimal, parseJson, writeSchemaless } from './json-text.js';
 import { LruCache } from './lru-cache.js';
 import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.js';
 
@@ -55,7 +62,7 @@ export class ConnectJsonReader {
   /** The Schema a JSON schema node describes; null for a null node. Throws FieldPathError. */
   schema(node: unknown): Schema | null {
     if (node === null || node === undefined) return null;
-    const key = writeSchemaless(node);
+    const key = writeJson(node);
     let schema = this.schemas.get(key);
     if (!schema) {
       schema = this.readSchema(node);

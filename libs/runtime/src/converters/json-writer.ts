@@ -1,14 +1,14 @@
-import { LogicalTypes, type Schema } from '@sluice/connect-api';
+import { LogicalTypes, writeJson, writeJsonNumber, type Schema } from '@sluice/connect-api';
 import { describeType, getField, isFieldMap, type FieldMap } from '../transforms/field-map.js';
 import { decimalScale, formatDecimal, unscaledAt, unscaledToBytes } from './decimal.js';
 import { addStep, FieldPathError } from './field-path-error.js';
-import { quote, writeNumber, writeSchemaless } from './json-text.js';
 import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.js';
 
 /** How JsonConverter writes Decimals: base64 of the unscaled bytes (Kafka's default), or a JSON number. */
 export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const DAY_MS = 86_400_000;
+const quote = (s: string): string => JSON.stringify(s);
 const NULL_SCHEMA_HEAD = Buffer.from('{"schema":null,"payload":', 'utf8');
 const ENVELOPE_TAIL = Buffer.from('}', 'utf8');
 const INT64_MIN = -(2n ** 63n);
@@ -104,7 +104,7 @@ export class ConnectJsonWriter {
       if (schema.optional) return 'null';
       throw new FieldPathError('null value for a required field with no default value');
     }
-    if (schema === null) return writeSchemaless(value);
+    if (schema === null) return writeJson(value);
     switch (schema.name) {
       case LogicalTypes.DECIMAL: {
         let scale: number;
@@ -154,7 +154,7 @@ export class ConnectJsonWriter {
         throw invalid(schema.type, value);
       case 'float32':
       case 'float64':
-        if (typeof value === 'number') return writeNumber(value);
+        if (typeof value === 'number') return writeJsonNumber(value);
         if (typeof value === 'bigint') return String(Number(value));
         throw invalid(schema.type, value);
       case 'boolean':

@@ -1,7 +1,10 @@
 import {
   ConfigField,
   DataError,
+  parseJson,
+  withoutJsonDecimals,
   type ConnectHeader,
+  type ParsedJson,
   type Converter,
   type Schema,
   type SchemaAndValue,
@@ -12,7 +15,7 @@ import { IsInIgnoringCase } from '../transforms/config-validators.js';
 import { isPlainObject } from '../transforms/field-map.js';
 import { surfaced } from './field-path-error.js';
 import { ConnectJsonReader } from './json-reader.js';
-import { envelopeHead, parseJson, splitEnvelope, withoutJsonDecimals, type ParsedJson } from './json-text.js';
+import { envelopeHead, splitEnvelope } from './json-envelope.js';
 import { ConnectJsonWriter, type DecimalFormat } from './json-writer.js';
 
 export class JsonConverterConfig {

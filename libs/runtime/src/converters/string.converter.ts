@@ -1,6 +1,7 @@
 import {
   ConfigField,
   Schemas,
+  writeJson,
   type ConnectHeader,
   type Converter,
   type Schema,
@@ -8,7 +9,6 @@ import {
 } from '@sluice/connect-api';
 import { parsePluginConfig } from '../transforms/config-exception.js';
 import { IsInIgnoringCase } from '../transforms/config-validators.js';
-import { writeSchemaless } from './json-text.js';
 
 /** Java charset names (and Node's) to Node encodings. */
 const ENCODINGS: Readonly<Record<string, BufferEncoding>> = {
@@ -65,7 +65,7 @@ export class StringConverter implements Converter {
     if (value instanceof Date) return value.toISOString();
     if (value instanceof Uint8Array)
       return Buffer.from(value.buffer, value.byteOffset, value.length).toString(this.encoding);
-    if (typeof value === 'object') return writeSchemaless(value);
+    if (typeof value === 'object') return writeJson(value);
     return String(value);
   }
 }

@@ -1,8 +1,7 @@
-import { DataError } from '@sluice/connect-api';
-import { setOwn } from '../transforms/field-map.js';
+import { DataError } from './errors.js';
 
 /*
- * JSON text without losing numbers. JSON.parse reads every number as a double, which corrupts
+ * JSON text without losing numbers, for connectors as for the runtime's converters. JSON.parse reads every number as a double, which corrupts
  * int64 ids past 2^53 and decimals with more than 15 significant digits. Those are rare, so
  * JSON.parse stays the fast path, and only text that holds a long run of digits goes through the
  * parser below, which reads integers past 2^53 as bigints and long decimals as JsonDecimal (the
@@ -210,7 +209,7 @@ class LosslessParser {
 const MAX_NATIVE_DEPTH = 32;
 
 /**
- * Whether JSON.stringify writes `value` exactly as writeSchemaless would: plain objects and arrays
+ * Whether JSON.stringify writes `value` exactly as writeJson would: plain objects and arrays
  * of strings, finite numbers, booleans, nulls and valid Dates (undefined properties are skipped by
  * both).
  */
@@ -238,7 +237,7 @@ function isNativeJsonValue(v: unknown, depth: number): boolean {
       return Number.isFinite(v);
     case 'object':
       if (v === null) return true;
-      // a valid Date's toJSON is its ISO 8601 text, as writeSchemaless writes it
+      // a valid Date's toJSON is its ISO 8601 text, as writeJson writes it
       if (v instanceof Date) return !Number.isNaN(v.getTime());
       return isNativeJson(v, depth + 1);
     default:
@@ -247,7 +246,7 @@ function isNativeJsonValue(v: unknown, depth: number): boolean {
 }
 
 /** A JSON string literal. */
-export function quote(s: string): string {
+function quote(s: string): string {
   return JSON.stringify(s);
 }
 
@@ -255,7 +254,7 @@ export function quote(s: string): string {
  * Jackson (and so Kafka) writes non-finite doubles as the strings "NaN", "Infinity" and
  * "-Infinity"; the float readers accept them back.
  */
-export function writeNumber(n: number): string {
+export function writeJsonNumber(n: number): string {
   return Number.isFinite(n) ? String(n) : quote(String(n));
 }
 
@@ -264,7 +263,7 @@ export function writeNumber(n: number): string {
  * Buffers as base64 (Kafka's bytes), Maps as objects, JsonDecimals as their text, Dates as ISO
  * 8601 strings and non-finite numbers as Jackson does. Functions and symbols are DataErrors.
  */
-export function writeSchemaless(value: unknown): string {
+export function writeJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   // most data is plain JSON already, which the native serializer writes several times faster
   if (typeof value === 'object' && isNativeJson(value, 0)) return JSON.stringify(value);
@@ -272,7 +271,7 @@ export function writeSchemaless(value: unknown): string {
     case 'string':
       return quote(value);
     case 'number':
-      return writeNumber(value);
+      return writeJsonNumber(value);
     case 'bigint':
       return value.toString();
     case 'boolean':
@@ -284,7 +283,7 @@ export function writeSchemaless(value: unknown): string {
   }
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + writeSchemaless(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + writeJson(value[i]);
     return `${out}]`;
   }
   if (value instanceof Uint8Array)
@@ -300,7 +299,7 @@ export function writeSchemaless(value: unknown): string {
     for (const [k, v] of value) {
       if (v === undefined) continue;
       if (out.length > 1) out += ',';
-      out += `${quote(String(k))}:${writeSchemaless(v)}`;
+      out += `${quote(String(k))}:${writeJson(v)}`;
     }
   } else {
     const record = value as Readonly<Record<string, unknown>>;
@@ -308,62 +307,15 @@ export function writeSchemaless(value: unknown): string {
       const v = record[k];
       if (v === undefined) continue;
       if (out.length > 1) out += ',';
-      out += `${quote(k)}:${writeSchemaless(v)}`;
+      out += `${quote(k)}:${writeJson(v)}`;
     }
   }
   return `${out}}`;
 }
 
-const ENVELOPE_HEAD = '{"schema":';
-const PAYLOAD_KEY = ',"payload":';
-
-/** The text of a compact envelope up to its payload, for a schema's text. */
-export function envelopeHead(schemaText: string): string {
-  return `${ENVELOPE_HEAD}${schemaText}${PAYLOAD_KEY}`;
-}
-
-/**
- * The schema and payload texts of a compact envelope `{"schema":S,"payload":P}`, the exact shape
- * Kafka's JsonConverter and Sluice write; null for any other text (spaces, other key order), which
- * callers then parse whole. Lets a reader cache schemas by their text and parse only the payload:
- * if S and P are each valid JSON, so is the whole, so nothing invalid slips through.
- */
-export function splitEnvelope(
-  text: string,
-  knownSchema: string | null = null,
-): { schema: string; payload: string } | null {
-  if (!text.startsWith(ENVELOPE_HEAD) || !text.endsWith('}')) return null;
-  const start = ENVELOPE_HEAD.length;
-  // `knownSchema`, a schema text seen before (so one whole JSON value), usually comes again: a
-  // native comparison finds where it ends, instead of scanning kilobytes of it character by character
-  const end =
-    knownSchema !== null && text.startsWith(knownSchema, start)
-      ? start + knownSchema.length
-      : endOfContainer(text, start);
-  if (end < 0 || !text.startsWith(PAYLOAD_KEY, end)) return null;
-  return { schema: text.slice(start, end), payload: text.slice(end + PAYLOAD_KEY.length, -1) };
-}
-
-/** Where the object, array or null starting at `start` ends (exclusive); -1 when it is none of those. */
-function endOfContainer(text: string, start: number): number {
-  if (text.startsWith('null', start)) return start + 4;
-  const first = text.charCodeAt(start);
-  if (first !== 0x7b && first !== 0x5b) return -1;
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Skip the string, escapes included.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
+/** Sets `key` as an own property, even "__proto__" (which plain assignment would take as the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -1,13 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import {
-  JsonDecimal,
-  maybeLossy,
-  parseJson,
-  parseJsonExact,
-  splitEnvelope,
-  writeSchemaless,
-} from './json-text.js';
+import { JsonDecimal, maybeLossy, parseJson, parseJsonExact, writeJson } from './json-text.js';
 
 /** The definition maybeLossy samples: a digit followed by 15 more digits or dots. */
 function hasLongRun(text: string): boolean {
@@ -27,23 +20,6 @@ describe('maybeLossy', () => {
     expect(maybeLossy('x'.repeat(15) + '1234567890123456')).toBe(true);
     expect(maybeLossy('.'.repeat(20) + '123456789012345')).toBe(false);
     expect(maybeLossy('{"id":123456789012345,"at":1790000000000}')).toBe(false);
-  });
-});
-
-describe('splitEnvelope', () => {
-  it('splits the same with a schema text seen before as without', () => {
-    const container = fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.jsonValue()));
-    fc.assert(
-      fc.property(container, container, fc.jsonValue(), (schema, known, payload) => {
-        const schemaText = JSON.stringify(schema);
-        const text = `{"schema":${schemaText},"payload":${JSON.stringify(payload)}}`;
-        const expected = { schema: schemaText, payload: JSON.stringify(payload) };
-        expect(splitEnvelope(text)).toEqual(expected);
-        expect(splitEnvelope(text, schemaText)).toEqual(expected);
-        expect(splitEnvelope(text, JSON.stringify(known))).toEqual(expected);
-      }),
-      { numRuns: 300 },
-    );
   });
 });
 
@@ -86,14 +62,14 @@ describe('parseJson', () => {
   });
 });
 
-describe('writeSchemaless', () => {
+describe('writeJson', () => {
   it('writes what JSON.stringify writes, plus bigints, bytes, Maps and Jackson’s non-finite doubles', () => {
-    expect(writeSchemaless({ a: 1, u: undefined, s: 'x"y', l: [null, true] })).toBe(
+    expect(writeJson({ a: 1, u: undefined, s: 'x"y', l: [null, true] })).toBe(
       '{"a":1,"s":"x\\"y","l":[null,true]}',
     );
-    expect(writeSchemaless(new Map<unknown, unknown>([[1, 2n ** 70n]]))).toBe('{"1":1180591620717411303424}');
-    expect(writeSchemaless(Buffer.from('hi'))).toBe('"aGk="');
-    expect(writeSchemaless([NaN, -Infinity])).toBe('["NaN","-Infinity"]');
-    expect(() => writeSchemaless(() => 1)).toThrow(/Cannot write a function/);
+    expect(writeJson(new Map<unknown, unknown>([[1, 2n ** 70n]]))).toBe('{"1":1180591620717411303424}');
+    expect(writeJson(Buffer.from('hi'))).toBe('"aGk="');
+    expect(writeJson([NaN, -Infinity])).toBe('["NaN","-Infinity"]');
+    expect(() => writeJson(() => 1)).toThrow(/Cannot write a function/);
   });
 });
