@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RetriableError, SchemaBuilder, Schemas } from '@sluice/connect-api';
+import { ConnectError, DataError, isRetriable, SchemaBuilder, Schemas } from '@sluice/connect-api';
 import type { PostgresSinkTask } from '../../../connectors/postgres/src/sink/index.js';
 import { PostgresServer } from '../../support/postgres-server.js';
 import { FakeSinkContext, putAndFlush, RecordFactory, startSinkTask } from './sink-test-kit.js';
@@ -77,7 +77,7 @@ describe('postgres-sink retries', () => {
     await eos.task.stop();
   });
 
-  it('gives up with a RetriableError after max.retries', async () => {
+  it('fails for good (not retriable, not a record problem) after max.retries', async () => {
     const { task } = await startSinkTask({
       'connection.url': server.url(DB),
       topics: 'giveup',
@@ -90,8 +90,11 @@ describe('postgres-sink retries', () => {
     const put = putAndFlush(task, [
       new RecordFactory('giveup').record(null, { n: 1, pad: '' }, { valueSchema: value }),
     ]);
-    await expect(put).rejects.toThrow(RetriableError);
-    await expect(put).rejects.toThrow(/still failing after 2 retries/);
+    const error = await put.catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(isRetriable(error)).toBe(false);
+    expect(error).not.toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(/still failing after 2 retries \(max.retries\)/);
     await restarting;
     await task.stop();
   });

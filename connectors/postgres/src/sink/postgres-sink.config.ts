@@ -99,7 +99,7 @@ export class PostgresSinkConfig {
   'batch.size' = 3000;
 
   @ConfigField({
-    doc: 'Retries of a batch after a transient error (connection lost, serialization failure, deadlock, server shutting down or starting), reconnecting first.',
+    doc: 'Retries of a batch after a transient error (connection lost, serialization failure, deadlock, server shutting down or starting), reconnecting first; then the task fails.',
     group: 'Retries',
   })
   @IsInt()

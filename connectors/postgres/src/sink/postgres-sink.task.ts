@@ -1,7 +1,6 @@
 import {
   ConnectError,
   DataError,
-  RetriableError,
   parseConfig,
   type ConnectLogger,
   type PartitionOffsets,
@@ -60,8 +59,8 @@ function where(record: SinkRecord): string {
  * are retried here, max.retries times with retry.backoff.ms between, on a new connection: the
  * runtime's own retry (errors.retry.timeout) defaults to none, and a sink that gives up on the
  * first dropped connection is not much use. After the last retry the next put() or preCommit()
- * tries the batch once more and throws a RetriableError, which the runtime retries within
- * errors.retry.timeout, or else errors.tolerance decides (a failing preCommit fails the task).
+ * tries the batch once more and throws a ConnectError, which fails the task (as Confluent's JDBC
+ * sink does): the records are not to blame, so they do not go to the dead letter queue.
  *
  * exactly.once: the next offset of each partition is written in the batch's transaction; open()
  * reads it back and rewinds the consumer there (context.offset), records below it are skipped
@@ -346,8 +345,8 @@ export class PostgresSinkTask implements SinkTask {
             await sleep(this.config['retry.backoff.ms'], signal);
             continue;
           }
-          throw new RetriableError(
-            `postgres-sink ${what} on ${target} still failing after ${attempt} retries: ${describePgError(err)}`,
+          throw new ConnectError(
+            `postgres-sink ${what} on ${target} still failing after ${attempt} retries (max.retries): ${describePgError(err)}`,
             { cause: err },
           );
         }

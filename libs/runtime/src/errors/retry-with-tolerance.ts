@@ -73,7 +73,7 @@ export class RetryWithTolerance {
     }
   }
 
-  /** execute() for synchronous record work (conversion, transforms): no retries, no promise per record. */
+  /** Runs synchronous record work (conversion, transforms): no retries, no promise per record. */
   executeSync<T>(stage: ErrorStage, op: () => T): { ok: T } | { failed: Error } {
     try {
       return { ok: op() };
@@ -89,23 +89,5 @@ export class RetryWithTolerance {
   tolerated(stage: ErrorStage, err: unknown): Error {
     if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
     return err instanceof Error ? err : new Error(String(err));
-  }
-
-  /**
-   * Runs a record-level operation. On failure (after retries): with tolerance all, returns
-   * `{ failed: error }` so the caller reports and skips the record; with none, throws
-   * ToleranceExceededError.
-   */
-  async execute<T>(
-    stage: ErrorStage,
-    op: () => Promise<T> | T,
-    signal?: AbortSignal,
-  ): Promise<{ ok: T } | { failed: Error }> {
-    try {
-      return { ok: await this.retry(op, signal) };
-    } catch (err) {
-      if (!this.toleratesAll) throw new ToleranceExceededError(stage, err);
-      return { failed: err instanceof Error ? err : new Error(String(err)) };
-    }
   }
 }

@@ -530,6 +530,74 @@ describe('StandaloneHerder', () => {
     await consumer.close();
   });
 
+  it('retries a put that fails with a RetriableError with the same records, without limit', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(10, { topic: 'put-retry' }));
+    // errors.retry.timeout is 0 (the default): it bounds conversion retries, not a sink's puts
+    await herder.putConnectorConfig(
+      'mem',
+      sink('put-retry', {
+        topics: 'put-retry',
+        'put.failure': 'retriable',
+        'put.failures': '4',
+        'errors.retry.delay.max.ms': '50',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'put-retry-dead',
+      }),
+    );
+    const received = await eventually(
+      () => MemorySink.received.get('put-retry') ?? [],
+      (r) => r.length >= 10,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i),
+    );
+    expect(MemorySink.failedPuts.get('put-retry')).toBe(4);
+    expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
+    expect(await log.admin().listTopics()).not.toContain('put-retry-dead');
+  });
+
+  it('fails the task, and sends nothing to the dead letter queue, when put fails with other than a DataError', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(10, { topic: 'put-fatal' }));
+    await w.herder.putConnectorConfig(
+      'mem',
+      sink('put-fatal', {
+        topics: 'put-fatal',
+        'put.failure': 'fatal',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'put-fatal-dead',
+      }),
+    );
+    const failed = await eventually(
+      () => w.herder.connectorStatus('mem'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+    expect(failed.tasks[0]!.trace).toContain('memory sink target is gone');
+    expect(await w.log.admin().listTopics()).not.toContain('put-fatal-dead');
+  });
+
+  it('sends the batch of a put that fails with a DataError to the dead letter queue under errors.tolerance=all', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('seq', source(10, { topic: 'put-data' }));
+    await w.herder.putConnectorConfig(
+      'mem',
+      sink('put-data', {
+        topics: 'put-data',
+        'put.failure': 'data',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'put-data-dead',
+      }),
+    );
+    const dead = await eventually(
+      () => w.log.admin().describeTopic('put-data-dead'),
+      (t) => t.partitions[0]!.endOffset >= 10,
+    );
+    expect(dead.partitions[0]!.endOffset).toBe(10);
+    expect(states(await w.herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
+    expect(MemorySink.received.get('put-data') ?? []).toEqual([]);
+  });
+
   it('sends records reported after put() returned to the dead letter queue, converted back', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(10, { topic: 'late-in' }));

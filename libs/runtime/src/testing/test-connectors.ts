@@ -1,5 +1,6 @@
 import {
   ConfigField,
+  ConnectError,
   DataError,
   parseConfig,
   RetriableError,
@@ -15,7 +16,7 @@ import {
   type ConnectorSignal,
   type TaskReporter,
 } from '@sluice/connect-api';
-import { IsBoolean, IsInt, IsString, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Min, MinLength } from 'class-validator';
 
 /*
  * Small connectors for the runtime's own tests: a source that emits a numbered sequence (and
@@ -225,12 +226,22 @@ class MemorySinkConfig {
   })
   @IsBoolean()
   'errant.on.flush' = false;
+
+  @ConfigField({ doc: 'What the first put.failures calls of put() throw (none: they do not fail).' })
+  @IsIn(['none', 'retriable', 'data', 'fatal'])
+  'put.failure' = 'none';
+
+  @ConfigField({ doc: 'How many put() calls fail with put.failure (-1: every one).' })
+  @IsInt()
+  'put.failures' = -1;
 }
 
 export class MemorySinkTask implements SinkTask {
   private bucket = '';
   private errantN = -1;
   private errantOnFlush = false;
+  private failure = 'none';
+  private failuresLeft = -1;
   private readonly deferred: SinkRecord[] = [];
   private context!: SinkTaskContext;
 
@@ -240,6 +251,8 @@ export class MemorySinkTask implements SinkTask {
     this.bucket = parsed.config.bucket;
     this.errantN = parsed.config['errant.n'];
     this.errantOnFlush = parsed.config['errant.on.flush'];
+    this.failure = parsed.config['put.failure'];
+    this.failuresLeft = parsed.config['put.failures'];
     this.context = context;
   }
 
@@ -252,6 +265,13 @@ export class MemorySinkTask implements SinkTask {
   }
 
   async put(records: SinkRecord[]): Promise<void> {
+    if (this.failure !== 'none' && records.length > 0 && this.failuresLeft !== 0) {
+      if (this.failuresLeft > 0) this.failuresLeft--;
+      MemorySink.failedPuts.set(this.bucket, (MemorySink.failedPuts.get(this.bucket) ?? 0) + 1);
+      if (this.failure === 'retriable') throw new RetriableError('memory sink target unavailable');
+      if (this.failure === 'data') throw new DataError('memory sink cannot take these records');
+      throw new ConnectError('memory sink target is gone');
+    }
     if (records.length > 0)
       MemorySink.putSizes.set(this.bucket, [...(MemorySink.putSizes.get(this.bucket) ?? []), records.length]);
     const list = MemorySink.received.get(this.bucket) ?? [];
@@ -274,6 +294,8 @@ export class MemorySinkTask implements SinkTask {
 
 export class MemorySink implements SinkConnector {
   static readonly received = new Map<string, SinkRecord[]>();
+  /** How many put() calls failed (put.failure), per bucket. */
+  static readonly failedPuts = new Map<string, number>();
   /** How many records each put() got, per bucket. */
   static readonly putSizes = new Map<string, number[]>();
   readonly kind = 'sink' as const;

@@ -1,12 +1,13 @@
-import type {
-  TaskReporter,
-  ConnectLogger,
-  Converter,
-  PartitionOffsets,
-  SinkRecord,
-  SinkTask,
-  SinkTaskContext,
-  TopicPartition,
+import {
+  DataError,
+  type TaskReporter,
+  type ConnectLogger,
+  type Converter,
+  type PartitionOffsets,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@sluice/connect-api';
 import type { Consumer, Log, LogRecord, PartitionRecords } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
@@ -255,11 +256,9 @@ export class WorkerSinkTask implements WorkerTask {
     this.o.metrics.sinkRecordsRead(read);
     if (batch.length > 0) {
       this.polledNow = polled;
-      const result = await tolerance.execute('TASK_PUT', () => this.o.task.put(batch), this.abort.signal);
-      if ('failed' in result) {
-        // a put failure that was tolerated: every record of the batch goes to the DLQ
-        for (const record of batch) await this.failedRecord('TASK_PUT', result.failed, record);
-      }
+      const failed = await this.put(batch);
+      // a DataError that errors.tolerance allows: every record of the batch goes to the DLQ
+      if (failed) for (const record of batch) await this.failedRecord('TASK_PUT', failed, record);
       this.o.metrics.sinkRecordsPut(batch.length);
       this.polledNow = [];
     }
@@ -269,6 +268,31 @@ export class WorkerSinkTask implements WorkerTask {
       if (last) {
         this.o.metrics.sinkLag(tp.topic, tp.partition, Math.max(0, last.highWatermark - next));
       }
+    }
+  }
+
+  /**
+   * Hands a batch to the task. As in Kafka Connect, a RetriableError (a lost connection, a target
+   * restarting) is retried with the same records without limit, and any other failure fails the
+   * task: it may concern an earlier batch written in the background, or none (a failed target),
+   * so these records are no more to blame than any other. Only a DataError, a failure of these
+   * records, goes to errors.tolerance; it is returned when tolerated.
+   */
+  private async put(batch: SinkRecord[]): Promise<Error | null> {
+    const id = `${this.o.id.connector}-${this.o.id.task}`;
+    try {
+      await this.o.tolerance.retry(() => this.o.task.put(batch), this.abort.signal, {
+        untilAborted: true,
+        onRetry: (err, delay) =>
+          this.o.logger.warn(
+            { err },
+            `task ${id} could not put records (${(err as Error).message}); retrying in ${delay} ms`,
+          ),
+      });
+      return null;
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      return this.o.tolerance.tolerated('TASK_PUT', err);
     }
   }
 
