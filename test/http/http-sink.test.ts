@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { PartitionOffsets, SinkRecord } from '@sluice/connect-api';
+import { HttpSinkConnector } from '../../connectors/http/src/http-sink.connector.js';
 import { HttpSinkTask } from '../../connectors/http/src/http-sink.task.js';
 import { FlakyReceiver } from '../../connectors/http/src/testing/flaky-receiver.js';
 import { RecordingSinkContext, sinkRecord } from '@sluice/connect-api/testing';
@@ -274,6 +275,80 @@ describe('http-sink', () => {
       `Basic ${Buffer.from('client:very+secret').toString('base64')} grant_type=client_credentials&scope=write`,
       `Basic ${Buffer.from('client:very+secret').toString('base64')} grant_type=client_credentials&scope=write`,
     ]);
+  });
+});
+
+describe('http-sink bodies and settings', () => {
+  async function rawReceiver(
+    status = 200,
+  ): Promise<{ url: string; requests: { headers: http.IncomingHttpHeaders; body: string }[] }> {
+    const requests: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  }
+
+  it('writes integers past 2^53 as exact JSON numbers', async () => {
+    const { url, requests } = await rawReceiver();
+    const { task, context } = await sinkTask({ 'http.url': url });
+    const records = [
+      sinkRecord('t', 0, 0, { id: 9007199254740993n, at: new Date(0), raw: Buffer.from('hi') }),
+    ];
+    await task.put(records);
+    await task.preCommit(offsetsOf(records));
+    expect(requests.map((r) => r.body)).toEqual([
+      '[{"id":9007199254740993,"at":"1970-01-01T00:00:00.000Z","raw":"aGk="}]',
+    ]);
+    expect(context.reported).toEqual([]);
+  });
+
+  it('sends no idempotency header when idempotency.header is written empty', async () => {
+    const { url, requests } = await rawReceiver();
+    const { task } = await sinkTask({ 'http.url': url, 'idempotency.header': '' });
+    await task.put([sinkRecord('t', 0, 0, 1)]);
+    await task.preCommit(offsetsOf([sinkRecord('t', 0, 0, 1)]));
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.headers['idempotency-key']).toBeUndefined();
+  });
+
+  it('fails at once, without retries, when the OAuth2 token endpoint refuses the client', async () => {
+    const tokens = await rawReceiver(401);
+    const { url, requests } = await rawReceiver();
+    const { task } = await sinkTask({
+      'http.url': url,
+      'auth.type': 'oauth2',
+      'auth.oauth2.token.url': `${tokens.url}/token`,
+      'auth.oauth2.client.id': 'client',
+      'auth.oauth2.client.secret': 'wrong',
+      'max.retries': '5',
+      'retry.backoff.ms': '200',
+    });
+    await task.put([sinkRecord('t', 0, 0, 1)]);
+    await expect(task.preCommit(offsetsOf([sinkRecord('t', 0, 0, 1)]))).rejects.toThrow(
+      /answered 401 \(invalid_client\) without an access token/,
+    );
+    expect(tokens.requests).toHaveLength(1);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('refuses credentials in http.url without repeating them', () => {
+    const errors = (url: string): unknown =>
+      new HttpSinkConnector().validate({ topics: 't', 'http.url': url }).errors;
+    expect(errors('http://bob:PASSWORD-1@127.0.0.1:9000/in')).toEqual([
+      { field: 'http.url', messages: [expect.stringMatching(/holds credentials .* set auth.type=basic/)] },
+    ]);
+    expect(errors('http://bob:PASSWORD-1@127.0.0.1:99999/in')).toEqual([
+      { field: 'http.url', messages: ['http.url is not a URL: http://[hidden]@127.0.0.1:99999/in'] },
+    ]);
+    expect(errors('http://127.0.0.1:9000/${topic}')).toEqual([]);
   });
 });
 

@@ -57,6 +57,7 @@ async function api(): Promise<ApiState & { base: string }> {
 async function pollTask(
   config: Record<string, string>,
   storage: MemoryOffsetStorage,
+  logger = recordingLogger(),
 ): Promise<HttpSourceTask> {
   const task = new HttpSourceTask();
   const controller = new AbortController();
@@ -65,7 +66,7 @@ async function pollTask(
     {
       connector: 'api',
       taskId: 0,
-      logger: recordingLogger(),
+      logger,
       offsetStorageReader: storage,
       signal: controller.signal,
     },
@@ -187,6 +188,119 @@ describe('http-source poll mode', () => {
     // the page at cursor 9 grew from 1 item to 3 and names cursor 12: 10 and 11 are new, then 12, 13
     expect(keys).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13]);
     for (let i = 0; i < 5; i++) expect(await resumed.poll()).toEqual([]);
+  });
+
+  it('keeps the query (tokens) out of the source partition, so a new token resumes where the old one was', async () => {
+    const { base, log } = await api();
+    const storage = new MemoryOffsetStorage();
+    const config = {
+      'records.pointer': '/data/items',
+      'pagination.mode': 'cursor',
+      'pagination.cursor.pointer': 'next_cursor',
+    };
+    const first = await pollTask({ ...config, 'http.url': `${base}/items?token=OLD-SECRET` }, storage);
+    const records = await pollTimes(first, storage, 1);
+    expect(records[0]!.sourcePartition).toEqual({ url: `${base}/items` });
+    expect(JSON.stringify(records.map((r) => [r.sourcePartition, r.sourceOffset]))).not.toContain('SECRET');
+    await first.stop();
+    const rotated = await pollTask({ ...config, 'http.url': `${base}/items?token=NEW-SECRET` }, storage);
+    expect((await pollTimes(rotated, storage, 1)).map((r) => (r.value as { id: number }).id)).toEqual([
+      3, 4, 5,
+    ]);
+    expect(log).toEqual(['/items?token=OLD-SECRET', '/items?token=NEW-SECRET&cursor=3']);
+  });
+
+  it('resumes from a position stored under the whole http.url, as earlier versions keyed it', async () => {
+    const { base, log } = await api();
+    const storage = new MemoryOffsetStorage();
+    storage.put({ url: `${base}/items?token=T` }, { cursor: '6' });
+    const task = await pollTask(
+      {
+        'http.url': `${base}/items?token=T`,
+        'records.pointer': '/data/items',
+        'pagination.mode': 'cursor',
+        'pagination.cursor.pointer': 'next_cursor',
+      },
+      storage,
+    );
+    expect((await pollTimes(task, storage, 1)).map((r) => (r.value as { id: number }).id)).toEqual([6, 7, 8]);
+    expect(log).toEqual(['/items?token=T&cursor=6']);
+  });
+
+  it('sends auth and http.headers.* to the origin of http.url only: a next link elsewhere gets neither', async () => {
+    const seen: { where: string; authorization?: string; key?: string }[] = [];
+    const other = http.createServer((req, res) => {
+      seen.push({
+        where: 'other',
+        authorization: req.headers.authorization,
+        key: req.headers['x-api-key'] as string,
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[{"id":2}]}');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => other.close(() => r())));
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const own = http.createServer((req, res) => {
+      seen.push({
+        where: 'own',
+        authorization: req.headers.authorization,
+        key: req.headers['x-api-key'] as string,
+      });
+      res
+        .writeHead(200, {
+          'content-type': 'application/json',
+          link: `<${otherBase}/steal?page=2>; rel="next"`,
+        })
+        .end('{"items":[{"id":1}]}');
+    });
+    await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => own.close(() => r())));
+    const logger = recordingLogger();
+    const task = await pollTask(
+      {
+        'http.url': `http://127.0.0.1:${(own.address() as AddressInfo).port}/items`,
+        'records.pointer': '/items',
+        'pagination.mode': 'next_link',
+        'auth.type': 'bearer',
+        'auth.bearer.token': 'BEARER-SECRET',
+        'http.headers.X-Api-Key': 'KEY-SECRET',
+      },
+      new MemoryOffsetStorage(),
+      logger,
+    );
+    await task.poll();
+    await task.poll();
+    expect(seen).toEqual([
+      { where: 'own', authorization: 'Bearer BEARER-SECRET', key: 'KEY-SECRET' },
+      { where: 'other', authorization: undefined, key: undefined },
+    ]);
+    expect(logger.messages('warn').join('\n')).toContain(`the next link leads to ${otherBase}`);
+  });
+
+  it('keeps integers past 2^53 exact, and says once when records.pointer finds nothing', async () => {
+    const server = http.createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"id":9007199254740993}]}'),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/big`;
+    const good = await pollTask(
+      { 'http.url': url, 'records.pointer': '/data', 'key.field': 'id' },
+      new MemoryOffsetStorage(),
+    );
+    const [record] = await good.poll();
+    expect(record!.value).toEqual({ id: 9007199254740993n });
+    expect(record!.key).toBe(9007199254740993n);
+    const logger = recordingLogger();
+    const typo = await pollTask(
+      { 'http.url': url, 'records.pointer': '/dat', 'poll.interval.ms': '1' },
+      new MemoryOffsetStorage(),
+      logger,
+    );
+    for (let i = 0; i < 3; i++) expect(await typo.poll()).toEqual([]);
+    expect(logger.messages('warn').filter((m) => m.includes('records.pointer'))).toEqual([
+      `records.pointer "/dat" finds nothing in the answer of ${new URL(url).origin}: no records taken from it`,
+    ]);
   });
 
   it('fails the poll on a 4xx it cannot retry', async () => {

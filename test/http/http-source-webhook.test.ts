@@ -159,6 +159,42 @@ describe('http-source webhook mode', () => {
     expect((await send('{"x":2}')).status).toBe(422);
     expect(t.written.map((r) => r.value)).toEqual([{ x: 1 }]);
   });
+
+  it('takes no Idempotency-Key into account when webhook.idempotency.header is written empty', async () => {
+    const t = await running({ 'webhook.idempotency.header': '' });
+    for (let i = 0; i < 2; i++)
+      expect(await t.ingress.send({ body: '{"x":1}', headers: { 'idempotency-key': 'k1' } })).toMatchObject({
+        status: 200,
+      });
+    expect(t.written.map((r) => r.value)).toEqual([{ x: 1 }, { x: 1 }]);
+  });
+
+  it('keeps integers past 2^53 exact, in keys and values, in documents and NDJSON', async () => {
+    const t = await running({ 'key.field': 'id' });
+    await t.ingress.send({ body: '{"id":9007199254740993,"n":[12345678901234567890]}' });
+    await t.ingress.send({
+      body: '{"id":1}\n{"id":-9007199254740993}\n',
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(t.written.map((r) => [r.key, r.value])).toEqual([
+      [9007199254740993n, { id: 9007199254740993n, n: [12345678901234567890n] }],
+      [1, { id: 1 }],
+      [-9007199254740993n, { id: -9007199254740993n }],
+    ]);
+  });
+
+  it('refuses a webhook.secret written empty, and a secret header without a secret', () => {
+    const errors = (config: Record<string, string>): unknown =>
+      new HttpSourceConnector().validate({ topic: 'hooks', ...config }).errors;
+    expect(errors({ 'webhook.secret': '' })).toEqual([
+      { field: 'webhook.secret', messages: [expect.stringMatching(/^webhook.secret is empty/)] },
+    ]);
+    expect(errors({ 'webhook.secret.header': 'X-Token' })).toEqual([
+      { field: 'webhook.secret.header', messages: [expect.stringMatching(/needs webhook.secret/)] },
+    ]);
+    expect(errors({ 'webhook.secret': 's3cret', 'webhook.secret.header': 'X-Token' })).toEqual([]);
+    expect(errors({})).toEqual([]);
+  });
 });
 
 describe('http-source webhook mode on a listener of its own (webhook.listener.port)', () => {

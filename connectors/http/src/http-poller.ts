@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConnectError,
+  parseJson,
   RetriableError,
+  withoutJsonDecimals,
+  writeJson,
   type ConnectLogger,
   type OffsetStorageReader,
   type SourceRecord,
@@ -12,6 +15,9 @@ import type { HttpSourceConfig, PaginationMode } from './http-source.config.js';
 import { parseLinkHeader } from './link-header.js';
 import type { RequestAuthorizer } from './request-authorizer.js';
 import { sendWithRetries, type RetryPolicy } from './retrying-request.js';
+
+/** For requests to another origin than http.url's. */
+const NO_AUTHORIZATION: RequestAuthorizer = { authorization: async () => null, rejected: () => false };
 
 /** ETags remembered, one per URL polled (pages of a cursor walk each have their own). */
 const MAX_ETAGS = 256;
@@ -31,6 +37,12 @@ const MAX_IDLE_MS = 1000;
  * names none (or the same one) means caught up: the next poll, poll.interval.ms later, reads it
  * again and takes only the items past those already taken (an append-only API then yields each
  * item once). Requests send If-None-Match with the URL's last ETag; a 304 is an empty page.
+ *
+ * The source partition is http.url without its query and credentials: tokens in the query (often
+ * from ${file:...} or ${env:...}) must not reach the offsets topic or record headers, and rotating
+ * one must not start the walk over. A next link to another origin than http.url is followed
+ * without the Authorization header and http.headers.*, as browsers follow a cross-origin redirect:
+ * an API's answer must not be able to send the credentials elsewhere.
  */
 export class HttpPoller {
   private readonly partition: Readonly<Record<string, unknown>>;
@@ -44,16 +56,23 @@ export class HttpPoller {
   private taken = 0;
   private nextAt = 0;
   private readonly etags = new Map<string, string>();
+  private readonly origin: string;
+  private warnedNoRecords = false;
+  private warnedOtherOrigin = false;
 
   constructor(
     private readonly config: HttpSourceConfig,
+    /** http.headers.* */
+    private readonly extraHeaders: Readonly<Record<string, string>>,
     private readonly client: HttpClient,
     private readonly authorizer: RequestAuthorizer,
     private readonly policy: RetryPolicy,
     private readonly logger: ConnectLogger,
     private readonly signal: AbortSignal,
   ) {
-    this.partition = Object.freeze({ url: config['http.url'] });
+    const url = new URL(config['http.url']);
+    this.origin = url.origin;
+    this.partition = Object.freeze({ url: `${url.origin}${url.pathname}` });
     this.mode = config['pagination.mode'];
     this.records = compileFieldPath(config['records.pointer']);
     this.cursor = this.mode === 'cursor' ? compileFieldPath(config['pagination.cursor.pointer']) : null;
@@ -66,7 +85,9 @@ export class HttpPoller {
 
   /** Picks up the committed position. */
   async resume(offsets: OffsetStorageReader): Promise<void> {
-    const offset = await offsets.offset(this.partition);
+    // earlier versions keyed the position by the whole http.url: one stored so still counts
+    const offset =
+      (await offsets.offset(this.partition)) ?? (await offsets.offset({ url: this.config['http.url'] }));
     const saved =
       this.mode === 'cursor' ? offset?.['cursor'] : this.mode === 'next_link' ? offset?.['next'] : null;
     if (typeof saved === 'string' && saved !== '') this.position = saved;
@@ -82,7 +103,16 @@ export class HttpPoller {
       return [];
     }
     const url = this.requestUrl();
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const sameOrigin = url.origin === this.origin;
+    if (!sameOrigin && !this.warnedOtherOrigin) {
+      this.warnedOtherOrigin = true;
+      this.logger.warn(
+        `the next link leads to ${url.origin}, not ${this.origin} (http.url): following it without credentials or http.headers.*`,
+      );
+    }
+    const headers: Record<string, string> = sameOrigin
+      ? { accept: 'application/json', ...this.extraHeaders }
+      : { accept: 'application/json' };
     const etag = this.etags.get(url.href);
     if (etag) headers['if-none-match'] = etag;
     const post = this.config['http.method'] === 'POST';
@@ -99,7 +129,7 @@ export class HttpPoller {
           maxResponseBytes: this.config['poll.max.response.bytes'],
           overflow: 'fail',
         },
-        this.authorizer,
+        sameOrigin ? this.authorizer : NO_AUTHORIZATION,
         this.policy,
         this.signal,
         (notice) =>
@@ -122,9 +152,13 @@ export class HttpPoller {
       this.etags.set(url.href, newEtag);
       if (this.etags.size > MAX_ETAGS) this.etags.delete(this.etags.keys().next().value!);
     }
-    let document: unknown;
+    let document: unknown = null;
     try {
-      document = reply.body.length === 0 ? null : JSON.parse(reply.body.toString('utf8'));
+      if (reply.body.length > 0) {
+        // integers past 2^53 stay exact (bigints), as the JSON converter writes them
+        const parsed = parseJson(reply.body.toString('utf8'));
+        document = parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
+      }
     } catch (err) {
       throw new RetriableError(
         `${url.origin}${url.pathname} answered with invalid JSON: ${(err as Error).message}`,
@@ -183,6 +217,13 @@ export class HttpPoller {
 
   private itemsOf(document: unknown): unknown[] {
     const found = this.records(document);
+    if (found === undefined && document !== null && !this.warnedNoRecords) {
+      // most likely a typo in records.pointer: say so once instead of walking every page silently
+      this.warnedNoRecords = true;
+      this.logger.warn(
+        `records.pointer ${JSON.stringify(this.config['records.pointer'])} finds nothing in the answer of ${this.origin}: no records taken from it`,
+      );
+    }
     return found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
   }
 
@@ -192,7 +233,7 @@ export class HttpPoller {
       topic: this.config.topic,
       kafkaPartition: null,
       keySchema: null,
-      key: key === undefined || key === null ? null : typeof key === 'object' ? JSON.stringify(key) : key,
+      key: key === undefined || key === null ? null : typeof key === 'object' ? writeJson(key) : key,
       valueSchema: null,
       value: item,
       timestamp: null,

@@ -11,6 +11,7 @@ import { HttpSinkConfig } from './http-sink.config.js';
 import { HttpSinkTask } from './http-sink.task.js';
 import { authConfigProblems } from './request-authorizer.js';
 import { requestHeadersOf } from './request-headers.js';
+import { httpUrlProblems } from './url-problems.js';
 import { VERSION } from './version.js';
 
 /**
@@ -55,13 +56,11 @@ function problemsOf(config: Readonly<Record<string, string>>): { field: string; 
   const parsed = parseConfig(HttpSinkConfig, config);
   if (!parsed.ok) return parsed.errors;
   const problems = authConfigProblems(parsed.config);
-  try {
-    const url = new URL(parsed.config['http.url'].replace(/\$\{(topic|key)\}/g, 'x'));
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      problems.push({ field: 'http.url', messages: ['http.url must be an http: or https: URL'] });
-  } catch {
-    problems.push({ field: 'http.url', messages: [`http.url is not a URL: ${parsed.config['http.url']}`] });
-  }
+  const urlProblems = httpUrlProblems(
+    'http.url',
+    parsed.config['http.url'].replace(/\$\{(topic|key)\}/g, 'x'),
+  );
+  if (urlProblems.length > 0) problems.push({ field: 'http.url', messages: urlProblems });
   for (const p of requestHeadersOf(config).problems) problems.push({ field: p.field, messages: [p.message] });
   return problems;
 }

@@ -82,7 +82,9 @@ export class HttpSinkTask implements SinkTask {
     const dynamic =
       usesPlaceholders(config['http.url']) || Object.values(extra.headers).some((v) => usesPlaceholders(v));
     if (!dynamic) this.fixedTarget = this.targetOf(null);
-    this.idempotencyHeader = config['idempotency.header'].toLowerCase();
+    // written empty means off (parseConfig takes an empty value as "use the default")
+    this.idempotencyHeader =
+      raw['idempotency.header'] === '' ? '' : config['idempotency.header'].toLowerCase();
     this.client = new HttpClient({
       connectTimeoutMs: config['connect.timeout.ms'],
       requestTimeoutMs: config['request.timeout.ms'],
@@ -106,15 +108,16 @@ export class HttpSinkTask implements SinkTask {
     this.throwIfFailed();
     for (const record of records) {
       let target = this.fixedTarget;
-      if (!target) {
-        try {
-          target = this.targetOf(record);
-        } catch (err) {
-          await this.reportErrant([record], err as Error);
-          continue;
-        }
+      let text: string;
+      try {
+        target ??= this.targetOf(record);
+        text = encodeValue(record);
+      } catch (err) {
+        // this record alone: the ones before it are queued already, and may be on their way
+        await this.reportErrant([record], err as Error);
+        continue;
       }
-      this.lanes.add(record, encodeValue(record), target);
+      this.lanes.add(record, text, target);
     }
     if (this.config['linger.ms'] === 0) this.lanes.seal();
     else this.scheduleLinger();

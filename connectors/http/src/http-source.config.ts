@@ -34,7 +34,7 @@ export class HttpSourceConfig extends HttpClientConfig {
   'key.field' = '';
 
   @ConfigField({
-    doc: 'Webhook: the secret. Empty: no authentication. With webhook.secret.header empty, requests must carry an HMAC-SHA256 signature of the raw body (GitHub X-Hub-Signature-256, or Stripe-Signature).',
+    doc: 'Webhook: the secret. Left out: no authentication (written but empty is refused, so that an empty variable cannot turn it off). With webhook.secret.header empty, requests must carry an HMAC-SHA256 signature of the raw body (GitHub X-Hub-Signature-256, or Stripe-Signature).',
     secret: true,
     group: 'Webhook',
   })

@@ -11,6 +11,8 @@ import { FieldPathError, pathSegments } from './field-path.js';
 import { HttpSourceConfig } from './http-source.config.js';
 import { HttpSourceTask } from './http-source.task.js';
 import { authConfigProblems } from './request-authorizer.js';
+import { requestHeadersOf } from './request-headers.js';
+import { httpUrlProblems } from './url-problems.js';
 import { VERSION } from './version.js';
 
 /**
@@ -58,17 +60,12 @@ function problemsOf(raw: Readonly<Record<string, string>>): { field: string; mes
   const problems: { field: string; messages: string[] }[] = [];
   const paths: (keyof HttpSourceConfig & string)[] = ['key.field'];
   problems.push(...listenerProblems(config, raw));
+  if (config.mode === 'webhook') problems.push(...secretProblems(raw));
   if (config.mode === 'poll') {
     problems.push(...authConfigProblems(config));
-    try {
-      const url = new URL(config['http.url']);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      problems.push({
-        field: 'http.url',
-        messages: ['http.url must be an http: or https: URL in poll mode'],
-      });
-    }
+    const urlProblems = httpUrlProblems('http.url', config['http.url']);
+    if (urlProblems.length > 0) problems.push({ field: 'http.url', messages: urlProblems });
+    for (const p of requestHeadersOf(raw).problems) problems.push({ field: p.field, messages: [p.message] });
     paths.push('records.pointer');
     if (config['pagination.mode'] === 'cursor') {
       paths.push('pagination.cursor.pointer');
@@ -89,6 +86,32 @@ function problemsOf(raw: Readonly<Record<string, string>>): { field: string; mes
     }
   }
   return problems;
+}
+
+/**
+ * Authentication must not turn off by accident: webhook.secret written but empty (say an
+ * ${env:...} variable set to nothing) is refused rather than taken as "no authentication", and so
+ * is a secret header without the secret it should carry.
+ */
+function secretProblems(raw: Readonly<Record<string, string>>): { field: string; messages: string[] }[] {
+  const secret = raw['webhook.secret'];
+  if (secret !== undefined && secret.trim() === '')
+    return [
+      {
+        field: 'webhook.secret',
+        messages: [
+          'webhook.secret is empty (a variable set to nothing?): leave the setting out to take requests without authentication',
+        ],
+      },
+    ];
+  if ((raw['webhook.secret.header'] ?? '') !== '' && secret === undefined)
+    return [
+      {
+        field: 'webhook.secret.header',
+        messages: ['webhook.secret.header needs webhook.secret, the value requests must carry in it'],
+      },
+    ];
+  return [];
 }
 
 /** The connector's own webhook listener is a webhook-mode setting, and its host goes with a port. */

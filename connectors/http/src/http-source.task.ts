@@ -12,6 +12,7 @@ import { HttpClient } from './http-client.js';
 import { HttpPoller } from './http-poller.js';
 import { HttpSourceConfig } from './http-source.config.js';
 import { requestAuthorizerFor } from './request-authorizer.js';
+import { requestHeadersOf } from './request-headers.js';
 import { WebhookAuthenticator } from './webhook-authenticator.js';
 import { WebhookIntake } from './webhook-intake.js';
 import { WebhookListener } from './webhook-listener.js';
@@ -50,6 +51,8 @@ export class HttpSourceTask implements SourceTask {
     }
     const config = parsed.config;
     if (config.mode === 'webhook') {
+      // written empty means off (parseConfig takes an empty value as "use the default")
+      if (raw['webhook.idempotency.header'] === '') config['webhook.idempotency.header'] = '';
       await this.startWebhook(config, context);
       return;
     }
@@ -60,6 +63,7 @@ export class HttpSourceTask implements SourceTask {
     });
     this.poller = new HttpPoller(
       config,
+      requestHeadersOf(raw).headers,
       this.client,
       requestAuthorizerFor(config, this.client),
       {
@@ -112,7 +116,7 @@ export class HttpSourceTask implements SourceTask {
         maxBodyBytes: config['webhook.max.body.bytes'],
         logger: context.logger,
       },
-      (request) => intake.handle(request),
+      context.ingress?.guard?.((request) => intake.handle(request)) ?? ((request) => intake.handle(request)),
     );
     // not 503 (the router's answer while nothing is registered): a sender retrying here would never get in
     const elsewhere: IngressResponse = {

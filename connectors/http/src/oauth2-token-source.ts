@@ -1,4 +1,4 @@
-import { RetriableError } from '@sluice/connect-api';
+import { ConnectError, RetriableError } from '@sluice/connect-api';
 import type { HttpClient } from './http-client.js';
 
 export interface OAuth2ClientCredentials {
@@ -99,7 +99,7 @@ export class OAuth2TokenSource {
 }
 
 /** The token endpoint refused the client (bad id or secret, unknown scope): retrying cannot help. */
-export class OAuth2Error extends Error {
+export class OAuth2Error extends ConnectError {
   override name = 'OAuth2Error';
 }
 

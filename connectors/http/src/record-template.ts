@@ -1,4 +1,4 @@
-import type { ConnectRecord } from '@sluice/connect-api';
+import { writeJson, type ConnectRecord } from '@sluice/connect-api';
 
 /*
  * Text with record placeholders, as the sink's URL and headers take them:
@@ -33,5 +33,6 @@ function keyText(key: unknown): string {
   if (key === null || key === undefined) return '';
   if (typeof key === 'string') return key;
   if (Buffer.isBuffer(key)) return key.toString('utf8');
-  return JSON.stringify(key);
+  if (typeof key === 'bigint') return key.toString();
+  return writeJson(key);
 }

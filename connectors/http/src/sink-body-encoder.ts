@@ -1,4 +1,4 @@
-import type { SinkRecord } from '@sluice/connect-api';
+import { writeJson, type SinkRecord } from '@sluice/connect-api';
 import type { SinkBodyFormat } from './http-sink.config.js';
 
 /*
@@ -6,7 +6,8 @@ import type { SinkBodyFormat } from './http-sink.config.js';
  *   json_array  [v1,v2,...]        application/json
  *   ndjson      v1\nv2\n...         application/x-ndjson
  *   single      v                   application/json, or the bytes/text of a Buffer/string value
- * In the JSON formats a value is written as JSON (a Buffer as a base64 string, null as null).
+ * In the JSON formats a value is written as JSON (a Buffer as a base64 string, null as null, a
+ * bigint as an exact number).
  * Values are encoded once, when a record joins a batch, so a batch's size is known before it is
  * sent and a retry reuses the same bytes. The hot path keeps a value as its JSON text alone and
  * joins a batch's texts once (a flat string, which the socket writes without flattening a rope).
@@ -15,8 +16,8 @@ import type { SinkBodyFormat } from './http-sink.config.js';
 export function encodeValue(record: SinkRecord): string {
   const value = record.value;
   if (value === undefined) return 'null';
-  if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'));
-  return JSON.stringify(value) ?? 'null';
+  // integers past 2^53 (bigints from the JSON converter) as exact numbers, bytes as base64
+  return writeJson(value);
 }
 
 /** Bytes a value adds to a batch body: its own and its separator. */

@@ -1,3 +1,4 @@
+import { parseJson, withoutJsonDecimals } from '@sluice/connect-api';
 import { findJsonSyntaxError } from './json-syntax-error.js';
 
 /*
@@ -55,7 +56,7 @@ export function parseWebhookBody(body: Buffer, format: BodyFormat): ParsedBody {
 function parseDocument(text: string): ParsedBody {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseLossless(text);
   } catch (err) {
     const problem = findJsonSyntaxError(text);
     if (!problem) return { ok: false, message: `invalid JSON: ${(err as Error).message}` };
@@ -78,7 +79,7 @@ function parseLines(text: string): ParsedBody {
     const content = text.slice(start, end);
     if (content.trim() !== '') {
       try {
-        items.push(JSON.parse(content));
+        items.push(parseLossless(content));
       } catch (err) {
         const problem = findJsonSyntaxError(content);
         const where = problem
@@ -95,6 +96,12 @@ function parseLines(text: string): ParsedBody {
   }
   if (items.length === 0) return { ok: false, message: 'empty body, expected NDJSON lines' };
   return { ok: true, items };
+}
+
+/** JSON.parse, but integers past 2^53 stay exact (bigints), as the JSON converter writes them. */
+function parseLossless(text: string): unknown {
+  const parsed = parseJson(text);
+  return parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
 }
 
 function firstNonWs(text: string): number {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { IngressRequest, IngressResponse, RecordMetadata, SourceRecord } from '@sluice/connect-api';
+import {
+  writeJson,
+  type IngressRequest,
+  type IngressResponse,
+  type RecordMetadata,
+  type SourceRecord,
+} from '@sluice/connect-api';
 import type { FieldPath } from './field-path.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import type { WebhookAuthenticator } from './webhook-authenticator.js';
@@ -220,6 +226,6 @@ function headerOf(headers: IngressRequest['headers'], name: string): string | un
 /** Keys are strings or numbers as found; objects become their JSON, so equal keys partition alike. */
 function keyOf(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return writeJson(value);
   return value;
 }

@@ -32,4 +32,10 @@ export interface HttpIngress {
    * replaces the first.
    */
   register(handler: IngressHandler): () => void;
+  /**
+   * For a task that serves requests on a listener of its own: `handler` as the worker calls a
+   * registered one, answering 503 with Retry-After while the task is paused (absent where
+   * nothing pauses tasks).
+   */
+  guard?(handler: IngressHandler): IngressHandler;
 }

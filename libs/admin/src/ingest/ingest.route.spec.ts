@@ -54,6 +54,15 @@ describe('POST /ingest/{connector}', () => {
       .put('/connectors/hooks/pause')
       .set('Authorization', 'Bearer a-very-long-admin-token')
       .expect(202);
+    const paused = await eventually(
+      () => t.http.post('/ingest/hooks').send({}),
+      (r) => r.status === 503,
+    );
+    expect(paused.headers['retry-after']).toBe('5');
+    expect(paused.body).toEqual({
+      error_code: 503,
+      message: 'connector hooks is paused: it takes no requests until resumed',
+    });
     await t.http
       .post('/connectors')
       .set('Authorization', 'Bearer a-very-long-admin-token')

@@ -141,6 +141,7 @@ describe('ConfigRedactor', () => {
       'http.url': 'https://hooks.example.com/in',
       'backup.url': 'mysql://root:${env:ROOT_PW}@db/x',
       'jdbc.url': 'jdbc:postgresql://db/x?user=app&password=hunter2&ssl=true',
+      'poll.url': 'https://api.example.com/x?access_token=AT1&client_secret=CS1&key=K1&sig=S1&author=bob',
     };
     const shown = await r.redact(stored);
     expect(shown['connection.url']).toBe(
@@ -149,6 +150,9 @@ describe('ConfigRedactor', () => {
     expect(shown['http.url']).toBe('https://hooks.example.com/in');
     expect(shown['backup.url']).toBe('mysql://root:${env:ROOT_PW}@db/x');
     expect(shown['jdbc.url']).toBe(`jdbc:postgresql://db/x?user=app&password=${HIDDEN}&ssl=true`);
+    expect(shown['poll.url']).toBe(
+      `https://api.example.com/x?access_token=${HIDDEN}&client_secret=${HIDDEN}&key=${HIDDEN}&sig=${HIDDEN}&author=bob`,
+    );
     expect(JSON.stringify(shown)).not.toContain('hunter2');
     expect(JSON.stringify(shown)).not.toContain('s3cr');
     // a read-modify-write round trip keeps the stored password

@@ -8,8 +8,13 @@ import { HIDDEN, ONLY_REFERENCES } from './hidden.js';
 
 /** `scheme://user:` is group 1, the password group 2; `@` ends it. */
 const USER_INFO = /^((?:jdbc:)?[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/i;
-/** A password-like query parameter: `?password=` or `&password=` is group 1, its value group 2. */
-const QUERY_SECRET = /([?&](?:password|passwd|pwd|sslpassword|secret|token|api[_-]?key)=)([^&#\s]*)/gi;
+/**
+ * A password-like query parameter: `?password=` or `&password=` is group 1, its value group 2.
+ * Names holding a secret-like word count (access_token, client_secret, X-Amz-Signature), as do
+ * `key` and `sig` themselves.
+ */
+const QUERY_SECRET =
+  /([?&](?:[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|signature|credential)[\w.-]*|key|sig)=)([^&#\s]*)/gi;
 
 const shown = (secret: string): boolean => secret === HIDDEN || ONLY_REFERENCES.test(secret);
 

@@ -6,6 +6,8 @@ import type {
   ConnectLogger,
   Converter,
   HttpIngress,
+  IngressHandler,
+  IngressResponse,
   SourceRecord,
   SourceTask,
   SourceTaskContext,
@@ -64,6 +66,17 @@ const CHUNK_BYTES = 512 * 1024;
 
 function byteSize(data: RecordData | null | undefined): number {
   return data === null || data === undefined ? 0 : recordDataLength(data);
+}
+
+function pausedAnswer(connector: string): IngressResponse {
+  return {
+    status: 503,
+    headers: { 'retry-after': '5' },
+    body: {
+      error_code: 503,
+      message: `connector ${connector} is paused: it takes no requests until resumed`,
+    },
+  };
 }
 
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
@@ -142,12 +155,19 @@ export class WorkerSourceTask implements WorkerTask {
     this.valueBytes = converterOutput(o.valueConverter);
     this.reporter = taskReporter(o.metrics);
     this.id = o.id;
+    // a paused task takes no requests: holding them until a resume would time senders out, and
+    // their retries would then be stored twice
+    const guard =
+      (handler: IngressHandler): IngressHandler =>
+      (request) =>
+        this.paused ? Promise.resolve(pausedAnswer(o.id.connector)) : handler(request);
     this.ingress = {
       register: (handler) => {
-        const unregister = o.ingress.register(handler);
+        const unregister = o.ingress.register(guard(handler));
         this.ingressRegistrations.push(unregister);
         return unregister;
       },
+      guard,
     };
   }
 
