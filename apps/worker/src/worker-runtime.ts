@@ -47,10 +47,11 @@ export class WorkerRuntime {
           : { mode: 'interval', intervalMs: config.log['flush.interval.ms'] },
       logger: logLogger,
     });
+    let herder: StandaloneHerder | null = null;
     try {
       const registry = await loadPluginRegistry();
       const roots = config.files.roots.map((r) => path.resolve(r));
-      const herder = new StandaloneHerder({
+      herder = new StandaloneHerder({
         workerId: `${config.rest.host}:${config.rest.port}`,
         log,
         registry,
@@ -73,6 +74,11 @@ export class WorkerRuntime {
       await runtime.startReconciler();
       return runtime;
     } catch (err) {
+      // the tasks (and their threads) started so far end too, or the process would live on
+      // without its log
+      await herder
+        ?.stop()
+        .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'stopping after a failed start'));
       await log.close();
       throw err;
     }

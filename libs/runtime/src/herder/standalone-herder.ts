@@ -276,12 +276,14 @@ export class StandaloneHerder implements Herder {
       return;
     }
     if (plugin.type === 'source') {
-      const recovered = await recoverSourceOffsets(
-        this.o.log,
-        this.offsets,
-        name,
-        this.statuses.topics(name),
-      );
+      let recovered: number;
+      try {
+        recovered = await recoverSourceOffsets(this.o.log, this.offsets, name, this.statuses.topics(name));
+      } catch (err) {
+        // this connector's trouble: the worker and its other connectors start all the same
+        this.recordState(name, null, 'FAILED', err as Error);
+        return;
+      }
       if (recovered > 0) {
         this.o.logger.info(
           { connector: name, partitions: recovered },

@@ -34,3 +34,24 @@ export interface SourceOffsetMark {
  * offsets cover ("#" is not allowed in topic names, so it never clashes with "topic:partition").
  */
 export const BATCH_POSITION_KEY = '#batch';
+
+/**
+ * A mark read back from a header; null for text that is none (a record someone produced by hand
+ * with this header): recovery skips it instead of failing the connector's every start.
+ */
+export function parseSourceOffsetMark(text: string): SourceOffsetMark | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as Record<string, unknown>;
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isCount = (v: unknown): boolean => v === undefined || (Number.isInteger(v) && (v as number) >= 0);
+  if (typeof m['c'] !== 'string' || !Number.isInteger(m['t']) || !isObject(m['p']) || !isObject(m['o']))
+    return null;
+  if (!isCount(m['b']) || !isCount(m['n']) || !isCount(m['i']) || !isCount(m['x'])) return null;
+  return value as SourceOffsetMark;
+}

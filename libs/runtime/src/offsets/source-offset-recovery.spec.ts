@@ -87,4 +87,18 @@ describe('recoverSourceOffsets', () => {
     await recoverSourceOffsets(log, store, 'src', ['out']);
     expect(store.offset('src', S)).toEqual({ n: 7 });
   });
+
+  it('skips headers that are no mark (records produced by hand with the header), and uses the real ones', async () => {
+    const { log, store } = await setUp();
+    await store.commit('src', 0, [], { 'out:0': 0 });
+    for (const forged of ['garbage', '42', '{"c":"src","t":0}', '{"c":"src","t":"0","p":{},"o":{}}']) {
+      await log.producer().send({
+        topic: 'out',
+        records: [{ value: 'forged', partition: 0, headers: [{ key: SOURCE_OFFSET_HEADER, value: forged }] }],
+      });
+    }
+    await writeChunk(log, 0, { o: { n: 8 } });
+    await recoverSourceOffsets(log, store, 'src', ['out']);
+    expect(store.offset('src', S)).toEqual({ n: 8 });
+  });
 });

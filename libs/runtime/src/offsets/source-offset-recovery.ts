@@ -1,5 +1,10 @@
 import type { Log } from '@sluice/log';
-import { BATCH_POSITION_KEY, SOURCE_OFFSET_HEADER, type SourceOffsetMark } from './source-offset-header.js';
+import {
+  BATCH_POSITION_KEY,
+  parseSourceOffsetMark,
+  SOURCE_OFFSET_HEADER,
+  type SourceOffsetMark,
+} from './source-offset-header.js';
 import type { SourceOffsetStore } from './source-offset-store.js';
 import { stableJson } from '../storage/stable-json.js';
 
@@ -106,8 +111,8 @@ async function scan(
         for (const record of part.records) {
           if (record.offset >= end) break;
           const header = record.headers.find((h) => h.key === SOURCE_OFFSET_HEADER);
-          if (header?.value)
-            onMark(JSON.parse(header.value.toString('utf8')) as SourceOffsetMark, record.offset);
+          const mark = header?.value ? parseSourceOffsetMark(header.value.toString('utf8')) : null;
+          if (mark) onMark(mark, record.offset);
         }
       }
     }
