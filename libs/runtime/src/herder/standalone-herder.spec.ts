@@ -409,6 +409,30 @@ describe('StandaloneHerder', () => {
     expect(states(await herder.connectorStatus('flaky'))).toBe('RUNNING,RUNNING');
   });
 
+  it('steps over a record the source cannot read (a DataError from poll) under errors.tolerance=all, and fails without', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig(
+      'lenient',
+      source(10, { topic: 'lenient', 'unreadable.at': '4', 'errors.tolerance': 'all' }),
+    );
+    await herder.putConnectorConfig('mem', sink('lenient', { topics: 'lenient' }));
+    const received = await eventually(
+      () => MemorySink.received.get('lenient') ?? [],
+      (r) => r.length >= 9,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+    expect(states(await herder.connectorStatus('lenient'))).toBe('RUNNING,RUNNING');
+    const metrics = await herder.metrics.registry.getSingleMetricAsString('sluice_task_record_errors_total');
+    expect(metrics).toContain('connector="lenient",task="0",stage="TASK_POLL"} 1');
+
+    await herder.putConnectorConfig('strict', source(10, { topic: 'strict', 'unreadable.at': '4' }));
+    const failed = await eventually(
+      () => herder.connectorStatus('strict'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+    expect(failed.tasks[0]!.trace).toContain('sequence number 4 is unreadable');
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

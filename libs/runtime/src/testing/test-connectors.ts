@@ -52,6 +52,12 @@ class SequenceSourceConfig {
   @Min(0)
   'poll.retriable.failures' = 0;
 
+  @ConfigField({
+    doc: 'This number cannot be read: a poll reaching it steps over it and throws a DataError (-1: none).',
+  })
+  @IsInt()
+  'unreadable.at' = -1;
+
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 
@@ -154,6 +160,16 @@ export class SequenceSourceTask implements SourceTask {
     const records: SourceRecord[] = [];
     const end = Math.min(this.config.count, this.next + this.config.batch);
     for (let n = this.next; n < end; n++) {
+      if (n === this.config['unreadable.at']) {
+        // the records before it go out first; the next poll steps over it, as file-source does
+        if (records.length > 0) {
+          this.next = n;
+          this.returned += records.length;
+          return records;
+        }
+        this.next = n + 1;
+        throw new DataError(`sequence number ${n} is unreadable`);
+      }
       if (n === this.config['fail.at']) {
         const failed = failures.get(this.config.topic) ?? 0;
         if (this.config['fail.times'] < 0 || failed < this.config['fail.times']) {

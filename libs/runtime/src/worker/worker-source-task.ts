@@ -1,16 +1,18 @@
-import type {
-  ConnectHeader,
-  Schema,
-  ConnectorSignal,
-  TaskReporter,
-  ConnectLogger,
-  Converter,
-  HttpIngress,
-  IngressHandler,
-  IngressResponse,
-  SourceRecord,
-  SourceTask,
-  SourceTaskContext,
+import {
+  DataError,
+  writeJson,
+  type ConnectHeader,
+  type Schema,
+  type ConnectorSignal,
+  type TaskReporter,
+  type ConnectLogger,
+  type Converter,
+  type HttpIngress,
+  type IngressHandler,
+  type IngressResponse,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@sluice/connect-api';
 import {
   DefaultPartitioner,
@@ -66,6 +68,15 @@ const CHUNK_BYTES = 512 * 1024;
 
 function byteSize(data: RecordData | null | undefined): number {
   return data === null || data === undefined ? 0 : recordDataLength(data);
+}
+
+/** A value for a log line: its JSON where it has one (bigints and bytes too). */
+function described(value: unknown): string {
+  try {
+    return value === undefined ? 'undefined' : writeJson(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function pausedAnswer(connector: string): IngressResponse {
@@ -225,16 +236,8 @@ export class WorkerSourceTask implements WorkerTask {
           await this.waitForResume();
           continue;
         }
-        // a RetriableError (a lost connection, a database restarting) is retried without limit,
-        // as Kafka Connect retries a source's poll: it must not fail the task for good
-        const records = await this.o.tolerance.retry(() => task.poll(), this.abort.signal, {
-          untilAborted: true,
-          onRetry: (err, delay) =>
-            this.o.logger.warn(
-              { err },
-              `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
-            ),
-        });
+        const records = await this.poll();
+        if (records === null) continue;
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled(records.length);
           this.track(records, (await this.send(records)).done);
@@ -435,6 +438,33 @@ export class WorkerSourceTask implements WorkerTask {
     }
   }
 
+  /**
+   * The task's next records. A RetriableError (a lost connection, a database restarting) is
+   * retried without limit, as Kafka Connect retries a source's poll: it must not fail the task for
+   * good. A DataError is a record the task could not read and has stepped over (a malformed
+   * line): under errors.tolerance=all it is reported and polling goes on (null), else it fails
+   * the task; so does any other error.
+   */
+  private async poll(): Promise<SourceRecord[] | null> {
+    try {
+      return await this.o.tolerance.retry(() => this.o.task.poll(), this.abort.signal, {
+        untilAborted: true,
+        onRetry: (err, delay) =>
+          this.o.logger.warn(
+            { err },
+            `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
+          ),
+      });
+    } catch (err) {
+      if (!(err instanceof DataError) || this.abort.signal.aborted) throw err;
+      const error = this.o.tolerance.tolerated('TASK_POLL', err);
+      this.o.metrics.recordError('TASK_POLL');
+      this.o.metrics.recordSkipped();
+      await this.o.errorReporter.report({ stage: 'TASK_POLL', error });
+      return null;
+    }
+  }
+
   private async tolerated(
     stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER',
     error: Error,
@@ -445,8 +475,7 @@ export class WorkerSourceTask implements WorkerTask {
     await this.o.errorReporter.report({
       stage,
       error,
-      describe: () =>
-        `topic=${record.topic} key=${JSON.stringify(record.key)} value=${JSON.stringify(record.value)}`,
+      describe: () => `topic=${record.topic} key=${described(record.key)} value=${described(record.value)}`,
     });
   }
 
