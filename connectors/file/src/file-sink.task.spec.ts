@@ -220,14 +220,19 @@ describe('FileSinkTask', () => {
     await task.stop();
   });
 
-  it('treats an output file without a state file as uncommitted', async () => {
+  it('moves an output file without a state file aside (uncommitted here), never emptying it', async () => {
     const { root, out } = await workspace();
     const { task, context } = await startSink(root);
     await writeFile(join(out, 'orders-0.jsonl'), '"left over"\n');
     await task.open([TP]);
     expect(context.offsetRequests).toEqual([]);
-    expect(await readFile(join(out, 'orders-0.jsonl'), 'utf8')).toBe('');
-    expect(context.logger.messages('warn').join('\n')).toMatch(/no state file/);
+    const aside = (await readdir(out)).filter((f) => f.startsWith('.orders-0.jsonl.unconfirmed-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(out, aside[0]!), 'utf8')).toBe('"left over"\n');
+    await task.put([sinkRecord('orders', 0, 0, 'a')]);
+    await task.preCommit(offsets([TP, 1]));
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"']);
+    expect(context.logger.messages('warn').join('\n')).toMatch(/no state file.*moved aside/);
     await task.stop();
   });
 

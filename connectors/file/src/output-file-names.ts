@@ -30,3 +30,11 @@ export function rolledFileName(tp: TopicPartition, format: SinkFormat, startOffs
 export function stateFileName(tp: TopicPartition, format: SinkFormat): string {
   return `.${activeFileName(tp, format)}.sluice-state`;
 }
+
+/**
+ * Where an active file found without a state file is moved: hidden like the state file, so globs
+ * over the output see no duplicates, and stamped, so two of them never clash.
+ */
+export function unconfirmedFileName(tp: TopicPartition, format: SinkFormat, at: Date): string {
+  return `.${activeFileName(tp, format)}.unconfirmed-${at.toISOString().replace(/[:.]/g, '-')}`;
+}

@@ -12,7 +12,7 @@ import {
   encodeTextLine,
   type EncodedLine,
 } from './line-encoder.js';
-import { activeFileName, rolledFileName, stateFileName } from './output-file-names.js';
+import { activeFileName, rolledFileName, stateFileName, unconfirmedFileName } from './output-file-names.js';
 import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
 
 export interface PartitionFileOptions {
@@ -76,12 +76,15 @@ export class PartitionFileWriter {
     const active = await fileSize(activePath);
     if (!state) {
       if (active !== null && active > 0) {
-        // Never committed: whatever is there was written before a crash and will come again.
+        // Either written before a crash ahead of the first commit (it will come again), or its
+        // state file was removed by hand: it is moved aside, never emptied, so nothing is lost.
+        const aside = join(dir, unconfirmedFileName(tp, format, new Date()));
+        await rename(activePath, aside);
+        await fsyncDirectory(dir);
         logger.warn(
-          { file: activePath, bytes: active },
-          'output file has no state file (nothing was committed); truncating it',
+          { file: activePath, movedTo: aside, bytes: active },
+          'output file has no state file, so what it holds was never committed here: moved aside; consumption goes on from the committed offset',
         );
-        await truncateFile(activePath, 0);
       }
       return new PartitionFileWriter(tp, options, null);
     }

@@ -53,7 +53,7 @@ export async function confine(path: string, roots: readonly string[]): Promise<C
   if (roots.length === 0) {
     return {
       ok: false,
-      message: `no file roots are configured (${FILE_ROOTS_KEY}): the worker allows no file access`,
+      message: `the worker allows no file access: set files.roots in its worker.yaml (${FILE_ROOTS_KEY})`,
     };
   }
   const realPath = await realPathOf(path);
