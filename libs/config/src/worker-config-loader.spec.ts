@@ -19,6 +19,8 @@ describe('worker.yaml', () => {
       rest: { host: '127.0.0.1', port: 8083, auth: { type: 'none' } },
       log: { dir: './data/log', durability: 'fsync' },
       connectors: { dir: './config/connectors' },
+      // file connectors may touch nothing until roots are given
+      files: { roots: [] },
       converters: { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' },
       producer: { 'compression.type': 'none' },
     });

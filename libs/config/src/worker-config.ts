@@ -67,10 +67,13 @@ export class ConnectorsConfig {
 }
 
 export class FilesConfig {
-  /** Where file connectors may read and write. */
+  /**
+   * Where file connectors may read and write; none unless configured (the working directory could
+   * be / for a service, and the REST API creates connectors).
+   */
   @IsArray()
   @IsString({ each: true })
-  roots: string[] = ['.'];
+  roots: string[] = [];
 }
 
 /**
