@@ -192,6 +192,31 @@ describe('sluice CLI against a running worker', () => {
     expect(result.stderr).toMatch(/topic/);
   });
 
+  it('refuses bad numbers and partitions in one line, and ends quietly when its reader stops reading', async () => {
+    expect((await runCli(['topics', 'create', 'cli-parts', '-p', '2'], { url })).code).toBe(0);
+    const wrongPartition = await runCli(['topics', 'consume', 'cli-parts', '--partition', '7'], { url });
+    expect(wrongPartition).toMatchObject({
+      code: 2,
+      stderr: 'sluice: topic cli-parts has partitions 0 to 1, not 7\n',
+    });
+    const notNumber = await runCli(['topics', 'create', 'x2', '-p', 'abc'], { url });
+    expect(notNumber.code).not.toBe(0);
+    expect(notNumber.stderr).toContain('expected a whole number of at least 1, not "abc"');
+    const notJson = await runCli(['connectors', 'signal', 'lines', 'jump', '--data', 'notjson'], { url });
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr.trim().split('\n')).toHaveLength(1);
+
+    const many = Array.from({ length: 3000 }, (_, i) => `{"n":${i}}`).join('\n');
+    await runCli(['topics', 'create', 'cli-many'], { url });
+    expect((await runCli(['topics', 'produce', 'cli-many'], { url, stdin: many })).code).toBe(0);
+    const piped = await runCli(['topics', 'consume', 'cli-many', '--from-beginning', '--limit', '3000'], {
+      url,
+      closeStdoutEarly: true,
+    });
+    expect(piped.stderr).not.toContain('EPIPE');
+    expect(piped.code).toBe(0);
+  });
+
   it('says clearly when no worker answers', async () => {
     const result = await runCli(['connectors', 'list'], { url: 'http://127.0.0.1:1' });
     expect(result.code).toBe(3);

@@ -10,7 +10,13 @@ export interface CliResult {
 /** Runs `sluice ARGS` from the sources as a user would, optionally feeding stdin. */
 export function runCli(
   args: string[],
-  options: { url?: string; stdin?: string; env?: Record<string, string> } = {},
+  options: {
+    url?: string;
+    stdin?: string;
+    env?: Record<string, string>;
+    /** Close stdout after the first output, as `| head -1` does. */
+    closeStdoutEarly?: boolean;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...tsNodeArgs('apps/worker/src/main.ts'), ...args], {
@@ -25,7 +31,10 @@ export function runCli(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (options.closeStdoutEarly) child.stdout.destroy();
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));

@@ -5,6 +5,7 @@ import { connectorsCommand } from './cli/connectors.command.js';
 import { processOutput, type CliOutput } from './cli/output.js';
 import { RestClient, RestError } from './cli/rest-client.js';
 import { topicsCommand } from './cli/topics.command.js';
+import { UsageError } from './cli/usage-error.js';
 import { validateCommand } from './cli/validate.command.js';
 import { startWorker } from './worker.js';
 
@@ -44,6 +45,11 @@ export function buildCli(output: CliOutput = processOutput): Command {
 }
 
 export async function runCli(argv: readonly string[], output: CliOutput = processOutput): Promise<void> {
+  // `sluice ... | head`: a reader that has had enough closes the pipe; that ends the command, quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await buildCli(output).parseAsync([...argv]);
   } catch (err) {
@@ -53,6 +59,9 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     } else if (err instanceof RestError) {
       output.err(`sluice: ${err.message}`);
       process.exitCode = err.status === 0 ? 3 : 1;
+    } else if (err instanceof UsageError) {
+      output.err(`sluice: ${err.message}`);
+      process.exitCode = 2;
     } else if (isFileError(err)) {
       // a file named on the command line: the user's mistake, not the tool's, so no stack
       output.err(`sluice: cannot read ${err.path}: ${FILE_PROBLEMS[err.code] ?? err.message}`);

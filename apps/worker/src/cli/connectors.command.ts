@@ -6,6 +6,7 @@ import { withoutFrames } from './failure-text.js';
 import { table, type CliOutput } from './output.js';
 import { progressLines } from './progress-bar.js';
 import type { RestClient } from './rest-client.js';
+import { UsageError } from './usage-error.js';
 
 const enc = encodeURIComponent;
 
@@ -71,7 +72,7 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
       try {
         data = JSON.parse(o.data);
       } catch (err) {
-        throw new Error(`--data is not JSON: ${(err as Error).message}`);
+        throw new UsageError(`--data is not JSON: ${(err as Error).message}`);
       }
       const sent = await client().request<{ id: string; tasks: number[] }>(
         'POST',

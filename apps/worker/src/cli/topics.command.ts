@@ -2,6 +2,7 @@ import readline from 'node:readline';
 import { Command } from 'commander';
 import { table, type CliOutput } from './output.js';
 import type { RestClient } from './rest-client.js';
+import { UsageError, wholeNumber } from './usage-error.js';
 
 const enc = encodeURIComponent;
 
@@ -47,16 +48,16 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
 
   cmd
     .command('create <name>')
-    .option('-p, --partitions <n>', 'partitions', '1')
+    .option('-p, --partitions <n>', 'partitions', wholeNumber(1), 1)
     .option('-c, --config <key=value...>', 'topic settings, e.g. retention.ms=86400000')
-    .action(async (name: string, o: { partitions: string; config?: string[] }) => {
+    .action(async (name: string, o: { partitions: number; config?: string[] }) => {
       const config: Record<string, string> = {};
       for (const kv of o.config ?? []) {
         const at = kv.indexOf('=');
-        if (at <= 0) throw new Error(`--config takes key=value, not ${kv}`);
+        if (at <= 0) throw new UsageError(`--config takes key=value, not ${kv}`);
         config[kv.slice(0, at)] = kv.slice(at + 1);
       }
-      await client().request('POST', '/topics', { name, partitions: Number(o.partitions), config });
+      await client().request('POST', '/topics', { name, partitions: o.partitions, config });
       output.out(`created topic ${name}`);
     });
 
@@ -83,19 +84,21 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
     .command('consume <topic>')
     .description('print records as JSON lines: {topic, partition, offset, timestamp, key, value, headers}')
     .option('--from-beginning', 'start at the earliest offset (default: the current end)')
-    .option('--partition <p>', 'only this partition')
-    .option('--limit <n>', 'stop after n records')
+    .option('--partition <p>', 'only this partition', wholeNumber(0))
+    .option('--limit <n>', 'stop after n records', wholeNumber(1))
     .option('--follow', 'keep waiting for new records')
     .action(
       async (
         topic: string,
-        o: { fromBeginning?: boolean; partition?: string; limit?: string; follow?: boolean },
+        o: { fromBeginning?: boolean; partition?: number; limit?: number; follow?: boolean },
       ) => {
         const view = await client().get<TopicView>(`/topics/${enc(topic)}`);
-        const limit = o.limit === undefined ? Infinity : Number(o.limit);
-        const parts = view.partitions.filter(
-          (p) => o.partition === undefined || p.partition === Number(o.partition),
-        );
+        const limit = o.limit ?? Infinity;
+        const parts = view.partitions.filter((p) => o.partition === undefined || p.partition === o.partition);
+        if (parts.length === 0)
+          throw new UsageError(
+            `topic ${topic} has partitions 0 to ${view.partitions.length - 1}, not ${o.partition}`,
+          );
         const next = new Map(
           parts.map((p) => [p.partition, o.fromBeginning ? p.start_offset : p.end_offset]),
         );
@@ -140,8 +143,8 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
       'send each line of stdin as a record (value = the line; with --key-separator, key and value)',
     )
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
-    .option('--partition <p>', 'send to this partition')
-    .action(async (topic: string, o: { keySeparator?: string; partition?: string }) => {
+    .option('--partition <p>', 'send to this partition', wholeNumber(0))
+    .action(async (topic: string, o: { keySeparator?: string; partition?: number }) => {
       const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
       let batch: { key?: string; value: string; partition?: number }[] = [];
       let sent = 0;
@@ -161,7 +164,7 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
             record.value = line.slice(at + o.keySeparator.length);
           }
         }
-        if (o.partition !== undefined) record.partition = Number(o.partition);
+        if (o.partition !== undefined) record.partition = o.partition;
         batch.push(record);
         if (batch.length >= 500) await flush();
       }
