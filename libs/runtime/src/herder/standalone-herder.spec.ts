@@ -433,6 +433,22 @@ describe('StandaloneHerder', () => {
     expect(failed.tasks[0]!.trace).toContain('sequence number 4 is unreadable');
   });
 
+  it('takes topics created after a topics.regex sink started', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('a', source(3, { topic: 'rx.a' }));
+    await herder.putConnectorConfig('mem', sink('rx', { topics: '', 'topics.regex': 'rx\\..*' }));
+    await eventually(
+      () => MemorySink.received.get('rx') ?? [],
+      (r) => r.length >= 3,
+    );
+    await herder.putConnectorConfig('b', source(2, { topic: 'rx.b' }));
+    const received = await eventually(
+      () => MemorySink.received.get('rx') ?? [],
+      (r) => r.length >= 5,
+    );
+    expect(received.map((r) => r.topic).sort()).toEqual(['rx.a', 'rx.a', 'rx.a', 'rx.b', 'rx.b']);
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

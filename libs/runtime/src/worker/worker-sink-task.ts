@@ -9,7 +9,7 @@ import {
   type SinkTaskContext,
   type TopicPartition,
 } from '@sluice/connect-api';
-import type { Consumer, Log, LogRecord, PartitionRecords } from '@sluice/log';
+import type { Consumer, Log, LogRecord, PartitionRecords, RebalanceListener } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { ErrorStage } from '../errors/error-stage.js';
@@ -48,6 +48,9 @@ const YIELD_EVERY = 512;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
+
+/** How often a topics.regex sink looks for new topics that match. */
+const TOPICS_REGEX_REFRESH_MS = 5000;
 
 /**
  * Runs a sink task as a member of the connector's consumer group: poll, convert, transform, put,
@@ -140,7 +143,9 @@ export class WorkerSinkTask implements WorkerTask {
       maxPartitionFetchBytes: this.o.maxPartitionFetchBytes ?? 512 * 1024,
     });
     this.consumer = consumer;
-    consumer.subscribe(await this.subscribedTopics(), {
+    let topics = await this.subscribedTopics();
+    let topicsCheckedAt = Date.now();
+    const listener: RebalanceListener = {
       onPartitionsAssigned: async (tps) => {
         await task.open?.(tps);
         if (this.paused) consumer.pause(tps);
@@ -155,13 +160,20 @@ export class WorkerSinkTask implements WorkerTask {
         await task.close?.(tps);
         for (const tp of tps) this.current.delete(key(tp));
       },
-    });
+    };
+    consumer.subscribe(topics, listener);
     status.onTaskState(this.id.connector, this.id.task, this.paused ? 'PAUSED' : 'RUNNING');
     started();
 
     let failure: Error | null = null;
     try {
       while (!this.abort.signal.aborted) {
+        if (this.o.topicsRegex && Date.now() - topicsCheckedAt >= TOPICS_REGEX_REFRESH_MS) {
+          // topics.regex takes topics created after the task started, as Kafka's pattern subscription does
+          topicsCheckedAt = Date.now();
+          const now = await this.subscribedTopics();
+          if (now.join('\u0000') !== topics.join('\u0000')) consumer.subscribe((topics = now), listener);
+        }
         this.applyRewinds();
         const polled = await consumer.poll({ timeoutMs: 500, signal: this.abort.signal });
         if (polled.length > 0) await this.deliver(polled);
@@ -190,7 +202,7 @@ export class WorkerSinkTask implements WorkerTask {
   private async subscribedTopics(): Promise<string[]> {
     if (!this.o.topicsRegex) return this.o.topics;
     const all = await this.o.log.admin().listTopics();
-    return all.filter((t) => this.o.topicsRegex!.test(t));
+    return all.filter((t) => this.o.topicsRegex!.test(t)).sort();
   }
 
   private applyRewinds(): void {
