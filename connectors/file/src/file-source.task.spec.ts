@@ -353,7 +353,7 @@ describe('FileSourceTask', () => {
       (await connector.validate({ ...base, path: input, 'finished.path': join(outside, 'done') })).errors,
     ).toEqual([expect.objectContaining({ field: 'finished.path' })]);
     expect((await connector.validate({ topic: 't', path: input })).errors[0]!.messages[0]).toMatch(
-      /no file roots/,
+      /allows no file access: set files.roots/,
     );
     expect((await connector.validate({ ...base, path: join(root, 'missing') })).errors).toEqual([]);
     expect((await connector.validate({ ...base, path: input, glob: '[z-a]' })).errors[0]!.field).toBe('glob');
