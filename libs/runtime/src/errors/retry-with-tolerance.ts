@@ -1,4 +1,4 @@
-import { isRetriable } from '@sluice/connect-api';
+import { DataError, isRetriable } from '@sluice/connect-api';
 import type { ErrorStage } from './error-stage.js';
 
 export interface ToleranceSettings {
@@ -70,6 +70,26 @@ export class RetryWithTolerance {
         await sleep(delay, signal);
         delay = Math.min(delay * 2, this.settings.retryDelayMaxMs);
       }
+    }
+  }
+
+  /**
+   * Runs a task's own call (a source's poll, a sink's put) as Kafka Connect does: a RetriableError
+   * (a lost connection, a target restarting) is retried with backoff until it succeeds or `signal`
+   * aborts; a DataError, a failure of the records themselves, goes to errors.tolerance (returned
+   * when tolerated, thrown as ToleranceExceededError when not); anything else is thrown as is.
+   */
+  async taskCall<T>(
+    stage: ErrorStage,
+    op: () => Promise<T>,
+    signal: AbortSignal,
+    onRetry: (err: unknown, delayMs: number) => void,
+  ): Promise<{ ok: T } | { failed: Error }> {
+    try {
+      return { ok: await this.retry(op, signal, { untilAborted: true, onRetry }) };
+    } catch (err) {
+      if (!(err instanceof DataError) || signal.aborted) throw err;
+      return { failed: this.tolerated(stage, err) };
     }
   }
 

@@ -1,13 +1,12 @@
-import {
-  DataError,
-  type TaskReporter,
-  type ConnectLogger,
-  type Converter,
-  type PartitionOffsets,
-  type SinkRecord,
-  type SinkTask,
-  type SinkTaskContext,
-  type TopicPartition,
+import type {
+  TaskReporter,
+  ConnectLogger,
+  Converter,
+  PartitionOffsets,
+  SinkRecord,
+  SinkTask,
+  SinkTaskContext,
+  TopicPartition,
 } from '@sluice/connect-api';
 import type { Consumer, Log, LogRecord, PartitionRecords, RebalanceListener } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
@@ -268,9 +267,22 @@ export class WorkerSinkTask implements WorkerTask {
     this.o.metrics.sinkRecordsRead(read);
     if (batch.length > 0) {
       this.polledNow = polled;
-      const failed = await this.put(batch);
+      // As in Kafka Connect, a RetriableError is retried with the same records, and a failure
+      // other than a DataError fails the task: it may concern an earlier batch written in the
+      // background, or none (a failed target), so these records are no more to blame than others.
+      const result = await tolerance.taskCall(
+        'TASK_PUT',
+        () => this.o.task.put(batch),
+        this.abort.signal,
+        (err, delay) =>
+          this.o.logger.warn(
+            { err },
+            `task ${this.id.connector}-${this.id.task} could not put records (${(err as Error).message}); retrying in ${delay} ms`,
+          ),
+      );
       // a DataError that errors.tolerance allows: every record of the batch goes to the DLQ
-      if (failed) for (const record of batch) await this.failedRecord('TASK_PUT', failed, record);
+      if ('failed' in result)
+        for (const record of batch) await this.failedRecord('TASK_PUT', result.failed, record);
       this.o.metrics.sinkRecordsPut(batch.length);
       this.polledNow = [];
     }
@@ -280,31 +292,6 @@ export class WorkerSinkTask implements WorkerTask {
       if (last) {
         this.o.metrics.sinkLag(tp.topic, tp.partition, Math.max(0, last.highWatermark - next));
       }
-    }
-  }
-
-  /**
-   * Hands a batch to the task. As in Kafka Connect, a RetriableError (a lost connection, a target
-   * restarting) is retried with the same records without limit, and any other failure fails the
-   * task: it may concern an earlier batch written in the background, or none (a failed target),
-   * so these records are no more to blame than any other. Only a DataError, a failure of these
-   * records, goes to errors.tolerance; it is returned when tolerated.
-   */
-  private async put(batch: SinkRecord[]): Promise<Error | null> {
-    const id = `${this.o.id.connector}-${this.o.id.task}`;
-    try {
-      await this.o.tolerance.retry(() => this.o.task.put(batch), this.abort.signal, {
-        untilAborted: true,
-        onRetry: (err, delay) =>
-          this.o.logger.warn(
-            { err },
-            `task ${id} could not put records (${(err as Error).message}); retrying in ${delay} ms`,
-          ),
-      });
-      return null;
-    } catch (err) {
-      if (!(err instanceof DataError)) throw err;
-      return this.o.tolerance.tolerated('TASK_PUT', err);
     }
   }
 

@@ -1,5 +1,4 @@
 import {
-  DataError,
   writeJson,
   type ConnectHeader,
   type Schema,
@@ -439,30 +438,25 @@ export class WorkerSourceTask implements WorkerTask {
   }
 
   /**
-   * The task's next records. A RetriableError (a lost connection, a database restarting) is
-   * retried without limit, as Kafka Connect retries a source's poll: it must not fail the task for
-   * good. A DataError is a record the task could not read and has stepped over (a malformed
-   * line): under errors.tolerance=all it is reported and polling goes on (null), else it fails
-   * the task; so does any other error.
+   * The task's next records; null after a DataError that errors.tolerance let pass (a record the
+   * task could not read and stepped over, such as a malformed line).
    */
   private async poll(): Promise<SourceRecord[] | null> {
-    try {
-      return await this.o.tolerance.retry(() => this.o.task.poll(), this.abort.signal, {
-        untilAborted: true,
-        onRetry: (err, delay) =>
-          this.o.logger.warn(
-            { err },
-            `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
-          ),
-      });
-    } catch (err) {
-      if (!(err instanceof DataError) || this.abort.signal.aborted) throw err;
-      const error = this.o.tolerance.tolerated('TASK_POLL', err);
-      this.o.metrics.recordError('TASK_POLL');
-      this.o.metrics.recordSkipped();
-      await this.o.errorReporter.report({ stage: 'TASK_POLL', error });
-      return null;
-    }
+    const result = await this.o.tolerance.taskCall(
+      'TASK_POLL',
+      () => this.o.task.poll(),
+      this.abort.signal,
+      (err, delay) =>
+        this.o.logger.warn(
+          { err },
+          `task ${this.id.connector}-${this.id.task} could not poll (${(err as Error).message}); retrying in ${delay} ms`,
+        ),
+    );
+    if ('ok' in result) return result.ok;
+    this.o.metrics.recordError('TASK_POLL');
+    this.o.metrics.recordSkipped();
+    await this.o.errorReporter.report({ stage: 'TASK_POLL', error: result.failed });
+    return null;
   }
 
   private async tolerated(
