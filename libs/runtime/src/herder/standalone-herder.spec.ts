@@ -449,6 +449,40 @@ describe('StandaloneHerder', () => {
     expect(received.map((r) => r.topic).sort()).toEqual(['rx.a', 'rx.a', 'rx.a', 'rx.b', 'rx.b']);
   });
 
+  it('refuses a record its topic cannot hold before writing any of its batch: skipped under errors.tolerance=all', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    for (const name of ['tight', 'tight-strict'])
+      await log.admin().createTopic({ name, partitions: 1, config: { 'max.message.bytes': 1024 } });
+    const padded = { 'pad.at': '4', 'pad.bytes': '2000' };
+    // polls of 50 records, more than 1024 bytes together: they go out in batches that fit
+    await herder.putConnectorConfig(
+      'lenient',
+      source(100, { topic: 'tight', batch: '50', ...padded, 'errors.tolerance': 'all' }),
+    );
+    await herder.putConnectorConfig('mem', sink('tight', { topics: 'tight' }));
+    const received = await eventually(
+      () => MemorySink.received.get('tight') ?? [],
+      (r) => r.length >= 99,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual(
+      Array.from({ length: 100 }, (_, n) => n).filter((n) => n !== 4),
+    );
+    expect(states(await herder.connectorStatus('lenient'))).toBe('RUNNING,RUNNING');
+
+    // without tolerance the task fails, and nothing of the batch (0 to 4) is in the log, however often it restarts
+    await herder.putConnectorConfig('strict', source(10, { topic: 'tight-strict', ...padded }));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const failed = await eventually(
+        () => herder.connectorStatus('strict'),
+        (s) => s.tasks[0]?.state === 'FAILED',
+      );
+      expect(failed.tasks[0]!.trace).toContain('does not fit max.message.bytes 1024 of topic tight-strict');
+      await herder.restartConnector('strict', { includeTasks: true, onlyFailed: true });
+    }
+    const [partition] = (await log.admin().describeTopic('tight-strict')).partitions;
+    expect(partition!.endOffset).toBe(0);
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

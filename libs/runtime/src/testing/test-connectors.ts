@@ -58,6 +58,15 @@ class SequenceSourceConfig {
   @IsInt()
   'unreadable.at' = -1;
 
+  @ConfigField({ doc: 'This number gets a pad of pad.bytes characters in its value (-1: none).' })
+  @IsInt()
+  'pad.at' = -1;
+
+  @ConfigField({ doc: 'The size of the pad of pad.at.' })
+  @IsInt()
+  @Min(0)
+  'pad.bytes' = 0;
+
   @ConfigField({ doc: 'A secret, to test redaction.', secret: true })
   password = '';
 
@@ -183,7 +192,10 @@ export class SequenceSourceTask implements SourceTask {
         keySchema: null,
         key: this.config.keys > 0 ? `k${n % this.config.keys}` : `t${this.task}`,
         valueSchema: null,
-        value: { task: this.task, n },
+        value:
+          n === this.config['pad.at']
+            ? { task: this.task, n, pad: 'x'.repeat(this.config['pad.bytes']) }
+            : { task: this.task, n },
         timestamp: null,
         headers: [],
         sourcePartition: { task: this.task },

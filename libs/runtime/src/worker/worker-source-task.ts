@@ -1,4 +1,5 @@
 import {
+  DataError,
   writeJson,
   type ConnectHeader,
   type Schema,
@@ -89,6 +90,20 @@ function pausedAnswer(connector: string): IngressResponse {
   };
 }
 
+/** Where a source record failed before reaching the log. */
+type RecordStage = 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'KAFKA_PRODUCE';
+
+/** A converted record: its index in the poll batch, its approximate size in a batch, the record. */
+interface Converted {
+  index: number;
+  size: number;
+  converted: SourceRecord;
+  record: ProducerRecord;
+}
+
+/** A record batch's own bytes (its header), beside its records'. */
+const RECORD_BATCH_OVERHEAD = 61;
+
 /** Poll batches written but not yet durable, at most; beyond it the task stops polling. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
@@ -139,6 +154,8 @@ export class WorkerSourceTask implements WorkerTask {
     { partition: Record<string, unknown>; offset: Record<string, unknown> }
   >();
   private readonly knownTopics = new Set<string>();
+  /** max.message.bytes of each topic written to, as it was when first written. */
+  private readonly maxMessageBytes = new Map<string, number>();
   /** Log positions covered by the pending offsets: "topic:partition" → next offset. */
   private pendingPositions: Record<string, number> = {};
   private readonly partitioner = new DefaultPartitioner();
@@ -271,12 +288,8 @@ export class WorkerSourceTask implements WorkerTask {
    */
   private async send(records: SourceRecord[]): Promise<{ done: Promise<SentBatch> }> {
     const { transforms, tolerance } = this.o;
-    const byTopic = new Map<string, { index: number; record: ProducerRecord }[]>();
-    const failures: {
-      stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER';
-      error: Error;
-      record: SourceRecord;
-    }[] = [];
+    const byTopic = new Map<string, Converted[]>();
+    const failures: { stage: RecordStage; error: Error; record: SourceRecord }[] = [];
     for (let i = 0; i < records.length; i++) {
       const original = records[i]!;
       // one try for the three stages (no closure or result object per record); `stage` says
@@ -299,23 +312,51 @@ export class WorkerSourceTask implements WorkerTask {
       }
       let list = byTopic.get(record.topic);
       if (!list) byTopic.set(record.topic, (list = []));
+      const headers = record.headers.length === 0 ? undefined : toLogHeaders(record.headers);
+      let size = 64 + byteSize(key) + byteSize(value);
+      if (headers !== undefined)
+        for (let h = 0; h < headers.length; h++) size += headers[h]!.key.length + byteSize(headers[h]!.value);
       list.push({
         index: i,
+        size,
+        converted: record,
         record: {
           key,
           value,
-          headers: record.headers.length === 0 ? undefined : toLogHeaders(record.headers),
+          headers,
           timestamp: record.timestamp ?? undefined,
           partition: record.kafkaPartition ?? undefined,
         },
       });
     }
-    for (const topic of byTopic.keys()) await this.ensureTopic(topic);
+    for (const [topic, list] of byTopic) {
+      await this.ensureTopic(topic);
+      // A record the topic cannot hold is refused before anything of this batch is written: the
+      // producer would refuse its chunk while other chunks became durable, and every retry of the
+      // batch would write those again. Under errors.tolerance=all it is skipped (as KIP-779 does).
+      const max = (this.maxMessageBytes.get(topic) ?? Infinity) - RECORD_BATCH_OVERHEAD;
+      if (!list.some((l) => l.size > max)) continue;
+      const fitting: Converted[] = [];
+      for (const l of list) {
+        if (l.size <= max) fitting.push(l);
+        else {
+          const error = new DataError(
+            `a record of about ${l.size} bytes does not fit max.message.bytes ${max + RECORD_BATCH_OVERHEAD} of topic ${topic}`,
+          );
+          failures.push({
+            stage: 'KAFKA_PRODUCE',
+            error: tolerance.tolerated('KAFKA_PRODUCE', error),
+            record: l.converted,
+          });
+        }
+      }
+      byTopic.set(topic, fitting);
+    }
     // from here to the return, nothing awaits: this batch's records get their offsets now
     /** Per topic-partition, the offset after the last record of this batch: its log positions. */
     const reached: Record<string, number> = {};
     const sends: Promise<LandedChunk>[] = [];
-    const chunks: { topic: string; chunk: { index: number; record: ProducerRecord }[] }[] = [];
+    const chunks: { topic: string; chunk: Converted[] }[] = [];
     for (const [topic, list] of byTopic)
       for (const chunk of this.chunks(topic, list)) chunks.push({ topic, chunk });
     const seq = chunks.length > 0 ? this.nextBatch++ : null;
@@ -348,15 +389,17 @@ export class WorkerSourceTask implements WorkerTask {
    * Splits a topic's records into single-partition chunks small enough to be one record batch
    * each: a batch is durable all or nothing, which the offset marks rely on.
    */
-  private chunks(
-    topic: string,
-    list: { index: number; record: ProducerRecord }[],
-  ): { index: number; record: ProducerRecord }[][] {
+  private chunks(topic: string, list: Converted[]): Converted[][] {
     const count = this.o.log.storage.partitionCount(topic) ?? 1;
     this.partitioner.nextSend(topic, count);
     // per partition (indexed by number): its chunks and the size of the last; `order` keeps the
     // partitions in the order first seen
-    const slots: { chunks: { index: number; record: ProducerRecord }[][]; size: number }[] = [];
+    const slots: { chunks: Converted[][]; size: number }[] = [];
+    // a chunk is one record batch, which must fit the topic's max.message.bytes
+    const chunkBytes = Math.min(
+      CHUNK_BYTES,
+      (this.maxMessageBytes.get(topic) ?? Infinity) - RECORD_BATCH_OVERHEAD,
+    );
     const order: number[] = [];
     for (const l of list) {
       const r = l.record;
@@ -371,17 +414,14 @@ export class WorkerSourceTask implements WorkerTask {
               count,
             ));
       r.partition = partition;
-      let size = 64 + byteSize(r.key) + byteSize(r.value);
-      const headers = r.headers;
-      if (headers !== undefined)
-        for (let h = 0; h < headers.length; h++) size += headers[h]!.key.length + byteSize(headers[h]!.value);
+      const size = l.size;
       let slot = slots[partition];
       if (slot === undefined) {
         slots[partition] = slot = { chunks: [[]], size: 0 };
         order.push(partition);
       }
       let last = slot.chunks[slot.chunks.length - 1]!;
-      if (slot.size + size > CHUNK_BYTES && last.length > 0) {
+      if (slot.size + size > chunkBytes && last.length > 0) {
         slot.chunks.push((last = []));
         slot.size = 0;
       }
@@ -389,7 +429,7 @@ export class WorkerSourceTask implements WorkerTask {
       slot.size += size;
     }
     if (order.length === 1) return slots[order[0]!]!.chunks;
-    const out: { index: number; record: ProducerRecord }[][] = [];
+    const out: Converted[][] = [];
     for (const partition of order) out.push(...slots[partition]!.chunks);
     return out;
   }
@@ -459,11 +499,7 @@ export class WorkerSourceTask implements WorkerTask {
     return null;
   }
 
-  private async tolerated(
-    stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER',
-    error: Error,
-    record: SourceRecord,
-  ): Promise<void> {
+  private async tolerated(stage: RecordStage, error: Error, record: SourceRecord): Promise<void> {
     this.o.metrics.recordError(stage);
     this.o.metrics.recordSkipped();
     await this.o.errorReporter.report({
@@ -480,6 +516,10 @@ export class WorkerSourceTask implements WorkerTask {
   private async ensureTopic(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return;
     await this.o.log.admin().ensureTopic({ name: topic, partitions: this.o.topicPartitions });
+    this.maxMessageBytes.set(
+      topic,
+      (await this.o.log.storage.describeTopic(topic)).config['max.message.bytes'],
+    );
     await this.o.onTopicUsed(topic);
     const committed = this.o.offsets.positions();
     const start: Record<string, number> = {};
