@@ -59,6 +59,10 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     loggers.logger('sluice.runtime'),
     loggers.logger('sluice.log'),
   );
+  // /admin/loggers reaches the tasks in task threads, whose loggers are their own
+  loggers.onChange((name, level) => {
+    if (name === 'sluice.runtime') runtime.herder.setTaskLogLevel(level);
+  });
   let app: NestFastifyApplication;
   try {
     const { version, commit } = versionInfo();

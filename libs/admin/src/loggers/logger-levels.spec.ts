@@ -47,6 +47,20 @@ describe('LoggerLevels', () => {
     expect(l.level('nope')).toBeUndefined();
   });
 
+  it('sets the children made of a named logger later (task loggers) with it, and tells listeners', () => {
+    const l = levels();
+    const task = l.logger('sluice.runtime').child({ connector: 'c', task: 0 });
+    const grandchild = task.child({ table: 't' });
+    const heard: string[] = [];
+    l.onChange((name, level) => heard.push(`${name}=${level}`));
+    l.setLevel('sluice', 'DEBUG');
+    expect([task.level, grandchild.level]).toEqual(['debug', 'debug']);
+    expect(heard).toEqual(['sluice=debug', 'sluice.runtime=debug']);
+    l.setLevel('root', 'WARN');
+    expect([task.level, grandchild.level]).toEqual(['warn', 'warn']);
+    expect(heard.slice(2)).toEqual(['root=warn', 'sluice=warn', 'sluice.runtime=warn']);
+  });
+
   it('binds the logger name into each line', () => {
     const lines: string[] = [];
     const l = new LoggerLevels(pino({ level: 'info' }, { write: (s: string) => void lines.push(s) }));

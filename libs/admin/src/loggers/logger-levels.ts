@@ -47,23 +47,42 @@ interface Entry {
  * is the parent of "sluice.runtime.worker". Each named logger is a child of the root bound to
  * `{ logger: name }`; a new one starts at the level of its nearest ancestor, and setting a level
  * sets it on the logger and every descendant (pino children do not follow their parent's level,
- * so this class does the propagation). Setting "root" sets every logger.
+ * so this class does the propagation). Setting "root" sets every logger. Children made of a named
+ * logger later (a task's logger, bound to its connector) follow it too, and listeners hear of
+ * each change (the task threads, whose loggers live elsewhere).
  */
 export class LoggerLevels {
   private readonly named = new Map<string, Entry>();
+  /** Children of each named logger, held weakly: a stopped task's logger may go. */
+  private readonly followers = new Map<string, Set<WeakRef<PinoLogger>>>();
+  private readonly listeners: ((name: string, pinoLevel: string) => void)[] = [];
+  private naming = false;
   private rootModified: number | null = null;
 
   constructor(
     readonly root: PinoLogger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    root.onChild = (child) => this.adopt(child);
+  }
+
+  /** Hears every level set, with the name of each logger it set (root included). */
+  onChange(listener: (name: string, pinoLevel: string) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** The logger named `name`, created on first use. */
   logger(name: string): PinoLogger {
     if (name === ROOT_LOGGER) return this.root;
     let entry = this.named.get(name);
     if (!entry) {
-      const logger = this.root.child({ logger: name });
+      this.naming = true;
+      let logger: PinoLogger;
+      try {
+        logger = this.root.child({ logger: name });
+      } finally {
+        this.naming = false;
+      }
       logger.level = this.ancestorLevel(name);
       entry = { logger, lastModified: null };
       this.named.set(name, entry);
@@ -107,9 +126,34 @@ export class LoggerLevels {
         entry.logger.level = pinoLevel;
         entry.lastModified = at;
         affected.push(other);
+        this.setFollowers(other, pinoLevel);
       }
     }
-    return affected.sort();
+    affected.sort();
+    for (const listener of this.listeners) for (const n of affected) listener(n, pinoLevel);
+    return affected;
+  }
+
+  /** A child made of a named logger (or of one of its children) follows that logger's level. */
+  private adopt(child: PinoLogger): void {
+    if (this.naming) return;
+    const name = (child.bindings() as { logger?: unknown }).logger;
+    if (typeof name !== 'string' || !this.named.has(name)) return;
+    let set = this.followers.get(name);
+    if (!set) this.followers.set(name, (set = new Set()));
+    // loggers of tasks long stopped are dropped now and then, so the set stays small
+    if (set.size >= 1024) for (const ref of set) if (!ref.deref()) set.delete(ref);
+    set.add(new WeakRef(child));
+  }
+
+  private setFollowers(name: string, pinoLevel: string): void {
+    const set = this.followers.get(name);
+    if (!set) return;
+    for (const ref of set) {
+      const child = ref.deref();
+      if (child) child.level = pinoLevel;
+      else set.delete(ref);
+    }
   }
 
   private ancestorLevel(name: string): string {

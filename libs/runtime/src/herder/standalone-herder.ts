@@ -165,6 +165,14 @@ export class StandaloneHerder implements Herder {
     this.worker.warm();
   }
 
+  /**
+   * The level of the loggers of tasks running in task threads (a pino level name), for the host to
+   * call when its runtime logger's level changes; tasks in this thread follow that logger already.
+   */
+  setTaskLogLevel(level: string): void {
+    this.worker.setTaskLogLevel(level);
+  }
+
   /** Stops every task and connector (configs and offsets stay). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -14,6 +14,7 @@ import {
   type SourceTask,
   type SourceTaskContext,
   type ConnectorSignal,
+  type ConnectLogger,
   type TaskReporter,
 } from '@sluice/connect-api';
 import { IsBoolean, IsIn, IsInt, IsString, Min, MinLength } from 'class-validator';
@@ -110,6 +111,7 @@ export class SequenceSourceTask implements SourceTask {
   private returned = 0;
   private acked = 0;
   private retriableFailures = 0;
+  private logger: ConnectLogger | null = null;
 
   async start(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const parsed = parseConfig(SequenceSourceConfig, config);
@@ -118,6 +120,7 @@ export class SequenceSourceTask implements SourceTask {
     this.task = context.taskId;
     this.signal = context.signal;
     this.reporter = context.reporter;
+    this.logger = context.logger;
     const offset = await context.offsetStorageReader.offset({ task: this.task });
     this.next = typeof offset?.['next'] === 'number' ? offset['next'] : 0;
   }
@@ -153,6 +156,14 @@ export class SequenceSourceTask implements SourceTask {
       throw new RetriableError(`connection lost (failure ${this.retriableFailures} of the sequence source)`);
     }
     if (this.config['poll.waits.for.acks']) await this.waitForAcks();
+    // the level of the logger the runtime gave it, as a gauge (tests of /admin/loggers)
+    const level = (this.logger as { level?: unknown } | null)?.level;
+    this.reporter?.gauge(
+      'sequence_logger_debug',
+      'Whether its logger logs debug',
+      level === 'debug' ? 1 : 0,
+      {},
+    );
     if (this.next >= this.config.count) {
       this.reporter?.progress(null);
       await new Promise((r) => setTimeout(r, 20));

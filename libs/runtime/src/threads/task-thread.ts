@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ConnectorSignal, IngressHandler, IngressRequest, PluginDescriptor } from '@sluice/connect-api';
 import { Log } from '@sluice/log';
-import { pino } from 'pino';
+import { pino, type Logger as PinoLogger } from 'pino';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
@@ -28,7 +28,7 @@ import { ThreadTaskOffsets } from './thread-task-offsets.js';
 
 const data = workerData as TaskThreadData;
 const logger = pino({ name: 'sluice', level: data.logLevel });
-const tasks = new Map<string, { task: WorkerTask; metrics: ThreadTaskMetrics }>();
+const tasks = new Map<string, { task: WorkerTask; metrics: ThreadTaskMetrics; logger: PinoLogger }>();
 const key = (id: TaskId): string => `${id.connector}-${id.task}`;
 const ingressHandlers = new Map<string, IngressHandler>();
 
@@ -88,6 +88,7 @@ async function startTask(spec: TaskStartSpec): Promise<void> {
     return;
   }
   const metrics = new ThreadTaskMetrics();
+  const taskLogger = logger.child({ connector: id.connector, task: id.task });
   let task: WorkerTask;
   try {
     task = await createWorkerTask(id, plugin, spec.connectorConfig, spec.taskConfig, {
@@ -99,7 +100,7 @@ async function startTask(spec: TaskStartSpec): Promise<void> {
       metrics,
       offsets: new ThreadTaskOffsets(channel, id, spec.offsets, spec.positions),
       onTopicUsed: (topic) => channel.call('task.topicUsed', [id, topic]),
-      logger: logger.child({ connector: id.connector, task: id.task }),
+      logger: taskLogger,
       ingress: {
         register: (handler) => {
           ingressHandlers.set(id.connector, handler);
@@ -116,7 +117,7 @@ async function startTask(spec: TaskStartSpec): Promise<void> {
     status.onTaskState(id.connector, id.task, 'FAILED', err as Error);
     return;
   }
-  tasks.set(key(id), { task, metrics });
+  tasks.set(key(id), { task, metrics, logger: taskLogger });
   if (spec.target === 'PAUSED') task.pause();
   await task.start();
 }
@@ -162,6 +163,13 @@ async function main(): Promise<void> {
               body: { error_code: 503, message: 'not taking requests now' },
             };
           return handler(args[1] as IngressRequest);
+        }
+        case 'thread.logLevel': {
+          // the main thread's sluice.runtime logger changed (/admin/loggers): tasks here follow it
+          const level = args[0] as string;
+          logger.level = level;
+          for (const entry of tasks.values()) entry.logger.level = level;
+          return undefined;
         }
         case 'thread.shutdown':
           await Promise.all([...tasks.values()].map(({ task }) => stopTask(task.id)));

@@ -84,6 +84,39 @@ describe('tasks in worker threads', () => {
     expect(threads).toMatch(/^sluice_task_threads 2$/m);
   });
 
+  it('sets the level of the loggers of tasks in threads, running and started later', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
+    const debugGauge = (connector: string): Promise<string> =>
+      herder.metrics.registry
+        .getSingleMetricAsString('sluice_connector_sequence_logger_debug')
+        .then((text) => text.split('\n').find((l) => l.includes(`connector="${connector}"`)) ?? '');
+    await herder.putConnectorConfig('before', {
+      'connector.class': 'sequence-source',
+      topic: 'lv1',
+      count: '0',
+    });
+    await eventually(
+      () => debugGauge('before'),
+      (line) => line.endsWith(' 0'),
+    );
+    herder.setTaskLogLevel('debug');
+    await eventually(
+      () => debugGauge('before'),
+      (line) => line.endsWith(' 1'),
+    );
+    await herder.putConnectorConfig('after', {
+      'connector.class': 'sequence-source',
+      topic: 'lv2',
+      count: '0',
+    });
+    expect(
+      await eventually(
+        () => debugGauge('after'),
+        (line) => line.endsWith(' 1'),
+      ),
+    ).toMatch(/ 1$/);
+  });
+
   it('runs a source and a sink in task threads against the main thread log, with statuses, offsets and metrics', async () => {
     const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'threads-')));
     await herder.putConnectorConfig('seq', {

@@ -69,8 +69,10 @@ export class ThreadTaskRunner implements TaskRunner {
   private readonly counts: { text: string } = { text: '' };
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private logLevel: string;
 
   constructor(private readonly o: ThreadTaskRunnerOptions) {
+    this.logLevel = o.logLevel;
     this.threads = new Array<TaskThread | null>(Math.max(1, o.threads)).fill(null);
     this.timer = setInterval(() => void this.broadcastPartitionCounts(), 500);
     this.timer.unref();
@@ -91,7 +93,7 @@ export class ThreadTaskRunner implements TaskRunner {
       pluginDirs: this.o.pluginDirs,
       pluginModules: this.o.pluginModules ?? [],
       converterDefaults: this.o.converterDefaults,
-      logLevel: this.o.logLevel,
+      logLevel: this.logLevel,
     };
     const thread = new Thread(entry, {
       workerData: data,
@@ -198,6 +200,12 @@ export class ThreadTaskRunner implements TaskRunner {
   warm(): void {
     if (this.closed) return;
     for (let i = 0; i < this.threads.length; i++) if (!this.threads[i]) this.spawn(i);
+  }
+
+  /** The level of the task loggers in every thread, and of threads started later. */
+  setLogLevel(level: string): void {
+    this.logLevel = level;
+    for (const t of this.threads) void t?.channel.call('thread.logLevel', [level]).catch(() => undefined);
   }
 
   /** The least loaded thread, started on first use. */

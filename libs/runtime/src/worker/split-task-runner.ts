@@ -56,6 +56,10 @@ export class SplitTaskRunner implements TaskRunner {
     this.threads.warm?.();
   }
 
+  setLogLevel(level: string): void {
+    this.threads.setLogLevel?.(level);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.threads.close(), this.main.close()]);
   }

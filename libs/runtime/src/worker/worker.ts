@@ -65,6 +65,8 @@ export interface TaskRunner {
   ids(): TaskId[];
   /** Readies what tasks will run on ahead of them (threads), so a task starts without that wait. */
   warm?(): void;
+  /** Sets the level of task loggers that live elsewhere (threads); those here follow their parent. */
+  setLogLevel?(level: string): void;
   close(): Promise<void>;
 }
 
@@ -286,6 +288,11 @@ export class Worker {
   /** Readies the task threads in the background; tasks start on them without loading the runtime. */
   warm(): void {
     this.runner.warm?.();
+  }
+
+  /** The level of the loggers of tasks in task threads (a pino level name). */
+  setTaskLogLevel(level: string): void {
+    this.runner.setLogLevel?.(level);
   }
 
   async stop(): Promise<void> {
