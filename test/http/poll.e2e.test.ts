@@ -18,6 +18,10 @@ const PAD = 'x'.repeat(6000);
 class PagedApi {
   total = FIRST;
   readonly cursors: string[] = [];
+  /** Pages past this many are answered only once released: the walk cannot end before a kill. */
+  holdAfter = Infinity;
+  private answered = 0;
+  private held: (() => void)[] = [];
   private server: http.Server | null = null;
   private pageListeners: { atLeast: number; resolve: () => void }[] = [];
 
@@ -28,17 +32,27 @@ class PagedApi {
       const items: { id: number; pad: string }[] = [];
       for (let id = from; id < Math.min(this.total, from + PAGE); id++) items.push({ id, pad: PAD });
       const next = from + PAGE < this.total ? String(from + PAGE) : null;
-      // a little latency, so the worker is mid-walk when it is killed
-      setTimeout(() => {
+      const answer = (): void => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, next }));
-        for (const l of this.pageListeners.filter((l) => this.cursors.length >= l.atLeast)) l.resolve();
-      }, 15);
+        this.answered++;
+        for (const l of this.pageListeners.filter((l) => this.answered >= l.atLeast)) l.resolve();
+      };
+      // a little latency, so the worker is mid-walk when it is killed
+      if (this.cursors.length > this.holdAfter) this.held.push(answer);
+      else setTimeout(answer, 15);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/items`;
   }
 
+  release(): void {
+    this.holdAfter = Infinity;
+    for (const answer of this.held.splice(0)) answer();
+  }
+
+  /** Resolves once `atLeast` pages were answered (at once if they were). */
   pagesServed(atLeast: number): Promise<void> {
+    if (this.answered >= atLeast) return Promise.resolve();
     return new Promise((resolve) => this.pageListeners.push({ atLeast, resolve }));
   }
 
@@ -65,11 +79,15 @@ describe('http-source poll mode end to end', () => {
         // a long flush interval: what the worker wrote after its last offset commit is found in the log
         '  poll.interval.ms: 200\n  offset.flush.interval.ms: 60000\n',
     });
+    // the walk stops after half the pages until the kill, however slowly this process gets there
+    const half = Math.ceil(FIRST / PAGE / 2);
+    api.holdAfter = half;
     await worker.start();
-    await api.pagesServed(FIRST / PAGE / 2);
+    await api.pagesServed(half);
     await worker.kill();
     const beforeRestart = api.cursors.length;
     expect(beforeRestart).toBeLessThan(FIRST / PAGE);
+    api.release();
 
     await worker.start();
 
