@@ -191,6 +191,12 @@ describe('sluice CLI against a running worker', () => {
     expect(result.stderr).toMatch(new RegExp(`${bad}:4: format`));
     expect(result.stderr).toMatch(new RegExp(`${bad}:5: tasks.max`));
     expect(result.stderr).toMatch(/topic/);
+    // the worker file alone
+    const worker = await runCli(['validate', '--config', path.join(root, 'worker.yaml')]);
+    expect(worker).toMatchObject({ code: 0, stdout: `${path.join(root, 'worker.yaml')}: ok\n` });
+    const nothing = await runCli(['validate']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('name the files to check');
   });
 
   it('refuses bad numbers and partitions in one line, and ends quietly when its reader stops reading', async () => {

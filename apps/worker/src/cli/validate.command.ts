@@ -5,21 +5,27 @@ import { ConfigError, loadWorkerConfig, parseConnectorFile, resolveConfig } from
 import { DEFAULT_CONVERTERS, validateConnectorConfig } from '@sluice/runtime';
 import { loadPluginRegistry } from '../plugin-registry.factory.js';
 import type { CliOutput } from './output.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `sluice validate FILE...`: checks worker and connector files offline, as the worker would, with
- * the plugins installed here. Exit code 2 when any file has problems.
+ * the plugins installed here. With no FILE, the worker file given with --config (or --worker).
+ * Exit code 2 when any file has problems.
  */
 export function validateCommand(output: CliOutput): Command {
   return new Command('validate')
     .description('check worker.yaml and connector files without starting anything')
-    .argument('<files...>')
+    .argument('[files...]', 'connector files and worker files; default: the --config file')
     .option(
       '-w, --worker <file>',
       'the worker config whose settings apply (file roots); default config/worker.yaml when present',
     )
     .option('-c, --config <file>', 'the same as --worker, as `sluice start` names it')
-    .action(async (files: string[], o: { worker?: string; config?: string }) => {
+    .action(async (given: string[], o: { worker?: string; config?: string }) => {
+      const named = o.worker ?? o.config;
+      const files = given.length > 0 ? given : named ? [named] : [];
+      if (files.length === 0)
+        throw new UsageError('name the files to check (connector files, worker.yaml), or give --config FILE');
       let failed = 0;
       const registry = await loadPluginRegistry();
       const workerFile =
