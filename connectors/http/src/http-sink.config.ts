@@ -63,6 +63,7 @@ export class HttpSinkConfig extends HttpClientConfig {
   @ConfigField({
     doc: 'Header carrying <topic>/<partition>/<first offset>-<last offset> of the batch, the same on every retry, so a receiver can deduplicate. Empty: not sent.',
     group: 'HTTP',
+    emptyIsValue: true,
   })
   @IsString()
   'idempotency.header' = 'Idempotency-Key';

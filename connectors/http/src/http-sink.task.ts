@@ -82,9 +82,7 @@ export class HttpSinkTask implements SinkTask {
     const dynamic =
       usesPlaceholders(config['http.url']) || Object.values(extra.headers).some((v) => usesPlaceholders(v));
     if (!dynamic) this.fixedTarget = this.targetOf(null);
-    // written empty means off (parseConfig takes an empty value as "use the default")
-    this.idempotencyHeader =
-      raw['idempotency.header'] === '' ? '' : config['idempotency.header'].toLowerCase();
+    this.idempotencyHeader = config['idempotency.header'].toLowerCase();
     this.client = new HttpClient({
       connectTimeoutMs: config['connect.timeout.ms'],
       requestTimeoutMs: config['request.timeout.ms'],

@@ -114,6 +114,7 @@ export class HttpSourceConfig extends HttpClientConfig {
   @ConfigField({
     doc: 'Webhook: the header whose value identifies a request; a repeat within webhook.idempotency.window.ms gets the first answer and writes nothing. Empty: off.',
     group: 'Webhook',
+    emptyIsValue: true,
   })
   @IsString()
   'webhook.idempotency.header' = 'Idempotency-Key';

@@ -1,6 +1,7 @@
 import {
   ConnectError,
   parseConfig,
+  type IngressHandler,
   type IngressResponse,
   type RecordMetadata,
   type SourceRecord,
@@ -51,8 +52,6 @@ export class HttpSourceTask implements SourceTask {
     }
     const config = parsed.config;
     if (config.mode === 'webhook') {
-      // written empty means off (parseConfig takes an empty value as "use the default")
-      if (raw['webhook.idempotency.header'] === '') config['webhook.idempotency.header'] = '';
       await this.startWebhook(config, context);
       return;
     }
@@ -104,8 +103,9 @@ export class HttpSourceTask implements SourceTask {
       }),
     );
     this.intake = intake;
+    const handle: IngressHandler = (request) => intake.handle(request);
     if (port === undefined) {
-      this.unregister = context.ingress?.register((request) => intake.handle(request)) ?? null;
+      this.unregister = context.ingress?.register(handle) ?? null;
       return;
     }
     this.listener = await WebhookListener.open(
@@ -116,7 +116,7 @@ export class HttpSourceTask implements SourceTask {
         maxBodyBytes: config['webhook.max.body.bytes'],
         logger: context.logger,
       },
-      context.ingress?.guard?.((request) => intake.handle(request)) ?? ((request) => intake.handle(request)),
+      context.ingress?.guard?.(handle) ?? handle,
     );
     // not 503 (the router's answer while nothing is registered): a sender retrying here would never get in
     const elsewhere: IngressResponse = {

@@ -17,6 +17,11 @@ export interface ConfigFieldOptions {
   required?: boolean;
   group?: string;
   displayName?: string;
+  /**
+   * An empty value is taken as written ('', e.g. to turn something off) instead of as "use the
+   * default", which it means for other settings.
+   */
+  emptyIsValue?: boolean;
 }
 
 export interface ConfigFieldInfo {
@@ -33,6 +38,8 @@ export interface ConfigFieldInfo {
   order: number;
   /** The values it takes, when they are a fixed list (an @IsIn, or a boolean's two). */
   recommendedValues: string[];
+  /** See ConfigFieldOptions.emptyIsValue. */
+  emptyIsValue: boolean;
 }
 
 const FIELDS = Symbol('sluice:config-fields');
@@ -63,6 +70,7 @@ export function ConfigField(options: ConfigFieldOptions): PropertyDecorator {
       required: options.required ?? false,
       group: options.group ?? null,
       displayName: options.displayName ?? name,
+      emptyIsValue: options.emptyIsValue ?? false,
     };
     const own = (Reflect.getOwnMetadata(FIELDS, target) as FieldDecl[] | undefined) ?? [];
     Reflect.defineMetadata(FIELDS, [...own, decl], target);

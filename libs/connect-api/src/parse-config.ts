@@ -69,7 +69,8 @@ export function parseConfig<T extends object>(
   const fields = instance as unknown as Record<string, unknown>;
   const errors: ConfigFieldError[] = [];
   for (const field of describeConfig(configClass)) {
-    const present = Object.prototype.hasOwnProperty.call(raw, field.name) && raw[field.name] !== '';
+    const present =
+      Object.prototype.hasOwnProperty.call(raw, field.name) && (raw[field.name] !== '' || field.emptyIsValue);
     if (!present) {
       if (field.required)
         errors.push({ field: field.name, messages: [`${field.name} is required: ${field.doc}`] });
