@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { embeddedLogs } from '../testing/embedded-log.js';
+import { tempDir } from '../testing/log-test-support.js';
 
 const openLog = embeddedLogs();
 
@@ -55,5 +56,49 @@ describe('LogAdmin', () => {
     await log.consumer({ groupId: 'g' }).commit([{ topic: 'visible', partition: 0, offset: 0 }]);
     expect(await log.admin().listTopics()).toEqual(['visible']);
     expect(await log.admin().listTopics({ includeInternal: true })).toContain('__consumer_offsets');
+  });
+
+  it("forgets every group's offsets in a deleted topic, so the topic made again is read from its start", async () => {
+    const log = await openLog();
+    const admin = log.admin();
+    await admin.createTopic({ name: 'orders' });
+    await admin.createTopic({ name: 'kept' });
+    const producer = log.producer();
+    await producer.send({
+      topic: 'orders',
+      records: [1, 2, 3].map((n) => ({ value: Buffer.from(`old-${n}`) })),
+    });
+    await log.consumer({ groupId: 'a' }).commit([
+      { topic: 'orders', partition: 0, offset: 3 },
+      { topic: 'kept', partition: 0, offset: 0 },
+    ]);
+    await log.consumer({ groupId: 'b' }).commit([{ topic: 'orders', partition: 0, offset: 2 }]);
+
+    await admin.deleteTopic('orders');
+    await admin.createTopic({ name: 'orders' });
+    await producer.send({
+      topic: 'orders',
+      records: [1, 2, 3, 4].map((n) => ({ value: Buffer.from(`new-${n}`) })),
+    });
+
+    expect(await log.coordinator.fetchOffsets('a')).toEqual([
+      expect.objectContaining({ topic: 'kept', partition: 0, offset: 0 }),
+    ]);
+    expect(await log.coordinator.fetchOffsets('b')).toEqual([]);
+    const consumer = log.consumer({ groupId: 'a', autoOffsetReset: 'earliest' });
+    consumer.assign([{ topic: 'orders', partition: 0 }]);
+    const [part] = await consumer.poll();
+    expect(part!.records.map((r) => r.value!.toString())).toEqual(['new-1', 'new-2', 'new-3', 'new-4']);
+    await consumer.close();
+  });
+
+  it('keeps the offsets of the deleted topic forgotten across a restart', async () => {
+    const dir = tempDir();
+    const first = await openLog({ dir });
+    await first.admin().createTopic({ name: 'orders' });
+    await first.consumer({ groupId: 'a' }).commit([{ topic: 'orders', partition: 0, offset: 0 }]);
+    await first.admin().deleteTopic('orders');
+    await first.close();
+    expect(await (await openLog({ dir })).coordinator.fetchOffsets('a')).toEqual([]);
   });
 });

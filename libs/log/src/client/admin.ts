@@ -47,8 +47,10 @@ export class LogAdmin {
     }
   }
 
-  deleteTopic(name: string): Promise<void> {
-    return this.storage.deleteTopic(name);
+  /** Deletes the topic and, as Kafka does, every group's committed offsets in it. */
+  async deleteTopic(name: string): Promise<void> {
+    await this.storage.deleteTopic(name);
+    await this.coordinator.forgetTopic(name);
   }
 
   async listTopics(options: { includeInternal?: boolean } = {}): Promise<string[]> {

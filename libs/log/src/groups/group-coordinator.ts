@@ -109,6 +109,12 @@ export interface GroupCoordinator {
   fetchOffsets(groupId: string, partitions?: TopicPartition[]): Promise<CommittedOffset[]>;
   /** Forgets committed offsets (all, or of the given partitions); the group must be empty. */
   deleteOffsets(groupId: string, partitions?: TopicPartition[]): Promise<void>;
+  /**
+   * Forgets every group's offsets for a deleted topic, members or not (as Kafka's coordinator
+   * does), so that a topic created again under the name is read from its start, not from
+   * positions in the old one.
+   */
+  forgetTopic(topic: string): Promise<void>;
 
   listGroups(): Promise<{ groupId: string; protocolType: string; state: GroupState }[]>;
   describeGroup(groupId: string): Promise<GroupDescription>;

@@ -293,6 +293,25 @@ export class InProcessGroupCoordinator implements GroupCoordinator {
     });
   }
 
+  async forgetTopic(topic: string): Promise<void> {
+    await this.open();
+    this.assertOpen();
+    const writes: Promise<void>[] = [];
+    for (const group of this.groups.values()) {
+      const targets = [...group.offsets.values()]
+        .filter((o) => o.topic === topic)
+        .map((o) => ({ topic: o.topic, partition: o.partition }));
+      if (targets.length === 0) continue;
+      writes.push(
+        this.write(group, async () => {
+          await this.store.delete(group.groupId, targets);
+          for (const tp of targets) group.offsets.delete(topicPartitionKey(tp));
+        }),
+      );
+    }
+    await Promise.all(writes);
+  }
+
   async listGroups(): Promise<{ groupId: string; protocolType: string; state: GroupState }[]> {
     await this.open();
     return [...this.groups.values()]

@@ -61,6 +61,8 @@ export function logServiceHandler(log: Log): Handler {
         return coordinator.fetchOffsets(args[0] as string, args[1] as never);
       case 'coordinator.deleteOffsets':
         return coordinator.deleteOffsets(args[0] as string, args[1] as never);
+      case 'coordinator.forgetTopic':
+        return coordinator.forgetTopic(args[0] as string);
       case 'coordinator.listGroups':
         return coordinator.listGroups();
       case 'coordinator.describeGroup':

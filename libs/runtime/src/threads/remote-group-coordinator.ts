@@ -46,6 +46,10 @@ export class RemoteGroupCoordinator implements GroupCoordinator {
     return this.channel.call('coordinator.deleteOffsets', [groupId, partitions]);
   }
 
+  forgetTopic(topic: string): Promise<void> {
+    return this.channel.call('coordinator.forgetTopic', [topic]);
+  }
+
   listGroups(): Promise<{ groupId: string; protocolType: string; state: GroupState }[]> {
     return this.channel.call('coordinator.listGroups', []);
   }
