@@ -1,13 +1,18 @@
+import { join } from 'node:path';
 import {
   ConnectError,
+  DataError,
   parseConfig,
   type ConfigClass,
   type ConfigValidationResult,
   type ConnectorContext,
   type SinkConnector,
+  type SinkOffsetChange,
   type SinkTask,
 } from '@sluice/connect-api';
 import { checkPaths } from './confined-paths.js';
+import { stateFileName } from './output-file-names.js';
+import { alterSinkStates } from './sink-state.js';
 import { FileSinkConfig } from './file-sink.config.js';
 import { FileSinkTask } from './file-sink.task.js';
 import { VERSION } from './version.js';
@@ -47,6 +52,26 @@ export class FileSinkConnector implements SinkConnector {
     const { errors } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
     if (errors.length > 0) throw new ConnectError(errors.flatMap((e) => e.messages).join('; '));
     this.config = { ...config };
+  }
+
+  /** New offsets go into the state files too, which a task's open() would otherwise resume from. */
+  async alterOffsets(
+    config: Readonly<Record<string, string>>,
+    offsets: readonly SinkOffsetChange[],
+  ): Promise<boolean> {
+    const parsed = parseConfig(FileSinkConfig, config);
+    if (!parsed.ok)
+      throw new DataError(`invalid file sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`);
+    const { path, format } = parsed.config;
+    const checked = await checkPaths(config, [{ field: 'path', value: path }]);
+    if (checked.errors.length > 0) throw new DataError(checked.errors.flatMap((e) => e.messages).join('; '));
+    const dir = checked.realPaths.get('path')!;
+    return alterSinkStates(
+      offsets.map((o) => ({
+        statePath: join(dir, stateFileName({ topic: o.topic, partition: o.partition }, format)),
+        offset: o.offset,
+      })),
+    );
   }
 
   taskConfigs(maxTasks: number): Record<string, string>[] {

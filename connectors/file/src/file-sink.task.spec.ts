@@ -192,10 +192,11 @@ describe('FileSinkTask', () => {
       /dropping output written after the last commit/,
     );
 
-    // A record fetched before the seek took effect is already in the file: not written again.
-    await task.put([2, 3, 4].map((n) => sinkRecord('orders', 0, n, { n })));
-    await task.preCommit(offsets([TP, 5]));
-    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
+    // A put retried with the same records after a failure: what it wrote is not written again.
+    await task.put([3, 4].map((n) => sinkRecord('orders', 0, n, { n })));
+    await task.put([3, 4, 5].map((n) => sinkRecord('orders', 0, n, { n })));
+    await task.preCommit(offsets([TP, 6]));
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([0, 1, 2, 3, 4, 5].map((n) => `{"n":${n}}`));
     await task.stop();
   }, 20_000);
 
@@ -249,6 +250,74 @@ describe('FileSinkTask', () => {
     expect(context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"']);
     await task.stop();
+  });
+
+  it('writes a partition that restarted below its committed offset (the topic made again) from there', async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root);
+    await first.task.open([TP]);
+    await first.task.put([0, 1, 2].map((n) => sinkRecord('orders', 0, n, `old ${n}`)));
+    await first.task.preCommit(offsets([TP, 3]));
+    await first.task.stop();
+
+    // the topic was deleted and created again: the seek to 3 fell back to its start
+    const { task, context } = await startSink(root);
+    await task.open([TP]);
+    expect(context.offsetRequests).toEqual([{ partition: TP, offset: 3 }]);
+    await task.put([0, 1].map((n) => sinkRecord('orders', 0, n, `new ${n}`)));
+    await task.put([1].map((n) => sinkRecord('orders', 0, n, `new ${n}`))); // retried: not doubled
+    expect(await task.preCommit(offsets([TP, 2]))).toEqual(offsets([TP, 2]));
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([
+      '"old 0"',
+      '"old 1"',
+      '"old 2"',
+      '"new 0"',
+      '"new 1"',
+    ]);
+    expect(context.logger.messages('warn').join('\n')).toMatch(
+      /orders-0 resumed at offset 0, below the offset 3 committed .*created again or emptied/,
+    );
+    await task.stop();
+
+    const again = await startSink(root);
+    await again.task.open([TP]);
+    expect(again.context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
+    await again.task.stop();
+  });
+
+  it('takes offsets altered or reset over REST into its state files, which its tasks resume from', async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root);
+    await first.task.open([TP]);
+    await first.task.put([0, 1, 2, 3].map((n) => sinkRecord('orders', 0, n, n)));
+    await first.task.preCommit(offsets([TP, 4]));
+    await first.task.stop();
+    const config = { path: out, 'worker.files.roots': root };
+    const connector = new FileSinkConnector();
+    const other = { topic: 'never', partition: 0, offset: 7 };
+
+    expect(await connector.alterOffsets(config, [{ ...TP, offset: 1 }, other])).toBe(true);
+    const rewound = await startSink(root);
+    await rewound.task.open([TP]);
+    expect(rewound.context.offsetRequests).toEqual([{ partition: TP, offset: 1 }]);
+    await rewound.task.put([1, 2, 3].map((n) => sinkRecord('orders', 0, n, n)));
+    await rewound.task.preCommit(offsets([TP, 4]));
+    await rewound.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['0', '1', '2', '3', '1', '2', '3']);
+    expect(await readdir(out)).not.toContain('.never-0.jsonl.sluice-state');
+
+    expect(await connector.alterOffsets(config, [{ ...TP, offset: null }])).toBe(true);
+    const reset = await startSink(root);
+    await reset.task.open([TP]);
+    expect(reset.context.offsetRequests).toEqual([]);
+    await reset.task.put([sinkRecord('orders', 0, 0, 'from the start')]);
+    await reset.task.stop();
+    expect((await lines(join(out, 'orders-0.jsonl'))).at(-1)).toBe('"from the start"');
+
+    expect(await connector.alterOffsets(config, [other])).toBe(false);
+    await expect(
+      connector.alterOffsets({ path: '/etc', 'worker.files.roots': root }, [{ ...TP, offset: 0 }]),
+    ).rejects.toMatchObject({ name: 'DataError', message: expect.stringMatching(/^path: /) });
   });
 
   it('refuses a path outside the roots and a symlink in place of an output file', async () => {

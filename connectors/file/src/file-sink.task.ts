@@ -78,8 +78,7 @@ export class FileSinkTask implements SinkTask {
       // records come in runs of one partition: its writer is looked up once a run
       if (writer === null || !writer.holds(record.topic, record.kafkaPartition))
         writer = await this.writerFor({ topic: record.topic, partition: record.kafkaPartition });
-      // Fetched before open()'s seek took effect: already in the files.
-      if (!writer.accepts(record.kafkaOffset)) continue;
+      if (!writer.admit(record.kafkaOffset)) continue;
       touched.add(writer);
       if (record.value === null || record.value === undefined) {
         this.tombstones++;

@@ -5,9 +5,11 @@ import {
   type ConfigValidationResult,
   type ConnectorContext,
   type SourceConnector,
+  type SourceOffsetChange,
   type SourceTask,
 } from '@sluice/connect-api';
 import { checkPaths, type PathSetting } from './confined-paths.js';
+import { checkFileOffsets } from './file-offset-check.js';
 import { FileSourceConfig } from './file-source.config.js';
 import { FileSourceTask } from './file-source.task.js';
 import { compileGlob } from './glob-matcher.js';
@@ -50,6 +52,12 @@ export class FileSourceConnector implements SourceConnector {
     const errors = await pathErrors(parsed.config, config);
     if (errors.length > 0) throw new ConnectError(errors.flatMap((e) => e.messages).join('; '));
     this.config = { ...config };
+  }
+
+  /** Offsets stay the runtime's; this only refuses ones no task could resume from. */
+  alterOffsets(_config: Readonly<Record<string, string>>, offsets: readonly SourceOffsetChange[]): boolean {
+    checkFileOffsets(offsets);
+    return false;
   }
 
   taskConfigs(maxTasks: number): Record<string, string>[] {

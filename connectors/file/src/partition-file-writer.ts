@@ -52,6 +52,8 @@ export class PartitionFileWriter {
   private failure: Error | null = null;
   /** The next offset to write; a record below it is already in the files (redelivered). */
   nextOffset: number | null;
+  /** A record came since open (see admit). */
+  private admitted = false;
 
   private constructor(
     readonly tp: TopicPartition,
@@ -132,8 +134,24 @@ export class PartitionFileWriter {
     return this.tp.partition === partition && this.tp.topic === topic;
   }
 
-  accepts(offset: number): boolean {
-    return this.nextOffset === null || offset >= this.nextOffset;
+  /**
+   * Whether a record is still to be written, noting that it came. One below nextOffset was
+   * redelivered (a put retried) and is in the files already; but the first record after open()
+   * cannot be a redelivery: one below the committed offset there means the partition restarted
+   * below it (the topic deleted and created again, or emptied) and consumption went back to its
+   * start, so its records are new and are written.
+   */
+  admit(offset: number): boolean {
+    const first = !this.admitted;
+    this.admitted = true;
+    if (this.nextOffset === null || offset >= this.nextOffset) return true;
+    if (!first) return false;
+    this.options.logger.warn(
+      { topic: this.tp.topic, partition: this.tp.partition, offset, committedOffset: this.nextOffset },
+      `${this.tp.topic}-${this.tp.partition} resumed at offset ${offset}, below the offset ${this.nextOffset} committed to ${this.activePath}: the topic was created again or emptied; writing its records from there`,
+    );
+    this.nextOffset = offset;
+    return true;
   }
 
   /** A record that produces no line (a tombstone, an errant record) still counts as handled. */
@@ -287,8 +305,8 @@ export class PartitionFileWriter {
   }
 }
 
-function emptyState(offset: number): SinkState {
-  return { version: 1, offset, position: 0, startOffset: offset, createdAt: null, columns: null };
+function emptyState(offset: number | null): SinkState {
+  return { version: 1, offset, position: 0, startOffset: offset ?? 0, createdAt: null, columns: null };
 }
 
 function sameState(a: SinkState, b: SinkState): boolean {

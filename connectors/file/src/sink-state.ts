@@ -9,8 +9,11 @@ import { writeFileAtomic } from './atomic-file.js';
  */
 export interface SinkState {
   readonly version: 1;
-  /** The next log offset to write (everything before it is in the files, or was skipped). */
-  readonly offset: number;
+  /**
+   * The next log offset to write (everything before it is in the files, or was skipped); null
+   * after the connector's offsets were reset: consumption starts where the runtime's say.
+   */
+  readonly offset: number | null;
   /** Committed length of the active file in bytes. */
   readonly position: number;
   /** Log offset of the active file's first record (meaningful while position > 0). */
@@ -52,11 +55,30 @@ function isSinkState(v: unknown): v is SinkState {
   const s = v as Record<string, unknown>;
   return (
     s['version'] === 1 &&
-    isCount(s['offset']) &&
+    (s['offset'] === null || isCount(s['offset'])) &&
     isCount(s['position']) &&
     isCount(s['startOffset']) &&
     (s['createdAt'] === null || isCount(s['createdAt'])) &&
     (s['columns'] === null ||
       (Array.isArray(s['columns']) && s['columns'].every((c) => typeof c === 'string')))
   );
+}
+
+/**
+ * Sets the offsets in the state files of these partitions (Kafka Connect's alterOffsets, the
+ * connector STOPPED): a state file wins over the runtime's committed offsets when its task opens
+ * the partition, so without this a PATCH or DELETE of the offsets would be undone. Partitions
+ * without a state file are left to the runtime's offsets. Returns whether any file changed.
+ */
+export async function alterSinkStates(
+  changes: readonly { statePath: string; offset: number | null }[],
+): Promise<boolean> {
+  let changed = false;
+  for (const { statePath, offset } of changes) {
+    const state = await readSinkState(statePath);
+    if (state === null) continue;
+    await writeSinkState(statePath, { ...state, offset });
+    changed = true;
+  }
+  return changed;
 }

@@ -42,14 +42,42 @@ interface ConnectorBase {
   onDelete?(config: Readonly<Record<string, string>>): Promise<void> | void;
 }
 
+/** A source offset to set (offset null: remove the partition's offset), as Kafka Connect's REST API takes it. */
+export interface SourceOffsetChange {
+  readonly partition: Readonly<Record<string, unknown>>;
+  readonly offset: Readonly<Record<string, unknown>> | null;
+}
+
+/** A sink's next offset for a topic-partition (null: forget it, so consumption starts per its reset policy). */
+export interface SinkOffsetChange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number | null;
+}
+
 export interface SourceConnector extends ConnectorBase {
   readonly kind: 'source';
   createTask(): SourceTask;
+  /**
+   * Kafka Connect's alterOffsets (KIP-875), called on a fresh instance while the connector is
+   * STOPPED, before the runtime changes the offsets it keeps (a reset passes every known partition
+   * with a null offset). Throw a DataError to refuse offsets this connector could not resume from
+   * (nothing is changed then); return true when the connector also changed offsets it keeps itself.
+   */
+  alterOffsets?(
+    config: Readonly<Record<string, string>>,
+    offsets: readonly SourceOffsetChange[],
+  ): Promise<boolean> | boolean;
 }
 
 export interface SinkConnector extends ConnectorBase {
   readonly kind: 'sink';
   createTask(): SinkTask;
+  /** As SourceConnector.alterOffsets, for a sink that keeps its own offsets (files, a target table). */
+  alterOffsets?(
+    config: Readonly<Record<string, string>>,
+    offsets: readonly SinkOffsetChange[],
+  ): Promise<boolean> | boolean;
 }
 
 export type Connector = SourceConnector | SinkConnector;

@@ -19,7 +19,9 @@ export type {
   Connector,
   ConnectorContext,
   SinkConnector,
+  SinkOffsetChange,
   SourceConnector,
+  SourceOffsetChange,
 } from './connector.js';
 export type { OffsetStorageReader, RecordMetadata, SourceTask, SourceTaskContext } from './source-task.js';
 export type {

@@ -6,6 +6,7 @@ import {
   type SinkRecord,
   type TopicPartition,
 } from '@sluice/connect-api';
+import { PostgresSinkConnector } from '../../../connectors/postgres/src/sink/index.js';
 import { PostgresServer } from '../../support/postgres-server.js';
 import { FakeSinkContext, putAndFlush, RecordFactory, startSinkTask } from './sink-test-kit.js';
 
@@ -130,6 +131,45 @@ describe('postgres-sink exactly.once', () => {
     expect(await q(`SELECT connector, next_offset FROM meta.sink_offsets`)).toEqual([
       { connector: 'other-sink', next_offset: '2' },
     ]);
+  });
+
+  it('takes offsets altered or reset over REST into its offsets table, which its tasks resume from', async () => {
+    const f = new RecordFactory('altered');
+    const tp = { topic: 'altered', partition: 0 };
+    const settings = config({ topics: 'altered', name: 'alter-sink' });
+    const first = await startSinkTask(settings, new FakeSinkContext('alter-sink'));
+    await first.task.open([tp]);
+    await putAndFlush(
+      first.task,
+      [0, 1, 2, 3].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })),
+    );
+    await first.task.stop();
+    const connector = new PostgresSinkConnector();
+    const other = { topic: 'other', partition: 2 };
+
+    expect(
+      await connector.alterOffsets(settings, [
+        { ...tp, offset: 1 },
+        { ...other, offset: 9 },
+      ]),
+    ).toBe(true);
+    const rewound = await startSinkTask(settings, new FakeSinkContext('alter-sink'));
+    await rewound.task.open([tp, other]);
+    expect(rewound.context.rewinds).toEqual([
+      { tp, offset: 1 },
+      { tp: other, offset: 9 },
+    ]);
+    await rewound.task.stop();
+
+    expect(await connector.alterOffsets(settings, [{ ...tp, offset: null }])).toBe(true);
+    const reset = await startSinkTask(settings, new FakeSinkContext('alter-sink'));
+    await reset.task.open([tp, other]);
+    expect(reset.context.rewinds).toEqual([{ tp: other, offset: 9 }]);
+    await reset.task.stop();
+
+    expect(
+      await connector.alterOffsets({ ...settings, 'exactly.once': 'false' }, [{ ...tp, offset: 0 }]),
+    ).toBe(false);
   });
 
   it('returns the offsets it was given from preCommit without exactly.once', async () => {

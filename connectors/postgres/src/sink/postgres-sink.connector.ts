@@ -1,15 +1,21 @@
 import {
   ConnectError,
+  DataError,
   parseConfig,
   type ConfigClass,
   type ConfigValidationResult,
   type ConnectorContext,
   type SinkConnector,
+  type SinkOffsetChange,
   type SinkTask,
 } from '@sluice/connect-api';
+import { connectionSettings } from './connection-settings.js';
 import { checkSinkConfig, PostgresSinkConfig } from './postgres-sink.config.js';
 import { PostgresSinkTask } from './postgres-sink.task.js';
 import { checkSinkSetup } from './sink-config-check.js';
+import { SinkOffsetsStore } from './sink-offsets-store.js';
+import { SinkSession } from './sink-session.js';
+import { parseTableName } from './sql-identifier.js';
 import { VERSION } from './version.js';
 
 /**
@@ -52,5 +58,30 @@ export class PostgresSinkConnector implements SinkConnector {
 
   createTask(): SinkTask {
     return new PostgresSinkTask();
+  }
+
+  /** With exactly.once the target's offsets table decides where tasks resume: it is changed too. */
+  async alterOffsets(
+    config: Readonly<Record<string, string>>,
+    offsets: readonly SinkOffsetChange[],
+  ): Promise<boolean> {
+    const parsed = parseConfig(PostgresSinkConfig, config);
+    if (!parsed.ok)
+      throw new DataError(
+        `invalid postgres-sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+      );
+    if (!parsed.config['exactly.once'] || offsets.length === 0) return false;
+    const name = config['name'];
+    if (!name)
+      throw new ConnectError('the connector config has no name, which its stored offsets are kept under');
+    const store = new SinkOffsetsStore(parseTableName(parsed.config['offsets.table']), name);
+    const session = await SinkSession.open(connectionSettings(parsed.config));
+    try {
+      await store.ensure(session.client, session.currentSchema);
+      await store.alter(session.client, session.currentSchema, offsets);
+    } finally {
+      await session.close();
+    }
+    return true;
   }
 }

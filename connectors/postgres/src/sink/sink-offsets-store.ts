@@ -50,6 +50,35 @@ export class SinkOffsetsStore {
     return out;
   }
 
+  /**
+   * Sets and removes offsets in one transaction (the offsets REST API, the connector stopped):
+   * open() reads them, so without this a PATCH or DELETE of the offsets would be undone.
+   */
+  async alter(
+    client: pg.Client,
+    currentSchema: string,
+    changes: readonly { topic: string; partition: number; offset: number | null }[],
+  ): Promise<void> {
+    const removed = changes.filter((c) => c.offset === null);
+    await client.query('BEGIN');
+    try {
+      await this.write(
+        client,
+        currentSchema,
+        changes.flatMap((c) => (c.offset === null ? [] : [{ ...c, offset: c.offset }])),
+      );
+      if (removed.length > 0)
+        await client.query(
+          `DELETE FROM ${this.table(currentSchema)} o USING unnest($2::text[], $3::int[]) AS p(topic, "partition") WHERE o.connector = $1 AND o.topic = p.topic AND o."partition" = p."partition"`,
+          [this.connector, removed.map((c) => c.topic), removed.map((c) => c.partition)],
+        );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Inside the batch's transaction. */
   async write(client: pg.Client, currentSchema: string, offsets: readonly StoredOffset[]): Promise<void> {
     if (offsets.length === 0) return;

@@ -142,4 +142,33 @@ describe('sink connector offsets', () => {
     await t.http.delete('/connectors/drain/offsets').expect(200);
     expect(await offsets('drain')).toEqual([]);
   });
+
+  it("answers Kafka Connect's short message when the connector changed offsets of its own, and 400 when it refuses", async () => {
+    await t.http
+      .put('/connectors/keeper/config')
+      .send({
+        'connector.class': 'collecting-sink',
+        topics: 'feed-out',
+        bucket: 'keeper',
+        'keeps.offsets': 'true',
+      })
+      .expect(201);
+    await t.http.put('/connectors/keeper/stop').expect(204);
+    const at = (offset: number) => ({
+      offsets: [
+        { partition: { kafka_topic: 'feed-out', kafka_partition: 0 }, offset: { kafka_offset: offset } },
+      ],
+    });
+    const altered = await t.http.patch('/connectors/keeper/offsets').send(at(2)).expect(200);
+    expect(altered.body).toEqual({
+      message: 'The offsets for this connector have been altered successfully',
+    });
+    const refused = await t.http.patch('/connectors/keeper/offsets').send(at(13)).expect(400);
+    expect(refused.body).toEqual({ error_code: 400, message: 'this sink cannot resume at offset 13' });
+    expect(await offsets('keeper')).toEqual([
+      { partition: { kafka_topic: 'feed-out', kafka_partition: 0 }, offset: { kafka_offset: 2 } },
+    ]);
+    const reset = await t.http.delete('/connectors/keeper/offsets').expect(200);
+    expect(reset.body).toEqual({ message: 'The offsets for this connector have been reset successfully' });
+  });
 });

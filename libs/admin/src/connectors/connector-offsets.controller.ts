@@ -7,14 +7,14 @@ import { CONNECTOR_OFFSETS_SCHEMA, MESSAGE_SCHEMA } from '../openapi/schemas.js'
 import { connectorOffsetsOf } from './connector-requests.js';
 
 /*
- * Kafka Connect answers with "The offsets for this connector have been ..." only when the
- * connector itself confirms (SourceConnector.alterOffsets); Sluice's SPI has no such hook, so the
- * answer is always Kafka Connect's framework-managed one.
+ * Kafka Connect's two answers: the short one when the connector confirms that it changed the
+ * offsets it keeps itself too (its alterOffsets returned true), else the framework-managed one.
  */
-const modified = (how: 'altered' | 'reset'): { message: string } => ({
-  message:
-    `The Connect framework-managed offsets for this connector have been ${how} successfully. However, if this ` +
-    `connector manages offsets externally, they will need to be manually ${how} in the system that the connector uses.`,
+const modified = (how: 'altered' | 'reset', byConnector: boolean): { message: string } => ({
+  message: byConnector
+    ? `The offsets for this connector have been ${how} successfully`
+    : `The Connect framework-managed offsets for this connector have been ${how} successfully. However, if this ` +
+      `connector manages offsets externally, they will need to be manually ${how} in the system that the connector uses.`,
 });
 
 /** Kafka Connect's /connectors/{name}/offsets resource (KIP-875); changes need the connector STOPPED. */
@@ -37,8 +37,7 @@ export class ConnectorOffsetsController {
   @ApiResponse({ status: 200, schema: MESSAGE_SCHEMA })
   @ApiErrors(400)
   async alter(@Param('name') name: string, @Body() body: unknown): Promise<{ message: string }> {
-    await this.herder.alterConnectorOffsets(name, connectorOffsetsOf(body));
-    return modified('altered');
+    return modified('altered', await this.herder.alterConnectorOffsets(name, connectorOffsetsOf(body)));
   }
 
   @Delete()
@@ -46,7 +45,6 @@ export class ConnectorOffsetsController {
   @ApiResponse({ status: 200, schema: MESSAGE_SCHEMA })
   @ApiErrors(400)
   async reset(@Param('name') name: string): Promise<{ message: string }> {
-    await this.herder.resetConnectorOffsets(name);
-    return modified('reset');
+    return modified('reset', await this.herder.resetConnectorOffsets(name));
   }
 }

@@ -9,6 +9,7 @@ import {
   type PluginDescriptor,
   type SchemaAndValue,
   type SinkConnector,
+  type SinkOffsetChange,
   type SinkRecord,
   type SinkTask,
   type SourceConnector,
@@ -17,7 +18,7 @@ import {
   type SourceTaskContext,
   type Transformation,
 } from '@sluice/connect-api';
-import { IsInt, IsString, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Min, MinLength } from 'class-validator';
 import { ECHO_WEBHOOK_SOURCE } from './echo-webhook-source.js';
 
 /*
@@ -124,6 +125,12 @@ class CollectingSinkConfig {
 
   @ConfigField({ doc: 'A secret the connector never uses.', secret: true })
   'db.pass' = '';
+
+  @ConfigField({
+    doc: 'Claims to keep offsets of its own: alterOffsets confirms changes (a kafka_offset of 13 is refused).',
+  })
+  @IsBoolean()
+  'keeps.offsets' = false;
 }
 
 class CollectingSinkTask implements SinkTask {
@@ -167,6 +174,13 @@ export class CollectingSink implements SinkConnector {
 
   createTask(): SinkTask {
     return new CollectingSinkTask();
+  }
+
+  alterOffsets(config: Readonly<Record<string, string>>, offsets: readonly SinkOffsetChange[]): boolean {
+    const parsed = parseConfig(CollectingSinkConfig, config);
+    if (!parsed.ok || !parsed.config['keeps.offsets']) return false;
+    if (offsets.some((o) => o.offset === 13)) throw new DataError('this sink cannot resume at offset 13');
+    return true;
   }
 
   stop(): void {}

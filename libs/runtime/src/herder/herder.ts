@@ -168,8 +168,9 @@ export interface Herder {
 
   /** Committed offsets; altering and resetting need the connector STOPPED (else BAD_REQUEST, as Kafka Connect answers). */
   connectorOffsets(name: string): Promise<ConnectorOffset[]>;
-  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void>;
-  resetConnectorOffsets(name: string): Promise<void>;
+  /** True when the connector also changed offsets it keeps itself (Kafka Connect's alterOffsets). */
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<boolean>;
+  resetConnectorOffsets(name: string): Promise<boolean>;
 
   /**
    * Hands an ingest request (POST /ingest/{name}) to the connector's webhook source task: NOT_FOUND

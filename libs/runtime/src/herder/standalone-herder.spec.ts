@@ -563,6 +563,60 @@ describe('StandaloneHerder', () => {
     expect(endOffset).toBe(12);
   });
 
+  it('asks a sink connector to alter the offsets it keeps itself, and changes nothing when it refuses', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(10, { topic: 'kept' }));
+    await herder.putConnectorConfig('mem', sink('kept', { topics: 'kept' }));
+    await eventually(
+      () => herder.connectorOffsets('mem'),
+      (o) => o[0]?.offset?.['kafka_offset'] === 10,
+    );
+    await herder.stopConnector('mem');
+    const at = (offset: number | null) => [
+      {
+        partition: { kafka_topic: 'kept', kafka_partition: 0 },
+        offset: offset === null ? null : { kafka_offset: offset },
+      },
+    ];
+
+    expect(await herder.alterConnectorOffsets('mem', at(4))).toBe(true);
+    expect(MemorySink.alteredOffsets.get('kept')).toEqual([[{ topic: 'kept', partition: 0, offset: 4 }]]);
+    expect(await log.coordinator.fetchOffsets('connect-mem')).toEqual([
+      expect.objectContaining({ offset: 4 }),
+    ]);
+
+    await expect(herder.alterConnectorOffsets('mem', at(13))).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'memory sink cannot resume at 13',
+    });
+    expect(await log.coordinator.fetchOffsets('connect-mem')).toEqual([
+      expect.objectContaining({ offset: 4 }),
+    ]);
+
+    expect(await herder.resetConnectorOffsets('mem')).toBe(true);
+    expect(MemorySink.alteredOffsets.get('kept')![1]).toEqual([
+      { topic: 'kept', partition: 0, offset: null },
+    ]);
+    expect(await log.coordinator.fetchOffsets('connect-mem')).toEqual([]);
+  });
+
+  it('rewinds to the offsets a sink asks for in open() before fetching: no record from before them reaches put()', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(10, { topic: 'rewound' }));
+    // all written first: a seek past the end would fall back to the earliest offset
+    await eventually(
+      () => log.storage.offsets('rewound', 0),
+      (o) => o.endOffset === 10,
+    );
+    await herder.putConnectorConfig('mem', sink('rewound', { topics: 'rewound', 'open.seek': '6' }));
+    const received = await eventually(
+      () => MemorySink.received.get('rewound') ?? [],
+      (r) => r.length >= 4,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.map((r) => r.kafkaOffset)).toEqual([6, 7, 8, 9]);
+  });
+
   it('sends records a sink reports as errant to the dead letter queue with context headers', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(10, { topic: 'dlq-in' }));

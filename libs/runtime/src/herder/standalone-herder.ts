@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConnectorSignal, IngressRequest, IngressResponse } from '@sluice/connect-api';
+import {
+  DataError,
+  type ConnectorSignal,
+  type IngressRequest,
+  type IngressResponse,
+  type SinkOffsetChange,
+  type SourceOffsetChange,
+} from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
@@ -20,6 +27,7 @@ import { IngressRouter } from '../ingress/ingress-router.js';
 import { ThreadTaskRunner } from '../threads/thread-task-runner.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigStore } from './config-store.js';
+import { sinkOffsetChange } from './sink-offset-change.js';
 import {
   HerderError,
   type ConfigInfos,
@@ -741,59 +749,78 @@ export class StandaloneHerder implements Herder {
     return config;
   }
 
-  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<boolean> {
     return this.run(async () => {
       const config = this.requireStopped(name);
       if (this.typeOf(config) === 'sink') {
-        const commits: { topic: string; partition: number; offset: number }[] = [];
-        const deletes: { topic: string; partition: number }[] = [];
-        for (const o of offsets) {
-          const topic = o.partition['kafka_topic'];
-          const partition = o.partition['kafka_partition'];
-          if (typeof topic !== 'string' || typeof partition !== 'number') {
-            throw new HerderError(
-              'BAD_REQUEST',
-              'Sink connector offsets need partition {kafka_topic, kafka_partition} and offset {kafka_offset}',
-            );
-          }
-          const offset = o.offset?.['kafka_offset'];
-          if (o.offset === null) deletes.push({ topic, partition });
-          else if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0)
-            commits.push({ topic, partition, offset });
-          else
-            throw new HerderError(
-              'BAD_REQUEST',
-              `kafka_offset must be a non-negative integer, not ${JSON.stringify(offset)}`,
-            );
-        }
+        const changes = offsets.map(sinkOffsetChange);
+        const external = await this.connectorAltersOffsets(config, changes);
         const groupId = `connect-${name}`;
+        const commits = changes.flatMap((c) =>
+          c.offset === null ? [] : [{ topic: c.topic, partition: c.partition, offset: c.offset }],
+        );
+        const deletes = changes
+          .filter((c) => c.offset === null)
+          .map(({ topic, partition }) => ({ topic, partition }));
         if (commits.length > 0)
           await this.o.log.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '' }, commits);
         if (deletes.length > 0) await this.o.log.coordinator.deleteOffsets(groupId, deletes);
-        return;
+        return external;
       }
       for (const o of offsets) {
         if (!o.partition || typeof o.partition !== 'object')
           throw new HerderError('BAD_REQUEST', 'each offset needs a partition object');
       }
-      await this.offsets.write(
-        name,
-        offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
-      );
+      const changes = offsets.map((o) => ({ partition: o.partition, offset: o.offset }));
+      const external = await this.connectorAltersOffsets(config, changes);
+      await this.offsets.write(name, changes);
+      return external;
     });
   }
 
-  resetConnectorOffsets(name: string): Promise<void> {
+  resetConnectorOffsets(name: string): Promise<boolean> {
     return this.run(async () => {
       const config = this.requireStopped(name);
       if (this.typeOf(config) === 'sink') {
         const groupId = `connect-${name}`;
-        if ((await this.o.log.coordinator.fetchOffsets(groupId)).length > 0)
-          await this.o.log.coordinator.deleteOffsets(groupId);
-      } else {
-        await this.offsets.reset(name);
+        const committed = await this.o.log.coordinator.fetchOffsets(groupId);
+        const external = await this.connectorAltersOffsets(
+          config,
+          committed.map((c) => ({ topic: c.topic, partition: c.partition, offset: null })),
+        );
+        if (committed.length > 0) await this.o.log.coordinator.deleteOffsets(groupId);
+        return external;
       }
+      const external = await this.connectorAltersOffsets(
+        config,
+        this.offsets.offsets(name).map(({ partition }) => ({ partition, offset: null })),
+      );
+      await this.offsets.reset(name);
+      return external;
     });
+  }
+
+  /**
+   * The connector's own say on new offsets (Kafka Connect's alterOffsets), asked before the
+   * runtime changes its own: a DataError refuses them with a 400 and nothing changes.
+   */
+  private async connectorAltersOffsets(
+    config: Readonly<Record<string, string>>,
+    changes: SinkOffsetChange[] | SourceOffsetChange[],
+  ): Promise<boolean> {
+    const plugin = this.plugin(config);
+    if (!plugin) return false;
+    const connector = plugin.create();
+    try {
+      return connector.kind === 'sink'
+        ? ((await connector.alterOffsets?.(await this.resolved(config), changes as SinkOffsetChange[])) ??
+            false)
+        : ((await connector.alterOffsets?.(await this.resolved(config), changes as SourceOffsetChange[])) ??
+            false);
+    } catch (err) {
+      if (err instanceof DataError) throw new HerderError('BAD_REQUEST', err.message);
+      throw err;
+    }
   }
 
   async ingest(name: string, request: IngressRequest): Promise<IngressResponse> {

@@ -6,6 +6,7 @@ import {
   RetriableError,
   type PluginDescriptor,
   type SinkConnector,
+  type SinkOffsetChange,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
@@ -13,6 +14,7 @@ import {
   type SourceRecord,
   type SourceTask,
   type SourceTaskContext,
+  type TopicPartition,
   type ConnectorSignal,
   type ConnectLogger,
   type TaskReporter,
@@ -273,6 +275,12 @@ class MemorySinkConfig {
   @ConfigField({ doc: 'How many put() calls fail with put.failure (-1: every one).' })
   @IsInt()
   'put.failures' = -1;
+
+  @ConfigField({
+    doc: 'Offset each opened partition is rewound to in open() (-1: none), as sinks keeping their own offsets do.',
+  })
+  @IsInt()
+  'open.seek' = -1;
 }
 
 export class MemorySinkTask implements SinkTask {
@@ -281,6 +289,7 @@ export class MemorySinkTask implements SinkTask {
   private errantOnFlush = false;
   private failure = 'none';
   private failuresLeft = -1;
+  private openSeek = -1;
   private readonly deferred: SinkRecord[] = [];
   private context!: SinkTaskContext;
 
@@ -292,7 +301,12 @@ export class MemorySinkTask implements SinkTask {
     this.errantOnFlush = parsed.config['errant.on.flush'];
     this.failure = parsed.config['put.failure'];
     this.failuresLeft = parsed.config['put.failures'];
+    this.openSeek = parsed.config['open.seek'];
     this.context = context;
+  }
+
+  open(partitions: TopicPartition[]): void {
+    if (this.openSeek >= 0) for (const tp of partitions) this.context.offset(tp, this.openSeek);
   }
 
   async flush(): Promise<void> {
@@ -337,6 +351,8 @@ export class MemorySink implements SinkConnector {
   static readonly failedPuts = new Map<string, number>();
   /** How many records each put() got, per bucket. */
   static readonly putSizes = new Map<string, number[]>();
+  /** What alterOffsets was given, per bucket; an offset of 13 is refused (a DataError). */
+  static readonly alteredOffsets = new Map<string, SinkOffsetChange[][]>();
   readonly kind = 'sink' as const;
   private config: Readonly<Record<string, string>> = {};
 
@@ -358,6 +374,13 @@ export class MemorySink implements SinkConnector {
 
   createTask(): SinkTask {
     return new MemorySinkTask();
+  }
+
+  alterOffsets(config: Readonly<Record<string, string>>, offsets: readonly SinkOffsetChange[]): boolean {
+    if (offsets.some((o) => o.offset === 13)) throw new DataError('memory sink cannot resume at 13');
+    const bucket = config['bucket'] ?? '';
+    MemorySink.alteredOffsets.set(bucket, [...(MemorySink.alteredOffsets.get(bucket) ?? []), [...offsets]]);
+    return true;
   }
 
   stop(): void {}
