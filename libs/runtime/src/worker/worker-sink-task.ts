@@ -147,6 +147,8 @@ export class WorkerSinkTask implements WorkerTask {
     const listener: RebalanceListener = {
       onPartitionsAssigned: async (tps) => {
         await task.open?.(tps);
+        // before this poll fetches: no record from before a seek the task asked for in open()
+        this.applyRewinds();
         if (this.paused) consumer.pause(tps);
         else consumer.pause(tps.filter((tp) => this.taskPaused.has(key(tp))));
       },
