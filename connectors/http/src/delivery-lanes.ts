@@ -1,6 +1,6 @@
 import type { SinkRecord, TopicPartition } from '@sluice/connect-api';
 import type { BatchTarget, OutgoingBatch } from './outgoing-batch.js';
-import { framedBytes } from './sink-body-encoder.js';
+import { boundedBytes, framedBytes } from './sink-body-encoder.js';
 
 /*
  * One lane per topic-partition. A lane fills an open batch; the batch is sealed when it is full
@@ -64,8 +64,8 @@ export class DeliveryLanes {
       last && last.tp.partition === record.kafkaPartition && last.tp.topic === record.topic
         ? last
         : this.laneOf(record.topic, record.kafkaPartition);
-    const size = framedBytes(value);
     let open = lane.open;
+    const size = open ? this.sizeIn(open, value) : boundedBytes(value);
     if (
       open &&
       (open.target.key !== target.key ||
@@ -76,7 +76,15 @@ export class DeliveryLanes {
       open = null;
     }
     if (!open) {
-      open = { tp: lane.tp, target, records: [], values: [], bytes: 1, createdAt: this.now() };
+      open = {
+        tp: lane.tp,
+        target,
+        records: [],
+        values: [],
+        bytes: 1,
+        exactBytes: false,
+        createdAt: this.now(),
+      };
       lane.open = open;
     }
     open.records.push(record);
@@ -87,6 +95,22 @@ export class DeliveryLanes {
       lane.queue.push(open);
       lane.open = null;
     }
+  }
+
+  /**
+   * What `value` adds to `batch`'s bytes. Counting UTF-8 bytes cost a fifth of encoding a value,
+   * so a batch counts a bound (three bytes per UTF-16 unit) until the bound nears maxBytes, and
+   * only then exact sizes, its own recounted once.
+   */
+  private sizeIn(batch: OutgoingBatch, value: string): number {
+    if (!batch.exactBytes) {
+      const bound = boundedBytes(value);
+      if (batch.bytes + bound <= this.limits.maxBytes) return bound;
+      batch.bytes = 1;
+      for (const v of batch.values) batch.bytes += framedBytes(v);
+      batch.exactBytes = true;
+    }
+    return framedBytes(value);
   }
 
   /** Seals open batches created at or before `createdBy` (all when left out). */

@@ -15,7 +15,12 @@ export interface OutgoingBatch {
   readonly records: SinkRecord[];
   /** The records' values as JSON text (sink-body-encoder.ts). */
   readonly values: string[];
+  /**
+   * The body's size in bytes, or while `exactBytes` is false a bound above it (see
+   * DeliveryLanes.add): exact sizes are worked out only for a batch near batch.max.bytes.
+   */
   bytes: number;
+  exactBytes: boolean;
   readonly createdAt: number;
 }
 

@@ -25,6 +25,11 @@ export function framedBytes(text: string): number {
   return Buffer.byteLength(text) + 1;
 }
 
+/** At least framedBytes(text), without reading it: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+export function boundedBytes(text: string): number {
+  return text.length * 3 + 1;
+}
+
 export function batchBody(format: SinkBodyFormat, texts: readonly string[]): string {
   if (format === 'ndjson') return texts.length === 0 ? '' : texts.join('\n') + '\n';
   if (format === 'single') return texts[0] ?? 'null';
