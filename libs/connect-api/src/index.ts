@@ -48,7 +48,7 @@ export {
 } from './schema.js';
 export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';
 export type { ConnectorSignal, TaskProgress, TaskProgressItem, TaskReporter } from './task-reporter.js';
-export { IsTopicName, topicNameProblem } from './topic-name.js';
+export { IsTopicName, sinkConsumes, topicNameProblem, topicsPattern } from './topic-name.js';
 export {
   JsonDecimal,
   parseJson,

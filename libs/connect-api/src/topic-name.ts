@@ -23,3 +23,22 @@ export function IsTopicName(): PropertyDecorator {
     },
   });
 }
+
+/**
+ * topics.regex as Kafka's pattern subscription reads it: a topic is consumed when the pattern
+ * matches its whole name (`orders` does not take `orders-dlq`). Throws a SyntaxError on a bad pattern.
+ */
+export function topicsPattern(regex: string): RegExp {
+  return new RegExp(`^(?:${regex})$`);
+}
+
+/** Whether a sink with these settings consumes `topic`: its `topics` list, or `topics.regex`. */
+export function sinkConsumes(config: Readonly<Record<string, string>>): (topic: string) => boolean {
+  const regex = (config['topics.regex'] ?? '').trim();
+  if (regex) {
+    const pattern = topicsPattern(regex);
+    return (topic) => pattern.test(topic);
+  }
+  const topics = new Set((config['topics'] ?? '').split(',').map((t) => t.trim()));
+  return (topic) => topics.has(topic);
+}

@@ -1,6 +1,7 @@
 import {
   describeConfig,
   parseConfig,
+  topicsPattern,
   topicNameProblem,
   type ConfigClass,
   type ConfigFieldInfo,
@@ -68,7 +69,7 @@ export async function validateConnectorConfig(
       errors.push({ field: 'topics.regex', messages: ['topics and topics.regex are mutually exclusive'] });
     if (regex) {
       try {
-        new RegExp(regex);
+        topicsPattern(regex);
       } catch (err) {
         errors.push({
           field: 'topics.regex',

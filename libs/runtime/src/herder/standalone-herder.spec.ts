@@ -433,19 +433,23 @@ describe('StandaloneHerder', () => {
     expect(failed.tasks[0]!.trace).toContain('sequence number 4 is unreadable');
   });
 
-  it('takes topics created after a topics.regex sink started', async () => {
+  it('takes topics created after a topics.regex sink started, whose whole name matches', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('a', source(3, { topic: 'rx.a' }));
-    await herder.putConnectorConfig('mem', sink('rx', { topics: '', 'topics.regex': 'rx\\..*' }));
+    // the pattern is found in these names but does not match them whole, as Kafka requires
+    await herder.putConnectorConfig('n', source(2, { topic: 'not.rx.a' }));
+    await herder.putConnectorConfig('mem', sink('rx', { topics: '', 'topics.regex': 'rx\\.[a-z]' }));
     await eventually(
       () => MemorySink.received.get('rx') ?? [],
       (r) => r.length >= 3,
     );
     await herder.putConnectorConfig('b', source(2, { topic: 'rx.b' }));
+    await herder.putConnectorConfig('d', source(2, { topic: 'rx.b-dlq' }));
     const received = await eventually(
       () => MemorySink.received.get('rx') ?? [],
       (r) => r.length >= 5,
     );
+    await new Promise((r) => setTimeout(r, 300));
     expect(received.map((r) => r.topic).sort()).toEqual(['rx.a', 'rx.a', 'rx.a', 'rx.b', 'rx.b']);
   });
 

@@ -1,4 +1,10 @@
-import type { ConnectLogger, HttpIngress, SinkRecord, SourceRecord } from '@sluice/connect-api';
+import {
+  topicsPattern,
+  type ConnectLogger,
+  type HttpIngress,
+  type SinkRecord,
+  type SourceRecord,
+} from '@sluice/connect-api';
 import type { CompressionType, Log, Producer } from '@sluice/log';
 import type { ConnectorPlugin } from '../config/connector-validator.js';
 import { createConverter, type ConverterDefaults } from '../config/converter-factory.js';
@@ -110,7 +116,7 @@ export async function createWorkerTask(
     task: connector.createTask(),
     groupId: `connect-${id.connector}`,
     topics,
-    topicsRegex: regex ? new RegExp(regex) : null,
+    topicsRegex: regex ? topicsPattern(regex) : null,
     maxPollRecords: num(connectorConfig['consumer.override.max.poll.records'], 2_000),
     maxPartitionFetchBytes: num(connectorConfig['consumer.override.max.partition.fetch.bytes'], 512 * 1024),
     transforms: TransformationChain.fromConfig<SinkRecord>(registry, connectorConfig),
