@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** O_NOFOLLOW: a symlink planted at one of our names must not redirect a write outside the folder. */
@@ -11,7 +12,32 @@ export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O
  * the rename itself durable).
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const temp = `${path}.tmp`;
+  const temp = await writeDurableTemp(`${path}.tmp`, data);
+  await rename(temp, path);
+  await fsyncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `data` unless it exists, as atomically as writeFileAtomic: the temp file is
+ * linked to the name, which fails when the name is taken. Returns false when it was.
+ */
+export async function createFileExclusive(path: string, data: string): Promise<boolean> {
+  // a name of its own: two racing creators must not write, link or remove each other's temp file
+  const temp = await writeDurableTemp(`${path}.${randomUUID()}.tmp`, data);
+  try {
+    await link(temp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    await unlink(temp);
+  }
+  await fsyncDirectory(dirname(path));
+  return true;
+}
+
+/** `data` in the file `temp`, fsynced; returns its name. */
+async function writeDurableTemp(temp: string, data: string): Promise<string> {
   const handle = await open(temp, CREATE_FLAGS | constants.O_TRUNC, 0o644);
   try {
     await handle.writeFile(data);
@@ -19,8 +45,7 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   } finally {
     await handle.close();
   }
-  await rename(temp, path);
-  await fsyncDirectory(dirname(path));
+  return temp;
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {

@@ -4,6 +4,10 @@ import { IsIn, IsInt, IsString, Min, MinLength } from 'class-validator';
 export const SINK_FORMATS = ['jsonl', 'csv', 'text'] as const;
 export type SinkFormat = (typeof SINK_FORMATS)[number];
 
+export function isSinkFormat(format: string): format is SinkFormat {
+  return (SINK_FORMATS as readonly string[]).includes(format);
+}
+
 export class FileSinkConfig {
   @ConfigField({
     doc: 'Directory to write into (inside the worker file roots; created if missing). One file per topic-partition: <topic>-<partition>.<format>.',

@@ -3,6 +3,7 @@ import {
   ConnectError,
   DataError,
   parseConfig,
+  sinkConsumes,
   type ConfigClass,
   type ConfigValidationResult,
   type ConnectorContext,
@@ -12,8 +13,8 @@ import {
 } from '@sluice/connect-api';
 import { checkPaths } from './confined-paths.js';
 import { stateFileName } from './output-file-names.js';
-import { alterSinkStates } from './sink-state.js';
-import { FileSinkConfig } from './file-sink.config.js';
+import { alterSinkStates, ownedByOther, releaseSinkStates, sinkStatesIn } from './sink-state.js';
+import { FileSinkConfig, isSinkFormat } from './file-sink.config.js';
 import { FileSinkTask } from './file-sink.task.js';
 import { VERSION } from './version.js';
 
@@ -38,8 +39,42 @@ export class FileSinkConnector implements SinkConnector {
     // checked even when other settings are wrong: every problem is reported at once
     const path = config['path'];
     if (!path) return { errors: [] };
-    const { errors } = await checkPaths(config, [{ field: 'path', value: path }]);
+    const { errors, realPaths } = await checkPaths(config, [{ field: 'path', value: path }]);
+    const dir = realPaths.get('path');
+    if (dir !== undefined) errors.push(...(await this.takenPartitions(dir, config)));
     return { errors };
+  }
+
+  /** Partitions of this sink's topics whose files in `dir` are another connector's. */
+  private async takenPartitions(
+    dir: string,
+    config: Readonly<Record<string, string>>,
+  ): Promise<ConfigValidationResult['errors']> {
+    const format = config['format'] ?? 'jsonl';
+    const name = config['name'];
+    if (!name || !isSinkFormat(format)) return [];
+    let consumes: (topic: string) => boolean;
+    try {
+      consumes = sinkConsumes(config);
+    } catch {
+      return []; // a bad topics.regex: the runtime reports it
+    }
+    const taken = (await sinkStatesIn(dir, format)).filter(
+      ({ tp, state }) => state.connector && state.connector !== name && consumes(tp.topic),
+    );
+    return taken.map(({ path, state }) => ({
+      field: 'path',
+      messages: [`path: ${ownedByOther(path, state.connector!, name)}`],
+    }));
+  }
+
+  async onDelete(config: Readonly<Record<string, string>>): Promise<void> {
+    const parsed = parseConfig(FileSinkConfig, config);
+    const name = config['name'];
+    if (!parsed.ok || !name) return;
+    const { realPaths } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
+    const dir = realPaths.get('path');
+    if (dir !== undefined) await releaseSinkStates(dir, parsed.config.format, name);
   }
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
@@ -67,6 +102,7 @@ export class FileSinkConnector implements SinkConnector {
     if (checked.errors.length > 0) throw new DataError(checked.errors.flatMap((e) => e.messages).join('; '));
     const dir = checked.realPaths.get('path')!;
     return alterSinkStates(
+      config['name'],
       offsets.map((o) => ({
         statePath: join(dir, stateFileName({ topic: o.topic, partition: o.partition }, format)),
         offset: o.offset,

@@ -320,6 +320,67 @@ describe('FileSinkTask', () => {
     ).rejects.toMatchObject({ name: 'DataError', message: expect.stringMatching(/^path: /) });
   });
 
+  it("refuses a topic-partition's files to a second connector until the first is deleted, which hands them over", async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
+    await first.task.open([TP]);
+    const second = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
+    const refusal = /\.orders-0\.jsonl\.sluice-state belongs to file-sink connector "first", not "second"/;
+    await expect(second.task.open([TP])).rejects.toThrow(refusal);
+    await second.task.open([{ topic: 'audit', partition: 0 }]); // other topics' files are its own
+    await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, 'b')]);
+    await first.task.preCommit(offsets([TP, 2]));
+    await first.task.stop();
+    await second.task.stop();
+
+    const connector = new FileSinkConnector();
+    const config = (name: string) => ({ name, path: out, topics: 'orders', 'worker.files.roots': root });
+    expect(await connector.validate(config('second'))).toEqual({
+      errors: [{ field: 'path', messages: [expect.stringMatching(refusal)] }],
+    });
+    expect(await connector.validate({ ...config('second'), topics: 'audit' })).toEqual({ errors: [] });
+    expect(await connector.validate(config('first'))).toEqual({ errors: [] });
+    await expect(connector.alterOffsets(config('second'), [{ ...TP, offset: 0 }])).rejects.toThrow(refusal);
+
+    await connector.onDelete(config('second')); // not its files: nothing changes
+    await expect(
+      (await startSink(root, {}, new RecordingSinkContext('all', 'second'))).task.open([TP]),
+    ).rejects.toThrow(refusal);
+    await connector.onDelete(config('first'));
+    const next = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
+    await next.task.open([TP]);
+    expect(next.context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
+    await next.task.put([sinkRecord('orders', 0, 2, 'c')]);
+    await next.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"']);
+    expect(JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8'))).toMatchObject({
+      offset: 3,
+      connector: 'second',
+    });
+  });
+
+  it('gives a partition to one of two connectors opening it at once, and adopts state files of earlier versions', async () => {
+    const { root, out } = await workspace();
+    const a = await startSink(root, {}, new RecordingSinkContext('all', 'a'));
+    const b = await startSink(root, {}, new RecordingSinkContext('all', 'b'));
+    const opened = await Promise.allSettled([a.task.open([TP]), b.task.open([TP])]);
+    expect(opened.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    await a.task.stop();
+    await b.task.stop();
+
+    const legacy = { topic: 'old', partition: 0 };
+    const state = { version: 1, offset: 5, position: 0, startOffset: 5, createdAt: null, columns: null };
+    await writeFile(join(out, '.old-0.jsonl.sluice-state'), JSON.stringify(state));
+    const c = await startSink(root, {}, new RecordingSinkContext('all', 'c'));
+    await c.task.open([legacy]);
+    expect(c.context.offsetRequests).toEqual([{ partition: legacy, offset: 5 }]);
+    expect(JSON.parse(await readFile(join(out, '.old-0.jsonl.sluice-state'), 'utf8'))).toEqual({
+      ...state,
+      connector: 'c',
+    });
+    await c.task.stop();
+  });
+
   it('refuses a path outside the roots and a symlink in place of an output file', async () => {
     const { root, out } = await workspace();
     const { dir: outside, cleanup } = await tempDir('sluice-outside-');

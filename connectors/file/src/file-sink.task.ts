@@ -152,6 +152,7 @@ export class FileSinkTask implements SinkTask {
       dir: this.dir,
       format: this.config.format,
       logger: this.logger,
+      connector: this.context.connector,
     });
     this.writers.set(key, writer);
     if (writer.committedOffset !== null) this.context.offset(tp, writer.committedOffset);

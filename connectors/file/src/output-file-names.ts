@@ -31,6 +31,13 @@ export function stateFileName(tp: TopicPartition, format: SinkFormat): string {
   return `.${activeFileName(tp, format)}.sluice-state`;
 }
 
+/** The topic-partition of a state file's name for `format` (topic as in file names), or null. */
+export function stateFileTopicPartition(name: string, format: SinkFormat): TopicPartition | null {
+  const match = /^\.(.+)-(\d+)\.([a-z]+)\.sluice-state$/.exec(name);
+  if (!match || match[3] !== EXTENSIONS[format]) return null;
+  return { topic: match[1]!, partition: Number(match[2]) };
+}
+
 /**
  * Where an active file found without a state file is moved: hidden like the state file, so globs
  * over the output see no duplicates, and stamped, so two of them never clash.

@@ -13,12 +13,20 @@ import {
   type EncodedLine,
 } from './line-encoder.js';
 import { activeFileName, rolledFileName, stateFileName, unconfirmedFileName } from './output-file-names.js';
-import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
+import {
+  createSinkState,
+  ownedByOther,
+  readSinkState,
+  writeSinkState,
+  type SinkState,
+} from './sink-state.js';
 
 export interface PartitionFileOptions {
   readonly dir: string;
   readonly format: SinkFormat;
   readonly logger: ConnectLogger;
+  /** The connector writing: the partition's files are refused to another (see SinkState.connector). */
+  readonly connector: string;
 }
 
 /**
@@ -71,10 +79,12 @@ export class PartitionFileWriter {
 
   /** Opens the partition's files, first undoing whatever was written after the last commit. */
   static async open(tp: TopicPartition, options: PartitionFileOptions): Promise<PartitionFileWriter> {
-    const { dir, format, logger } = options;
+    const { dir, format, logger, connector } = options;
     const activePath = join(dir, activeFileName(tp, format));
     const statePath = join(dir, stateFileName(tp, format));
     let state = await readSinkState(statePath);
+    if (state?.connector && state.connector !== connector)
+      throw new ConnectError(ownedByOther(statePath, state.connector, connector));
     const active = await fileSize(activePath);
     if (!state) {
       if (active !== null && active > 0) {
@@ -88,7 +98,16 @@ export class PartitionFileWriter {
           'output file has no state file, so what it holds was never committed here: moved aside; consumption goes on from the committed offset',
         );
       }
-      return new PartitionFileWriter(tp, options, null);
+      // claimed at once, so that another sink opening the partition now is refused
+      const claimed = emptyState(null, connector);
+      if (await createSinkState(statePath, claimed)) return new PartitionFileWriter(tp, options, claimed);
+      const other = await readSinkState(statePath);
+      throw new ConnectError(ownedByOther(statePath, other?.connector ?? '?', connector));
+    }
+    if (!state.connector) {
+      // written by an earlier version, or its connector was deleted: taken over
+      state = { ...state, connector };
+      await writeSinkState(statePath, state);
     }
     if (active === null) {
       if (state.position > 0) {
@@ -101,7 +120,7 @@ export class PartitionFileWriter {
             'output file with committed data is missing (removed by hand?); starting a new one',
           );
         }
-        state = emptyState(state.offset);
+        state = emptyState(state.offset, connector);
         await writeSinkState(statePath, state);
       }
     } else if (active > state.position) {
@@ -115,7 +134,7 @@ export class PartitionFileWriter {
         { file: activePath, size: active, committedBytes: state.position },
         'output file is shorter than committed (truncated by hand?); appending after what is left',
       );
-      state = active === 0 ? { ...emptyState(state.offset) } : { ...state, position: active };
+      state = active === 0 ? emptyState(state.offset, connector) : { ...state, position: active };
     }
     return new PartitionFileWriter(tp, options, state);
   }
@@ -233,6 +252,7 @@ export class PartitionFileWriter {
       startOffset: this.length > 0 ? (this.startOffset ?? offset) : offset,
       createdAt: this.length > 0 ? this.createdAt : null,
       columns: this.length > 0 ? this.columns : null,
+      connector: this.options.connector,
     };
     this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
     if (this.persisted && sameState(this.persisted, state)) return;
@@ -265,7 +285,7 @@ export class PartitionFileWriter {
     }
     await rename(this.activePath, target);
     await fsyncDirectory(dir);
-    const state = emptyState(committed.offset);
+    const state = emptyState(committed.offset, this.options.connector);
     await writeSinkState(this.statePath, state);
     this.persisted = state;
     this.length = 0;
@@ -305,8 +325,16 @@ export class PartitionFileWriter {
   }
 }
 
-function emptyState(offset: number | null): SinkState {
-  return { version: 1, offset, position: 0, startOffset: offset ?? 0, createdAt: null, columns: null };
+function emptyState(offset: number | null, connector: string): SinkState {
+  return {
+    version: 1,
+    offset,
+    position: 0,
+    startOffset: offset ?? 0,
+    createdAt: null,
+    columns: null,
+    connector,
+  };
 }
 
 function sameState(a: SinkState, b: SinkState): boolean {
@@ -315,6 +343,7 @@ function sameState(a: SinkState, b: SinkState): boolean {
     a.position === b.position &&
     a.startOffset === b.startOffset &&
     a.createdAt === b.createdAt &&
+    a.connector === b.connector &&
     JSON.stringify(a.columns) === JSON.stringify(b.columns)
   );
 }
