@@ -197,6 +197,14 @@ describe('sluice CLI against a running worker', () => {
     const nothing = await runCli(['validate']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('name the files to check');
+    // a typo is a warning, not a failure
+    const typo = path.join(root, 'typo.yaml');
+    fs.writeFileSync(typo, sourceYaml('x').replace('config:\n', 'config:\n  batch.szie: 10\n'));
+    const warned = await runCli(['validate', '--config', path.join(root, 'worker.yaml'), typo]);
+    expect(warned).toMatchObject({ code: 0, stdout: `${typo}: ok\n` });
+    expect(warned.stderr).toContain(
+      `${typo}:3: warning: batch.szie is not a setting of file-source nor of the runtime, so it changes nothing (did you mean batch.size?)`,
+    );
   });
 
   it('refuses bad numbers and partitions in one line, and ends quietly when its reader stops reading', async () => {

@@ -1,5 +1,6 @@
-import { ConfigField } from '@sluice/connect-api';
+import { ConfigField, ConfigPrefix } from '@sluice/connect-api';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { HEADERS_PREFIX } from './request-headers.js';
 
 export const AUTH_TYPES = ['none', 'bearer', 'basic', 'oauth2'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
@@ -11,6 +12,7 @@ export const OAUTH2_CLIENT_AUTH = ['header', 'body'] as const;
  * timeouts and retries. Extra request headers are `http.headers.<Name>` keys (a nested map in
  * YAML), read by requestHeadersOf.
  */
+@ConfigPrefix(HEADERS_PREFIX)
 export class HttpClientConfig {
   @ConfigField({
     doc: 'none; bearer (Authorization: Bearer auth.bearer.token); basic (auth.basic.username/password); oauth2 (client credentials: a token from auth.oauth2.token.url, cached until it expires and fetched again after a 401).',

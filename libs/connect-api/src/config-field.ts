@@ -79,6 +79,31 @@ export function ConfigField(options: ConfigFieldOptions): PropertyDecorator {
 
 export type ConfigClass<T extends object = object> = new () => T;
 
+const PREFIXES = Symbol('sluice:config-prefixes');
+
+/**
+ * Declares a family of settings named by a prefix (`http.headers.<Name>`), which the connector
+ * reads from the raw config itself: the runtime then does not take them for unknown settings.
+ */
+export function ConfigPrefix(prefix: string): ClassDecorator {
+  return (target) => {
+    const own = (Reflect.getOwnMetadata(PREFIXES, target) as string[] | undefined) ?? [];
+    Reflect.defineMetadata(PREFIXES, [...own, prefix], target);
+  };
+}
+
+/** The prefixes a config class (or a class it extends) declares with @ConfigPrefix. */
+export function configPrefixes(configClass: ConfigClass): string[] {
+  const out: string[] = [];
+  for (
+    let c: unknown = configClass;
+    typeof c === 'function' && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  )
+    out.push(...((Reflect.getOwnMetadata(PREFIXES, c as object) as string[] | undefined) ?? []));
+  return out;
+}
+
 /** Every declared setting of a config class (inherited ones first), with its default. */
 export function describeConfig(configClass: ConfigClass): ConfigFieldInfo[] {
   const chain: object[] = [];

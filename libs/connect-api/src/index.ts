@@ -1,4 +1,4 @@
-export { ConfigField, describeConfig, secretFields } from './config-field.js';
+export { ConfigField, ConfigPrefix, configPrefixes, describeConfig, secretFields } from './config-field.js';
 export type {
   ConfigClass,
   ConfigFieldInfo,

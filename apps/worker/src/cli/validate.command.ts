@@ -33,7 +33,7 @@ export function validateCommand(output: CliOutput): Command {
       const roots = loadWorkerConfig(workerFile).config.files.roots.map((r) => path.resolve(r));
       const workerSettings = { 'worker.files.roots': roots.join(',') };
       for (const file of files) {
-        const problems = await problemsOf(file, registry, workerSettings);
+        const problems = await problemsOf(file, registry, workerSettings, (line) => output.err(line));
         if (problems.length === 0) {
           output.out(`${file}: ok`);
         } else {
@@ -50,6 +50,7 @@ async function problemsOf(
   file: string,
   registry: Awaited<ReturnType<typeof loadPluginRegistry>>,
   workerSettings: Record<string, string>,
+  warn: (line: string) => void,
 ): Promise<string[]> {
   let text: string;
   try {
@@ -70,10 +71,15 @@ async function problemsOf(
       { ...resolved, ...workerSettings, name },
       DEFAULT_CONVERTERS,
     );
-    return outcome.errors.map((e) => {
-      const line = lines.get(`config.${e.field}`) ?? lines.get('config');
-      return `${file}${line ? `:${line}` : ''}: ${e.field}: ${e.messages.join('; ')}`;
-    });
+    const at = (field: string): string => {
+      const line = lines.get(`config.${field}`) ?? lines.get('config');
+      return `${file}${line ? `:${line}` : ''}`;
+    };
+    for (const u of outcome.unknown)
+      warn(
+        `${at(u.key)}: warning: ${u.key} is not a setting of ${outcome.plugin?.name} nor of the runtime, so it changes nothing${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`,
+      );
+    return outcome.errors.map((e) => `${at(e.field)}: ${e.field}: ${e.messages.join('; ')}`);
   } catch (err) {
     if (err instanceof ConfigError)
       return err.problems.map(

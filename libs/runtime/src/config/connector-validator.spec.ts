@@ -70,3 +70,39 @@ describe('validateConnectorConfig answers', () => {
     expect(recommended('topics.regex')).toEqual([]);
   });
 });
+
+describe('validateConnectorConfig: unknown settings', () => {
+  const unknownOf = async (config: Record<string, string>) =>
+    (await validateConnectorConfig(registry, { name: 'c', ...config }, DEFAULT_CONVERTERS)).unknown;
+
+  it('names settings nothing reads, with the declared setting a typo is closest to', async () => {
+    expect(
+      await unknownOf(
+        sink({ topics: 'a', tpoics: 'a', 'errors.tolerence': 'all', buckett: 'x', colour: 'blue' }),
+      ),
+    ).toEqual([
+      { key: 'buckett', suggestion: 'bucket' },
+      { key: 'colour', suggestion: null },
+      { key: 'errors.tolerence', suggestion: 'errors.tolerance' },
+      { key: 'tpoics', suggestion: 'topics' },
+    ]);
+  });
+
+  it("leaves alone the runtime's families of settings and those a connector declares by prefix", async () => {
+    expect(
+      await unknownOf(
+        sink({
+          topics: 'a',
+          transforms: 'x',
+          'transforms.x.type': 'InsertField$Value',
+          'value.converter.schemas.enable': 'false',
+          'consumer.override.max.poll.records': '10',
+          'producer.override.linger.ms': '5',
+          'worker.files.roots': '/tmp',
+          'put.failures': '0',
+        }),
+      ),
+    ).toEqual([]);
+    expect(await unknownOf(sink({ topics: 'a', 'memory.extra.anything': '1' }))).toEqual([]);
+  });
+});

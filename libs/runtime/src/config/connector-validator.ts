@@ -1,5 +1,6 @@
 import {
   describeConfig,
+  configPrefixes,
   parseConfig,
   topicsPattern,
   topicNameProblem,
@@ -14,6 +15,7 @@ import { type FieldError, fieldErrorsOf } from './connector-config-error.js';
 import { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } from './connector-config.js';
 import { createConverter, type ConverterDefaults } from './converter-factory.js';
 import { TransformationChain } from './transformation-chain.js';
+import { unknownSettings, type UnknownSetting } from './unknown-settings.js';
 
 export type ConnectorPlugin = Extract<PluginDescriptor, { type: 'source' | 'sink' }>;
 
@@ -21,6 +23,8 @@ export interface ValidationOutcome {
   plugin: ConnectorPlugin | null;
   errors: FieldError[];
   infos: ConfigInfos;
+  /** Settings nothing reads (typos, settings of another connector): worth a warning, not an error. */
+  unknown: UnknownSetting[];
 }
 
 /**
@@ -120,10 +124,18 @@ export async function validateConnectorConfig(
       errors.push(...fieldErrorsOf(err, `${which}.converter`));
     }
   }
+  const classes = [commonClass, connector?.configClass()];
   return {
     plugin,
     errors: dedupe(errors),
-    infos: configInfos(className || 'unknown', [commonClass, connector?.configClass()], config, errors),
+    infos: configInfos(className || 'unknown', classes, config, errors),
+    unknown: connector
+      ? unknownSettings(
+          config,
+          new Set(fieldsOf(classes).map((f) => f.name)),
+          configPrefixes(connector.configClass()),
+        )
+      : [],
   };
 }
 

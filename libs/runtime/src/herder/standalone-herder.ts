@@ -28,6 +28,7 @@ import { ThreadTaskRunner } from '../threads/thread-task-runner.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigStore } from './config-store.js';
 import { sinkOffsetChange } from './sink-offset-change.js';
+import { describeUnknown } from '../config/unknown-settings.js';
 import {
   HerderError,
   type ConfigInfos,
@@ -489,6 +490,11 @@ export class StandaloneHerder implements Herder {
       const error = new ConnectorConfigError(outcome.errors);
       throw new HerderError('BAD_REQUEST', error.message, outcome.errors);
     }
+    if (outcome.unknown.length > 0)
+      this.o.logger.warn(
+        { connector: config['name'], settings: outcome.unknown.map((u) => u.key) },
+        `connector ${config['name']}: settings that neither ${outcome.plugin?.name} nor the runtime reads, so they change nothing: ${describeUnknown(outcome.unknown)}`,
+      );
   }
 
   /**

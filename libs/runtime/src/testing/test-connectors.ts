@@ -1,5 +1,6 @@
 import {
   ConfigField,
+  ConfigPrefix,
   ConnectError,
   DataError,
   parseConfig,
@@ -252,6 +253,8 @@ export class SequenceSource implements SourceConnector {
   stop(): void {}
 }
 
+/** memory.extra.* settings are read by prefix (none are used): a family the runtime leaves alone. */
+@ConfigPrefix('memory.extra.')
 class MemorySinkConfig {
   @ConfigField({ doc: 'Where the records are kept (MemorySink.received key).', required: true })
   @IsString()
