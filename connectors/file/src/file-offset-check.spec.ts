@@ -9,31 +9,32 @@ const offset = {
   fingerprintBytes: 1024,
   path: 'a.jsonl',
 };
-const alter = (changes: Parameters<FileSourceConnector['alterOffsets']>[1]): boolean =>
+const alter = (changes: Parameters<FileSourceConnector['alterOffsets']>[1]): Promise<boolean> =>
   new FileSourceConnector().alterOffsets({}, changes);
 
 describe('file-source alterOffsets', () => {
-  it('takes offsets a task can resume from, and null offsets, leaving them to the runtime', () => {
+  it('confirms offsets a task can resume from, null offsets, and offsets moved back by hand', async () => {
     expect(
-      alter([
+      await alter([
         { partition, offset },
         { partition, offset: null },
+        { partition, offset: { ...offset, position: 100, line: 3 } },
       ]),
-    ).toBe(false);
+    ).toBe(true);
   });
 
-  it('refuses every offset no task could resume from, saying what a file offset is', () => {
-    expect(() =>
+  it('refuses every offset no task could resume from, saying what a file offset is', async () => {
+    await expect(
       alter([
         { partition: { file: 'a.jsonl' }, offset },
         { partition, offset: { position: 10 } },
-        { partition, offset: { ...offset, position: 100 } },
+        { partition, offset: { ...offset, fingerprintBytes: 2000 } },
       ]),
-    ).toThrow(
+    ).rejects.toThrow(
       expect.objectContaining({
         name: 'DataError',
         message: expect.stringMatching(
-          /offset 0: a file-source partition is \{"device".*offset 1: a file-source offset has position, line, fingerprint and fingerprintBytes.*offset 2: fingerprintBytes 1024 is past position 100/,
+          /offset 0: a file-source partition is \{"device".*offset 1: a file-source offset has position, line, fingerprint and fingerprintBytes.*offset 2: fingerprintBytes 2000 is over 1024/,
         ),
       }),
     );

@@ -54,10 +54,16 @@ export class FileSourceConnector implements SourceConnector {
     this.config = { ...config };
   }
 
-  /** Offsets stay the runtime's; this only refuses ones no task could resume from. */
-  alterOffsets(_config: Readonly<Record<string, string>>, offsets: readonly SourceOffsetChange[]): boolean {
-    checkFileOffsets(offsets);
-    return false;
+  /**
+   * Offsets stay the runtime's; this refuses ones no task could resume from, and confirms the
+   * others (true), as Kafka Connect's FileStreamSource does.
+   */
+  async alterOffsets(
+    config: Readonly<Record<string, string>>,
+    offsets: readonly SourceOffsetChange[],
+  ): Promise<boolean> {
+    await checkFileOffsets(config, offsets);
+    return true;
   }
 
   taskConfigs(maxTasks: number): Record<string, string>[] {

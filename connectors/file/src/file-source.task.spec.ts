@@ -218,7 +218,45 @@ describe('FileSourceTask', () => {
     );
     const { task, context } = await startTask(root, {}, storage);
     expect(values(await pollUntil(task, storage, (r) => r.length >= 1))).toEqual(['fresh']);
-    expect(context.logger.messages('info').join('\n')).toMatch(/reuses the inode/);
+    expect(context.logger.messages('warn').join('\n')).toMatch(/reuses the inode of one read before/);
+  });
+
+  it('takes an offset moved back by hand (position and line only, as alterOffsets checks it) and reads on from there', async () => {
+    const { root, input } = await workspace();
+    const lines = Array.from({ length: 100 }, (_, i) => `line-${String(i).padStart(20, '0')}`);
+    await writeFile(join(input, 'a.txt'), lines.map((l) => `${l}\n`).join(''));
+    const storage = new MemoryOffsetStorage();
+    const first = await startTask(root, {}, storage);
+    const read = await pollUntil(first.task, storage, (r) => r.length >= 100);
+    first.context.controller.abort();
+    await first.task.stop();
+    const last = read[99]!;
+    expect(last.sourceOffset).toMatchObject({ position: 2600, fingerprintBytes: 1024 });
+
+    const connector = new FileSourceConnector();
+    const config = { path: input, topic: 'lines', 'worker.files.roots': root };
+    // below the 1 KiB the fingerprint covers
+    const back = { ...last.sourceOffset, position: 26 * 10, line: 10 };
+    expect(await connector.alterOffsets(config, [{ partition: last.sourcePartition, offset: back }])).toBe(
+      true,
+    );
+    await expect(
+      connector.alterOffsets(config, [
+        { partition: last.sourcePartition, offset: { ...back, fingerprint: 'f'.repeat(32) } },
+        { partition: last.sourcePartition, offset: { ...back, path: '../../etc/passwd' } },
+      ]),
+    ).rejects.toThrow(
+      /offset 0: the fingerprint does not match the first 1024 bytes of a.txt.*offset 1: path "..\/..\/etc\/passwd" is outside the connector's folder/,
+    );
+    storage.put(last.sourcePartition, back);
+    const second = await startTask(root, {}, storage);
+    const again = await pollUntil(second.task, storage, (r) => r.length >= 90);
+    expect(values(again)).toEqual(lines.slice(10));
+    expect(again[89]!.sourceOffset).toMatchObject({
+      position: 2600,
+      line: 100,
+      fingerprint: last.sourceOffset['fingerprint'],
+    });
   });
 
   it('follows rotation: the renamed file is read to its end before the new one', async () => {

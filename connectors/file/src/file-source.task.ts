@@ -297,9 +297,9 @@ export class FileSourceTask implements SourceTask {
           'file is shorter than its committed offset (truncated); reading from the start',
         );
       } else if (result === 'replaced') {
-        this.logger.info(
+        this.logger.warn(
           { file: file.relPath },
-          'file reuses the inode of a file read before but has other content; reading from the start',
+          "file's first bytes do not match its committed offset's fingerprint (a new file that reuses the inode of one read before, or an offset edited by hand); reading from the start",
         );
       }
     }

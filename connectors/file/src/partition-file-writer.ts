@@ -167,7 +167,7 @@ export class PartitionFileWriter {
     if (!first) return false;
     this.options.logger.warn(
       { topic: this.tp.topic, partition: this.tp.partition, offset, committedOffset: this.nextOffset },
-      `${this.tp.topic}-${this.tp.partition} resumed at offset ${offset}, below the offset ${this.nextOffset} committed to ${this.activePath}: the topic was created again or emptied; writing its records from there`,
+      `${this.tp.topic}-${this.tp.partition} resumed at offset ${offset}, below the offset ${this.nextOffset} committed to ${this.activePath}: the topic was created again or emptied, or the offset was set past its end; writing its records from there`,
     );
     this.nextOffset = offset;
     return true;

@@ -161,12 +161,14 @@ export class TailedFile {
   /** Continues after a committed offset, unless the file is now shorter or is another file. */
   async resume(offset: FileOffset): Promise<ResumeResult> {
     if (offset.position > this.size) return 'truncated';
+    if (offset.fingerprintBytes > FINGERPRINT_BYTES) return 'replaced';
+    // an offset moved back by hand keeps the fingerprint it had, over more bytes than its position
     const headBytes = Math.min(FINGERPRINT_BYTES, offset.position);
-    if (offset.fingerprintBytes > headBytes) return 'replaced';
-    const head = await this.readAt(0, headBytes);
-    if (head.length < headBytes) return 'truncated';
+    const head = await this.readAt(0, Math.max(headBytes, offset.fingerprintBytes));
+    if (head.length < Math.max(headBytes, offset.fingerprintBytes)) return 'truncated';
     if (fingerprintOf(head.subarray(0, offset.fingerprintBytes)) !== offset.fingerprint) return 'replaced';
-    this.head = head;
+    // the head is the file's first bytes up to the position (readChunk extends it from there)
+    this.head = head.subarray(0, headBytes);
     this.position = this.readPos = offset.position;
     this.line = offset.line;
     this.emittedPosition = this.ackedPosition = this.returnedPosition = offset.position;

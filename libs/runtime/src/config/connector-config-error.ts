@@ -9,7 +9,7 @@ export class ConnectorConfigError extends Error {
 
   constructor(readonly errors: FieldError[]) {
     super(
-      `Connector configuration is invalid and contains the following ${errors.length} error(s):\n` +
+      `Connector configuration is invalid and contains the following ${errors.reduce((n, e) => n + e.messages.length, 0)} error(s):\n` +
         errors.map((e) => e.messages.join('\n')).join('\n'),
     );
   }

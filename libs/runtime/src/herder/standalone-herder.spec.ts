@@ -451,6 +451,7 @@ describe('StandaloneHerder', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     expect(received.map((r) => r.topic).sort()).toEqual(['rx.a', 'rx.a', 'rx.a', 'rx.b', 'rx.b']);
+    expect((await herder.connectorTopics('mem')).sort()).toEqual(['rx.a', 'rx.b']);
   });
 
   it('refuses a record its topic cannot hold before writing any of its batch: skipped under errors.tolerance=all', async () => {
@@ -593,6 +594,20 @@ describe('StandaloneHerder', () => {
       code: 'BAD_REQUEST',
       message: 'memory sink cannot resume at 13',
     });
+    // offsets the log would refuse never reach the connector, which might have acted on the others
+    await expect(
+      herder.alterConnectorOffsets('mem', [
+        ...at(2),
+        { partition: { kafka_topic: 'kept', kafka_partition: -1 }, offset: { kafka_offset: 1 } },
+        { partition: { kafka_topic: 'bad topic', kafka_partition: 0 }, offset: { kafka_offset: 2 ** 60 } },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(
+        /offsets\[1\]: kafka_partition must be an integer from 0 up, not -1; offsets\[2\]: "bad topic" is not a valid topic name.*; offsets\[2\]: kafka_offset must be an integer from 0 up to 2\^53 - 1/,
+      ),
+    });
+    expect(MemorySink.alteredOffsets.get('kept')).toHaveLength(1);
     expect(await log.coordinator.fetchOffsets('connect-mem')).toEqual([
       expect.objectContaining({ offset: 4 }),
     ]);

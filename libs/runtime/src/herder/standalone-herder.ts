@@ -11,6 +11,7 @@ import {
 } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
+import { describeUnknown } from '../config/unknown-settings.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
 import {
   configDefinitions,
@@ -27,8 +28,7 @@ import { IngressRouter } from '../ingress/ingress-router.js';
 import { ThreadTaskRunner } from '../threads/thread-task-runner.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigStore } from './config-store.js';
-import { sinkOffsetChange } from './sink-offset-change.js';
-import { describeUnknown } from '../config/unknown-settings.js';
+import { sinkOffsetChanges } from './sink-offset-change.js';
 import {
   HerderError,
   type ConfigInfos,
@@ -759,7 +759,7 @@ export class StandaloneHerder implements Herder {
     return this.run(async () => {
       const config = this.requireStopped(name);
       if (this.typeOf(config) === 'sink') {
-        const changes = offsets.map(sinkOffsetChange);
+        const changes = sinkOffsetChanges(offsets);
         const external = await this.connectorAltersOffsets(config, changes);
         const groupId = `connect-${name}`;
         const commits = changes.flatMap((c) =>

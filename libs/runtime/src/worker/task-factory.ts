@@ -117,6 +117,7 @@ export async function createWorkerTask(
     groupId: `connect-${id.connector}`,
     topics,
     topicsRegex: regex ? topicsPattern(regex) : null,
+    onTopicUsed: (topic) => env.onTopicUsed(topic),
     maxPollRecords: num(connectorConfig['consumer.override.max.poll.records'], 2_000),
     maxPartitionFetchBytes: num(connectorConfig['consumer.override.max.partition.fetch.bytes'], 512 * 1024),
     transforms: TransformationChain.fromConfig<SinkRecord>(registry, connectorConfig),

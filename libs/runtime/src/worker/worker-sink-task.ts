@@ -27,6 +27,8 @@ export interface WorkerSinkTaskOptions {
   groupId: string;
   topics: string[];
   topicsRegex: RegExp | null;
+  /** A topic topicsRegex matched, for the connector's active topics. */
+  onTopicUsed?: (topic: string) => Promise<void>;
   keyConverter: Converter;
   valueConverter: Converter;
   transforms: TransformationChain<SinkRecord>;
@@ -203,7 +205,10 @@ export class WorkerSinkTask implements WorkerTask {
   private async subscribedTopics(): Promise<string[]> {
     if (!this.o.topicsRegex) return this.o.topics;
     const all = await this.o.log.admin().listTopics();
-    return all.filter((t) => this.o.topicsRegex!.test(t)).sort();
+    const matched = all.filter((t) => this.o.topicsRegex!.test(t)).sort();
+    // the active topics (GET /connectors/{name}/topics) of a pattern are those it matched
+    for (const topic of matched) await this.o.onTopicUsed?.(topic);
+    return matched;
   }
 
   private applyRewinds(): void {
