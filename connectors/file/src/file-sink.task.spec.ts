@@ -285,6 +285,40 @@ describe('FileSinkTask', () => {
     await again.task.stop();
   });
 
+  it('reads a topic deleted and created again from its start, however many records it has by then', async () => {
+    const { root, out } = await workspace();
+    const context = (topicId: string) => {
+      const c = new RecordingSinkContext();
+      c.topicIds.set('orders', topicId);
+      return c;
+    };
+    const first = await startSink(root, {}, context('old-id'));
+    await first.task.open([TP]);
+    await first.task.put([0, 1, 2].map((n) => sinkRecord('orders', 0, n, `old ${n}`)));
+    await first.task.preCommit(offsets([TP, 3]));
+    await first.task.stop();
+
+    // created again, with more records than the old offset: a seek to 3 would skip 0 to 2
+    const second = await startSink(root, {}, context('new-id'));
+    await second.task.open([TP]);
+    expect(second.context.offsetRequests).toEqual([]);
+    await second.task.put([0, 1, 2, 3, 4].map((n) => sinkRecord('orders', 0, n, `new ${n}`)));
+    await second.task.preCommit(offsets([TP, 5]));
+    await second.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([
+      ...[0, 1, 2].map((n) => `"old ${n}"`),
+      ...[0, 1, 2, 3, 4].map((n) => `"new ${n}"`),
+    ]);
+    expect(second.context.logger.messages('warn').join('\n')).toMatch(
+      /topic orders was deleted and created again since .*its offset 3 was for the old topic/,
+    );
+
+    const third = await startSink(root, {}, context('new-id'));
+    await third.task.open([TP]);
+    expect(third.context.offsetRequests).toEqual([{ partition: TP, offset: 5 }]);
+    await third.task.stop();
+  });
+
   it('takes offsets altered or reset over REST into its state files, which its tasks resume from', async () => {
     const { root, out } = await workspace();
     const first = await startSink(root);
@@ -377,6 +411,7 @@ describe('FileSinkTask', () => {
     expect(JSON.parse(await readFile(join(out, '.old-0.jsonl.sluice-state'), 'utf8'))).toEqual({
       ...state,
       connector: 'c',
+      topicId: null,
     });
     await c.task.stop();
   });

@@ -153,6 +153,7 @@ export class FileSinkTask implements SinkTask {
       format: this.config.format,
       logger: this.logger,
       connector: this.context.connector,
+      topicId: (await this.context.topicId?.(tp.topic)) ?? null,
     });
     this.writers.set(key, writer);
     if (writer.committedOffset !== null) this.context.offset(tp, writer.committedOffset);

@@ -27,6 +27,8 @@ export interface PartitionFileOptions {
   readonly logger: ConnectLogger;
   /** The connector writing: the partition's files are refused to another (see SinkState.connector). */
   readonly connector: string;
+  /** The topic's ID now (see SinkState.topicId), null when the runtime cannot tell. */
+  readonly topicId: string | null;
 }
 
 /**
@@ -79,7 +81,7 @@ export class PartitionFileWriter {
 
   /** Opens the partition's files, first undoing whatever was written after the last commit. */
   static async open(tp: TopicPartition, options: PartitionFileOptions): Promise<PartitionFileWriter> {
-    const { dir, format, logger, connector } = options;
+    const { dir, format, logger, connector, topicId } = options;
     const activePath = join(dir, activeFileName(tp, format));
     const statePath = join(dir, stateFileName(tp, format));
     let state = await readSinkState(statePath);
@@ -99,14 +101,23 @@ export class PartitionFileWriter {
         );
       }
       // claimed at once, so that another sink opening the partition now is refused
-      const claimed = emptyState(null, connector);
+      const claimed = emptyState(null, options);
       if (await createSinkState(statePath, claimed)) return new PartitionFileWriter(tp, options, claimed);
       const other = await readSinkState(statePath);
       throw new ConnectError(ownedByOther(statePath, other?.connector ?? '?', connector));
     }
-    if (!state.connector) {
-      // written by an earlier version, or its connector was deleted: taken over
-      state = { ...state, connector };
+    if (topicId !== null && state.topicId && state.topicId !== topicId) {
+      // the offset counts records of a topic since deleted: consumption starts where the group's
+      // offsets say (forgotten with that topic, so at the start of the new one)
+      logger.warn(
+        { topic: tp.topic, partition: tp.partition, committedOffset: state.offset, file: activePath },
+        `topic ${tp.topic} was deleted and created again since ${activePath} was written: its offset ${state.offset} was for the old topic; the new one is read from where the connector's group offsets say (its start), after the lines already there`,
+      );
+      state = { ...state, offset: null };
+    }
+    if (state.connector !== connector || (topicId !== null && state.topicId !== topicId)) {
+      // written by an earlier version, its connector deleted, or its topic new: taken over
+      state = { ...state, connector, topicId: topicId ?? state.topicId ?? null };
       await writeSinkState(statePath, state);
     }
     if (active === null) {
@@ -120,7 +131,7 @@ export class PartitionFileWriter {
             'output file with committed data is missing (removed by hand?); starting a new one',
           );
         }
-        state = emptyState(state.offset, connector);
+        state = emptyState(state.offset, { connector, topicId: state.topicId ?? null });
         await writeSinkState(statePath, state);
       }
     } else if (active > state.position) {
@@ -134,7 +145,10 @@ export class PartitionFileWriter {
         { file: activePath, size: active, committedBytes: state.position },
         'output file is shorter than committed (truncated by hand?); appending after what is left',
       );
-      state = active === 0 ? emptyState(state.offset, connector) : { ...state, position: active };
+      state =
+        active === 0
+          ? emptyState(state.offset, { connector, topicId: state.topicId ?? null })
+          : { ...state, position: active };
     }
     return new PartitionFileWriter(tp, options, state);
   }
@@ -253,6 +267,7 @@ export class PartitionFileWriter {
       createdAt: this.length > 0 ? this.createdAt : null,
       columns: this.length > 0 ? this.columns : null,
       connector: this.options.connector,
+      topicId: this.options.topicId ?? this.persisted?.topicId ?? null,
     };
     this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
     if (this.persisted && sameState(this.persisted, state)) return;
@@ -285,7 +300,7 @@ export class PartitionFileWriter {
     }
     await rename(this.activePath, target);
     await fsyncDirectory(dir);
-    const state = emptyState(committed.offset, this.options.connector);
+    const state = emptyState(committed.offset, committed);
     await writeSinkState(this.statePath, state);
     this.persisted = state;
     this.length = 0;
@@ -325,7 +340,10 @@ export class PartitionFileWriter {
   }
 }
 
-function emptyState(offset: number | null, connector: string): SinkState {
+function emptyState(
+  offset: number | null,
+  owner: { readonly connector?: string | null; readonly topicId?: string | null },
+): SinkState {
   return {
     version: 1,
     offset,
@@ -333,7 +351,8 @@ function emptyState(offset: number | null, connector: string): SinkState {
     startOffset: offset ?? 0,
     createdAt: null,
     columns: null,
-    connector,
+    connector: owner.connector ?? null,
+    topicId: owner.topicId ?? null,
   };
 }
 
@@ -344,6 +363,7 @@ function sameState(a: SinkState, b: SinkState): boolean {
     a.startOffset === b.startOffset &&
     a.createdAt === b.createdAt &&
     a.connector === b.connector &&
+    a.topicId === b.topicId &&
     JSON.stringify(a.columns) === JSON.stringify(b.columns)
   );
 }

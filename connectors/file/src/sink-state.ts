@@ -31,6 +31,12 @@ export interface SinkState {
    * open the partition takes the files over); absent in state files of earlier versions.
    */
   readonly connector?: string | null;
+  /**
+   * The ID of the topic `offset` counts records of (SinkTaskContext.topicId): another ID means the
+   * topic was deleted and created again, and the offset is the old topic's. Absent in state files
+   * of earlier versions.
+   */
+  readonly topicId?: string | null;
 }
 
 export async function readSinkState(path: string): Promise<SinkState | null> {
@@ -69,6 +75,10 @@ function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
+function isOptionalText(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === 'string';
+}
+
 function isSinkState(v: unknown): v is SinkState {
   if (typeof v !== 'object' || v === null) return false;
   const s = v as Record<string, unknown>;
@@ -80,7 +90,8 @@ function isSinkState(v: unknown): v is SinkState {
     (s['createdAt'] === null || isCount(s['createdAt'])) &&
     (s['columns'] === null ||
       (Array.isArray(s['columns']) && s['columns'].every((c) => typeof c === 'string'))) &&
-    (s['connector'] === undefined || s['connector'] === null || typeof s['connector'] === 'string')
+    isOptionalText(s['connector']) &&
+    isOptionalText(s['topicId'])
   );
 }
 

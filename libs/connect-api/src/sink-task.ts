@@ -31,6 +31,12 @@ export interface SinkTaskContext {
   readonly signal: AbortSignal;
   /** Progress and connector-specific gauges; absent where nothing watches (tools, tests). */
   readonly reporter?: TaskReporter;
+  /**
+   * The topic's ID (Kafka's, KIP-516), null when the topic does not exist. A sink that stores
+   * offsets itself stores the ID with them: a different one means the topic was deleted and
+   * created again, and those offsets belong to the old one. Absent where there is no log (tools).
+   */
+  topicId?(topic: string): Promise<string | null>;
 }
 
 /** Offsets as the runtime tracks them: the next offset to read, per partition. */

@@ -215,6 +215,7 @@ export const TOPIC_DESCRIPTION_SCHEMA: SchemaObject = {
   type: 'object',
   properties: {
     name: str,
+    topic_id: str,
     internal: { type: 'boolean' },
     config: { type: 'object' },
     partitions: {

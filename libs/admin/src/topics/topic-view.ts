@@ -3,6 +3,8 @@ import type { TopicConfig, TopicDescription } from '@sluice/log';
 /** A topic as GET /topics/{name} shows it, in the API's snake_case. */
 export interface TopicView {
   name: string;
+  /** Kafka's topic ID: differs between a topic and one created again under its name. */
+  topic_id: string;
   internal: boolean;
   config: TopicConfig;
   partitions: {
@@ -17,6 +19,7 @@ export interface TopicView {
 export function topicViewOf(d: TopicDescription): TopicView {
   return {
     name: d.name,
+    topic_id: d.topicId,
     internal: d.internal,
     config: d.config,
     partitions: d.partitions.map((p) => ({

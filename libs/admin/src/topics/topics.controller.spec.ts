@@ -32,6 +32,7 @@ describe('POST /topics', () => {
     expect(res.headers['location']).toBe('/topics/orders');
     expect(res.body).toEqual({
       name: 'orders',
+      topic_id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       internal: false,
       config: expect.objectContaining({ 'retention.ms': 60000, 'cleanup.policy': 'compact' }),
       partitions: [0, 1, 2].map((partition) => ({

@@ -62,6 +62,8 @@ export class RecordingSinkContext implements SinkTaskContext {
   readonly paused: TopicPartition[] = [];
   readonly reported: { record: SinkRecord; error: Error }[] = [];
   commitRequests = 0;
+  /** What topicId() answers, per topic (null for the others, as for a topic that is gone). */
+  readonly topicIds = new Map<string, string>();
   private assigned: TopicPartition[] = [];
 
   /** errors.tolerance: 'all' records errant records, 'none' fails like the runtime would. */
@@ -102,6 +104,10 @@ export class RecordingSinkContext implements SinkTaskContext {
 
   requestCommit(): void {
     this.commitRequests++;
+  }
+
+  async topicId(topic: string): Promise<string | null> {
+    return this.topicIds.get(topic) ?? null;
   }
 }
 

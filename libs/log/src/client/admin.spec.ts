@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
 import { embeddedLogs } from '../testing/embedded-log.js';
 import { tempDir } from '../testing/log-test-support.js';
 
@@ -100,5 +102,26 @@ describe('LogAdmin', () => {
     await first.admin().deleteTopic('orders');
     await first.close();
     expect(await (await openLog({ dir })).coordinator.fetchOffsets('a')).toEqual([]);
+  });
+
+  it('gives each topic an ID, kept across restarts and new when the name is used again', async () => {
+    const dir = tempDir();
+    const first = await openLog({ dir });
+    const { topicId } = await first.admin().createTopic({ name: 'orders' });
+    expect(topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await first.close();
+    // a topic written before topics had IDs gets one when the log opens, and keeps it
+    const metaPath = path.join(dir, 'orders', 'topic.json');
+    const { id: _id, ...legacy } = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(metaPath, JSON.stringify(legacy));
+    const second = await openLog({ dir });
+    const given = (await second.admin().describeTopic('orders')).topicId;
+    expect(given).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await second.close();
+    const third = await openLog({ dir });
+    expect((await third.admin().describeTopic('orders')).topicId).toBe(given);
+    await third.admin().deleteTopic('orders');
+    const again = await third.admin().createTopic({ name: 'orders' });
+    expect(again.topicId).not.toBe(given);
   });
 });

@@ -12,6 +12,8 @@ export interface PartitionDescription {
 
 export interface TopicDescription {
   name: string;
+  /** Kafka's topic ID (KIP-516): differs between a topic and one created again under its name. */
+  topicId: string;
   internal: boolean;
   config: TopicConfig;
   partitions: PartitionDescription[];

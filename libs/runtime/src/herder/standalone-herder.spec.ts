@@ -617,6 +617,15 @@ describe('StandaloneHerder', () => {
       { topic: 'kept', partition: 0, offset: null },
     ]);
     expect(await log.coordinator.fetchOffsets('connect-mem')).toEqual([]);
+    // with no group offsets (as after the topic was deleted and created again), a reset still
+    // reaches the offsets the connector keeps for the partitions of its topics
+    await log.admin().createTopic({ name: 'two', partitions: 2 });
+    await herder.createConnector('mem2', sink('kept', { topics: 'two' }), 'STOPPED');
+    expect(await herder.resetConnectorOffsets('mem2')).toBe(true);
+    expect(MemorySink.alteredOffsets.get('kept')![2]).toEqual([
+      { topic: 'two', partition: 0, offset: null },
+      { topic: 'two', partition: 1, offset: null },
+    ]);
   });
 
   it('rewinds to the offsets a sink asks for in open() before fetching: no record from before them reaches put()', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   DataError,
+  sinkConsumes,
   type ConnectorSignal,
   type IngressRequest,
   type IngressResponse,
@@ -792,7 +793,7 @@ export class StandaloneHerder implements Herder {
         const committed = await this.o.log.coordinator.fetchOffsets(groupId);
         const external = await this.connectorAltersOffsets(
           config,
-          committed.map((c) => ({ topic: c.topic, partition: c.partition, offset: null })),
+          await this.sinkPartitions(config, committed),
         );
         if (committed.length > 0) await this.o.log.coordinator.deleteOffsets(groupId);
         return external;
@@ -804,6 +805,33 @@ export class StandaloneHerder implements Herder {
       await this.offsets.reset(name);
       return external;
     });
+  }
+
+  /**
+   * What a sink's reset clears, as null offsets: the partitions its group committed, and every
+   * partition of the topics it consumes now, since a connector keeping offsets of its own may
+   * hold some for a topic whose group offsets were forgotten (the topic deleted and created again).
+   */
+  private async sinkPartitions(
+    config: Readonly<Record<string, string>>,
+    committed: readonly { topic: string; partition: number }[],
+  ): Promise<SinkOffsetChange[]> {
+    const all = new Map<string, SinkOffsetChange>();
+    const add = (topic: string, partition: number): void =>
+      void all.set(`${topic}\u0000${partition}`, { topic, partition, offset: null });
+    for (const c of committed) add(c.topic, c.partition);
+    let consumes: (topic: string) => boolean;
+    try {
+      consumes = sinkConsumes(config);
+    } catch {
+      consumes = () => false; // a bad topics.regex consumes nothing
+    }
+    for (const topic of await this.o.log.admin().listTopics()) {
+      if (!consumes(topic)) continue;
+      const count = this.o.log.storage.partitionCount(topic) ?? 0;
+      for (let p = 0; p < count; p++) add(topic, p);
+    }
+    return [...all.values()];
   }
 
   /**

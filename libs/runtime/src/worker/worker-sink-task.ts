@@ -8,7 +8,14 @@ import type {
   SinkTaskContext,
   TopicPartition,
 } from '@sluice/connect-api';
-import type { Consumer, Log, LogRecord, PartitionRecords, RebalanceListener } from '@sluice/log';
+import {
+  isLogError,
+  type Consumer,
+  type Log,
+  type LogRecord,
+  type PartitionRecords,
+  type RebalanceListener,
+} from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { ErrorStage } from '../errors/error-stage.js';
@@ -112,6 +119,14 @@ export class WorkerSinkTask implements WorkerTask {
         if (!this.paused) this.consumer?.resume(tps.filter((tp) => this.assigned(tp)));
       },
       requestCommit: () => void (this.commitRequested = true),
+      topicId: async (topic) => {
+        try {
+          return (await this.o.log.admin().describeTopic(topic)).topicId;
+        } catch (err) {
+          if (isLogError(err, 'UNKNOWN_TOPIC')) return null;
+          throw err;
+        }
+      },
       errantRecordReporter: {
         report: async (record, error) => {
           await this.failedRecord('TASK_PUT', error, record);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogError } from '../../errors.js';
@@ -30,9 +31,16 @@ export interface FileLogStorageOptions {
 
 interface TopicMeta {
   name: string;
+  /** Kafka's topic ID (KIP-516): tells this topic from an earlier one of the same name. */
+  id: string;
   partitions: number;
   config: TopicConfig;
   createdAt: number;
+}
+
+/** A topic ID as Kafka shows them: 16 random bytes, base64url. */
+function newTopicId(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 interface TopicState {
@@ -111,6 +119,11 @@ export class FileLogStorage implements LogStorage {
             );
           }
           continue;
+        }
+        if (!meta.id) {
+          // written before topics had IDs: given one now, kept from here on
+          meta.id = newTopicId();
+          await writeFileAtomic(path.join(topicDir, META_FILE), JSON.stringify(meta, null, 2));
         }
         await this.openTopic(meta, !clean);
       }
@@ -219,7 +232,7 @@ export class FileLogStorage implements LogStorage {
         await fs.promises.rm(topicDir, { recursive: true, force: true });
       }
       await fs.promises.mkdir(topicDir, { recursive: true });
-      const meta: TopicMeta = { name, partitions, config, createdAt: Date.now() };
+      const meta: TopicMeta = { name, id: newTopicId(), partitions, config, createdAt: Date.now() };
       await this.openTopic(meta, false);
       await writeFileAtomic(path.join(topicDir, META_FILE), JSON.stringify(meta, null, 2));
       await fsyncDir(this.dir);
@@ -252,6 +265,7 @@ export class FileLogStorage implements LogStorage {
     const state = this.requireTopic(name);
     return {
       name,
+      topicId: state.meta.id,
       internal: isInternalTopic(name),
       config: { ...state.meta.config },
       partitions: state.partitions.map((p) => p.describe()),
