@@ -194,6 +194,31 @@ describe('Consumer in a group', () => {
     }
   }
 
+  it('keeps a subscribed consumer through its topic being deleted, and reads the topic made again from its start', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 'gone', partitions: 1 });
+    await produce(log, 'gone', 0, ['a', 'b', 'c', 'd']);
+    const consumer = log.consumer({ groupId: 'g', autoOffsetReset: 'earliest', ...fast });
+    const revoked: TopicPartition[] = [];
+    consumer.subscribe(['gone'], { onPartitionsRevoked: (tps) => void revoked.push(...tps) });
+    const before: LogRecord[][] = [];
+    await pollUntil([consumer], () => (before[0]?.length ?? 0) === 4, before);
+
+    await log.admin().deleteTopic('gone');
+    await pollUntil([consumer], () => consumer.assignment().length === 0);
+    expect(revoked).toEqual([{ topic: 'gone', partition: 0 }]);
+    // as a sink commits at revocation: the old position is not handed to the next topic of the name
+    await consumer.commit([{ topic: 'gone', partition: 0, offset: 4 }]);
+    expect(await log.coordinator.fetchOffsets('g')).toEqual([]);
+
+    await log.admin().createTopic({ name: 'gone', partitions: 1 });
+    await produce(log, 'gone', 0, ['new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
+    const after: LogRecord[][] = [];
+    await pollUntil([consumer], () => (after[0]?.length ?? 0) === 5, after);
+    expect(text(after[0]!)).toEqual(['new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
+    await consumer.close();
+  });
+
   it('splits partitions between members, hands them over when one leaves, and resumes from commits', async () => {
     const dir = tempDir();
     let log = await openLog({ dir });

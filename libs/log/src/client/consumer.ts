@@ -240,6 +240,11 @@ export class Consumer {
         signal,
       });
     } catch (err) {
+      // a subscribed topic deleted: nothing to read until the group's next rebalance revokes it
+      if (this.member && isLogError(err, 'UNKNOWN_TOPIC')) {
+        if (maxWaitMs > 0) await sleep(Math.min(maxWaitMs, 100), signal); // no busy loop meanwhile
+        return { batches: Buffer.alloc(0), highWatermark: state.highWatermark, logStartOffset: 0 };
+      }
       if (!isLogError(err, 'OFFSET_OUT_OF_RANGE')) throw err;
       state.position = await this.resetOffset(state.tp, err);
       return { batches: Buffer.alloc(0), highWatermark: state.highWatermark, logStartOffset: 0 };
@@ -421,11 +426,14 @@ export class Consumer {
     offsets?: readonly { topic: string; partition: number; offset: number; metadata?: string }[],
   ): Promise<void> {
     const groupId = this.requireGroupId();
-    const list =
+    // a deleted topic's offsets were forgotten with it: committing positions in it would hand
+    // them to a topic created again under the name (Kafka's coordinator refuses such commits)
+    const list = (
       offsets ??
       [...this.partitions.values()]
         .filter((s) => s.position !== null)
-        .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.position! }));
+        .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.position! }))
+    ).filter((o) => this.storage.partitionCount(o.topic) !== undefined);
     if (list.length === 0) return;
     if (this.member) {
       await this.member.commit([...list]);

@@ -645,6 +645,35 @@ describe('StandaloneHerder', () => {
     expect(received.map((r) => r.kafkaOffset)).toEqual([6, 7, 8, 9]);
   });
 
+  it("keeps a sink's task running through its topic being deleted, and takes the topic made again from its start", async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    const produce = (values: number[]) =>
+      log.producer().send({
+        topic: 'doomed',
+        records: values.map((n) => ({
+          value: Buffer.from(JSON.stringify({ schema: null, payload: { n } })),
+        })),
+      });
+    await log.admin().createTopic({ name: 'doomed' });
+    await produce([1, 2, 3]);
+    await herder.putConnectorConfig('mem', sink('doomed', { topics: 'doomed' }));
+    await eventually(
+      () => MemorySink.received.get('doomed') ?? [],
+      (r) => r.length === 3,
+    );
+    await log.admin().deleteTopic('doomed');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
+    await log.admin().createTopic({ name: 'doomed' });
+    await produce([10, 20, 30, 40]);
+    const received = await eventually(
+      () => MemorySink.received.get('doomed') ?? [],
+      (r) => r.length >= 7,
+    );
+    expect(received.map((r) => (r.value as { n: number }).n)).toEqual([1, 2, 3, 10, 20, 30, 40]);
+    expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
+  });
+
   it('sends records a sink reports as errant to the dead letter queue with context headers', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(10, { topic: 'dlq-in' }));
