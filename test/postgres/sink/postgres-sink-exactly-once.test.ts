@@ -172,6 +172,49 @@ describe('postgres-sink exactly.once', () => {
     ).toBe(false);
   });
 
+  it("reads a topic deleted and created again from its start: the stored offset is the old topic's", async () => {
+    const tp = { topic: 'reborn', partition: 0 };
+    const settings = config({ topics: 'reborn' });
+    const contextFor = (topicId: string): FakeSinkContext => {
+      const c = new FakeSinkContext('reborn-sink');
+      c.topicIds.set('reborn', topicId);
+      return c;
+    };
+    const old = new RecordFactory('reborn');
+    const first = await startSinkTask(settings, contextFor('old-id'));
+    await first.task.open([tp]);
+    await putAndFlush(
+      first.task,
+      [0, 1, 2].map((n) => old.record(null, { n, p: 0 }, { valueSchema: value })),
+    );
+    await first.task.stop();
+
+    // the new topic has more records than the old offset: a rewind to 3 would skip 0 to 2
+    const fresh = new RecordFactory('reborn');
+    const second = await startSinkTask(settings, contextFor('new-id'));
+    await second.task.open([tp]);
+    expect(second.context.rewinds).toEqual([]);
+    expect(second.context.logger.warnings.join('\n')).toMatch(
+      /topic reborn was deleted and created again since offset 3/,
+    );
+    await putAndFlush(
+      second.task,
+      [10, 11, 12, 13, 14].map((n) => fresh.record(null, { n, p: 0 }, { valueSchema: value })),
+    );
+    await second.task.stop();
+    expect((await q<{ n: number }>('SELECT n FROM reborn ORDER BY n')).map((r) => r.n)).toEqual([
+      0, 1, 2, 10, 11, 12, 13, 14,
+    ]);
+    expect(
+      await q(`SELECT next_offset, topic_id FROM __sluice_sink_offsets WHERE connector = 'reborn-sink'`),
+    ).toEqual([{ next_offset: '5', topic_id: 'new-id' }]);
+
+    const third = await startSinkTask(settings, contextFor('new-id'));
+    await third.task.open([tp]);
+    expect(third.context.rewinds).toEqual([{ tp, offset: 5 }]);
+    await third.task.stop();
+  });
+
   it('returns the offsets it was given from preCommit without exactly.once', async () => {
     const { task } = await startSinkTask(config({ 'exactly.once': 'false', topics: 'plain' }));
     const given = offsetsOf(ledger(), 10);

@@ -31,6 +31,8 @@ export class FakeSinkContext implements SinkTaskContext {
   readonly abort = new AbortController();
   /** errors.tolerance=none: report() rejects, as the runtime's does. */
   tolerateErrors = true;
+  /** What topicId() answers, per topic (null for the others). */
+  readonly topicIds = new Map<string, string>();
 
   constructor(connector = 'pg-sink-test') {
     this.connector = connector;
@@ -49,6 +51,9 @@ export class FakeSinkContext implements SinkTaskContext {
   pause(): void {}
   resume(): void {}
   requestCommit(): void {}
+  async topicId(topic: string): Promise<string | null> {
+    return this.topicIds.get(topic) ?? null;
+  }
   readonly errantRecordReporter = {
     report: async (record: SinkRecord, error: Error): Promise<void> => {
       if (!this.tolerateErrors) throw error;

@@ -161,9 +161,16 @@ export class PostgresSinkTask implements SinkTask {
     if (!this.offsetsStore || partitions.length === 0) return;
     // one connection: no query between the statements of a batch being written
     await this.pipeline.idle();
-    const stored = await this.withRetries('read offsets', (session) =>
+    for (const topic of new Set(partitions.map((tp) => tp.topic)))
+      this.offsetsStore.noteTopicId(topic, (await this.context.topicId?.(topic)) ?? null);
+    const { offsets: stored, stale } = await this.withRetries('read offsets', (session) =>
       this.offsetsStore!.read(session.client, session.currentSchema, partitions),
     );
+    for (const s of stale)
+      this.logger.warn(
+        { topic: s.topic, partition: s.partition, storedOffset: s.offset },
+        `topic ${s.topic} was deleted and created again since offset ${s.offset} of partition ${s.partition} was stored in ${this.config['offsets.table']}: that offset was the old topic's; the new one is read from where the connector's group offsets say (its start)`,
+      );
     for (const tp of partitions) {
       const offset = stored.get(partitionKey(tp.topic, tp.partition));
       if (offset === undefined) continue;
@@ -290,7 +297,8 @@ export class PostgresSinkTask implements SinkTask {
       session.currentSchema,
       offsets.map((o) => ({ topic: o.topic, partition: o.partition })),
     );
-    for (const [key, offset] of stored) this.floors.set(key, Math.max(offset, this.floors.get(key) ?? -1));
+    for (const [key, offset] of stored.offsets)
+      this.floors.set(key, Math.max(offset, this.floors.get(key) ?? -1));
   }
 
   private async report(failures: readonly WriteFailure[]): Promise<void> {

@@ -20,10 +20,21 @@ export function partitionKey(topic: string, partition: number): string {
  * Rows are per connector (several connectors may share a target and a topic).
  */
 export class SinkOffsetsStore {
+  /**
+   * Topic IDs (SinkTaskContext.topicId) of the topics being written: stored with their offsets,
+   * so that offsets of a topic since deleted are not taken for the one created again.
+   */
+  private readonly topicIds = new Map<string, string>();
+
   constructor(
     private readonly name: TableName,
     private readonly connector: string,
   ) {}
+
+  noteTopicId(topic: string, id: string | null): void {
+    if (id === null) this.topicIds.delete(topic);
+    else this.topicIds.set(topic, id);
+  }
 
   private table(currentSchema: string): string {
     return quoteTable({ schema: this.name.schema ?? currentSchema, table: this.name.table });
@@ -31,23 +42,37 @@ export class SinkOffsetsStore {
 
   async ensure(client: pg.Client, currentSchema: string): Promise<void> {
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${this.table(currentSchema)} (connector text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, topic, "partition"))`,
+      `CREATE TABLE IF NOT EXISTS ${this.table(currentSchema)} (connector text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), topic_id text, PRIMARY KEY (connector, topic, "partition"))`,
     );
+    // tables made before offsets held topic IDs
+    await client.query(`ALTER TABLE ${this.table(currentSchema)} ADD COLUMN IF NOT EXISTS topic_id text`);
   }
 
   async read(
     client: pg.Client,
     currentSchema: string,
     partitions: readonly TopicPartition[],
-  ): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (partitions.length === 0) return out;
-    const res = await client.query<{ topic: string; partition: number; next_offset: string }>(
-      `SELECT o.topic, o."partition", o.next_offset FROM ${this.table(currentSchema)} o JOIN unnest($2::text[], $3::int[]) AS p(topic, "partition") ON o.topic = p.topic AND o."partition" = p."partition" WHERE o.connector = $1`,
+  ): Promise<{ offsets: Map<string, number>; stale: StoredOffset[] }> {
+    const offsets = new Map<string, number>();
+    const stale: StoredOffset[] = [];
+    if (partitions.length === 0) return { offsets, stale };
+    const res = await client.query<{
+      topic: string;
+      partition: number;
+      next_offset: string;
+      topic_id: string | null;
+    }>(
+      `SELECT o.topic, o."partition", o.next_offset, o.topic_id FROM ${this.table(currentSchema)} o JOIN unnest($2::text[], $3::int[]) AS p(topic, "partition") ON o.topic = p.topic AND o."partition" = p."partition" WHERE o.connector = $1`,
       [this.connector, partitions.map((p) => p.topic), partitions.map((p) => p.partition)],
     );
-    for (const r of res.rows) out.set(partitionKey(r.topic, r.partition), Number(r.next_offset));
-    return out;
+    for (const r of res.rows) {
+      const offset = { topic: r.topic, partition: r.partition, offset: Number(r.next_offset) };
+      const now = this.topicIds.get(r.topic);
+      // no ID stored (an earlier version, an offset set over REST) or none known now: trusted
+      if (r.topic_id !== null && now !== undefined && r.topic_id !== now) stale.push(offset);
+      else offsets.set(partitionKey(r.topic, r.partition), offset.offset);
+    }
+    return { offsets, stale };
   }
 
   /**
@@ -83,12 +108,13 @@ export class SinkOffsetsStore {
   async write(client: pg.Client, currentSchema: string, offsets: readonly StoredOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     await client.query(
-      `INSERT INTO ${this.table(currentSchema)} AS o (connector, topic, "partition", next_offset) SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, n) ON CONFLICT (connector, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+      `INSERT INTO ${this.table(currentSchema)} AS o (connector, topic, "partition", next_offset, topic_id) SELECT $1, t, p, n, i FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(t, p, n, i) ON CONFLICT (connector, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset, topic_id = EXCLUDED.topic_id, updated_at = now()`,
       [
         this.connector,
         offsets.map((o) => o.topic),
         offsets.map((o) => o.partition),
         offsets.map((o) => String(o.offset)),
+        offsets.map((o) => this.topicIds.get(o.topic) ?? null),
       ],
     );
   }
