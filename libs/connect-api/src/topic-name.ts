@@ -29,7 +29,15 @@ export function IsTopicName(): PropertyDecorator {
  * matches its whole name (`orders` does not take `orders-dlq`). Throws a SyntaxError on a bad pattern.
  */
 export function topicsPattern(regex: string): RegExp {
-  return new RegExp(`^(?:${regex})$`);
+  // Java's leading inline flag for case-insensitive patterns, common in copied Kafka configs
+  const caseless = regex.startsWith('(?i)');
+  const body = caseless ? regex.slice(4) : regex;
+  try {
+    new RegExp(body);
+  } catch (err) {
+    throw new SyntaxError(`/${body}/: ${(err as Error).message.replace(/^.*: /, '')}`);
+  }
+  return new RegExp(`^(?:${body})$`, caseless ? 'i' : '');
 }
 
 /** Whether a sink with these settings consumes `topic`: its `topics` list, or `topics.regex`. */
