@@ -81,7 +81,7 @@ export class PartitionFileWriter {
 
   /** Opens the partition's files, first undoing whatever was written after the last commit. */
   static async open(tp: TopicPartition, options: PartitionFileOptions): Promise<PartitionFileWriter> {
-    const { dir, format, logger, connector, topicId } = options;
+    const { dir, format, logger, connector } = options;
     const activePath = join(dir, activeFileName(tp, format));
     const statePath = join(dir, stateFileName(tp, format));
     let state = await readSinkState(statePath);
@@ -106,20 +106,7 @@ export class PartitionFileWriter {
       const other = await readSinkState(statePath);
       throw new ConnectError(ownedByOther(statePath, other?.connector ?? '?', connector));
     }
-    if (topicId !== null && state.topicId && state.topicId !== topicId) {
-      // the offset counts records of a topic since deleted: consumption starts where the group's
-      // offsets say (forgotten with that topic, so at the start of the new one)
-      logger.warn(
-        { topic: tp.topic, partition: tp.partition, committedOffset: state.offset, file: activePath },
-        `topic ${tp.topic} was deleted and created again since ${activePath} was written: its offset ${state.offset} was for the old topic; the new one is read from where the connector's group offsets say (its start), after the lines already there`,
-      );
-      state = { ...state, offset: null };
-    }
-    if (state.connector !== connector || (topicId !== null && state.topicId !== topicId)) {
-      // written by an earlier version, its connector deleted, or its topic new: taken over
-      state = { ...state, connector, topicId: topicId ?? state.topicId ?? null };
-      await writeSinkState(statePath, state);
-    }
+    state = await ownState(tp, statePath, state, options);
     if (active === null) {
       if (state.position > 0) {
         const rolled = join(dir, rolledFileName(tp, format, state.startOffset));
@@ -338,6 +325,34 @@ export class PartitionFileWriter {
   private get statePath(): string {
     return join(this.options.dir, stateFileName(this.tp, this.options.format));
   }
+}
+
+/**
+ * An existing state, made this connector's: taken over when it names none (an earlier version
+ * wrote it, or its connector was deleted), and without its offset when that counted records of a
+ * topic since deleted and created again (consumption then starts where the group's offsets say,
+ * forgotten with the old topic: at the start of the new one). Another connector's is refused
+ * before this (see open).
+ */
+async function ownState(
+  tp: TopicPartition,
+  statePath: string,
+  state: SinkState,
+  options: PartitionFileOptions,
+): Promise<SinkState> {
+  const { connector, topicId, logger } = options;
+  let owned = state;
+  if (topicId !== null && state.topicId && state.topicId !== topicId) {
+    logger.warn(
+      { topic: tp.topic, partition: tp.partition, committedOffset: state.offset, file: statePath },
+      `topic ${tp.topic} was deleted and created again since ${statePath} was written: its offset ${state.offset} was for the old topic; the new one is read from where the connector's group offsets say (its start), after the lines already there`,
+    );
+    owned = { ...owned, offset: null };
+  }
+  if (owned.connector === connector && (topicId === null || owned.topicId === topicId)) return owned;
+  owned = { ...owned, connector, topicId: topicId ?? owned.topicId ?? null };
+  await writeSinkState(statePath, owned);
+  return owned;
 }
 
 function emptyState(
