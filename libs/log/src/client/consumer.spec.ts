@@ -219,6 +219,26 @@ describe('Consumer in a group', () => {
     await consumer.close();
   });
 
+  it('keeps a subscribed consumer through its topic made again at once with fewer partitions', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 'shrinks', partitions: 2 });
+    await produce(log, 'shrinks', 1, ['x', 'y']);
+    const consumer = log.consumer({ groupId: 'g2', autoOffsetReset: 'earliest', ...fast });
+    consumer.subscribe(['shrinks']);
+    const before: LogRecord[][] = [];
+    await pollUntil([consumer], () => (before[0]?.length ?? 0) === 2, before);
+    await log.admin().deleteTopic('shrinks');
+    await log.admin().createTopic({ name: 'shrinks', partitions: 1 });
+    await consumer.commit([{ topic: 'shrinks', partition: 1, offset: 2 }]); // that partition is gone
+    expect(await log.coordinator.fetchOffsets('g2')).toEqual([]);
+    await produce(log, 'shrinks', 0, ['new']);
+    const after: LogRecord[][] = [];
+    await pollUntil([consumer], () => (after[0]?.length ?? 0) === 1, after);
+    expect(text(after[0]!)).toEqual(['new']);
+    expect(consumer.assignment()).toEqual([{ topic: 'shrinks', partition: 0 }]);
+    await consumer.close();
+  });
+
   it('splits partitions between members, hands them over when one leaves, and resumes from commits', async () => {
     const dir = tempDir();
     let log = await openLog({ dir });

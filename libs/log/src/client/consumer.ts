@@ -240,8 +240,9 @@ export class Consumer {
         signal,
       });
     } catch (err) {
-      // a subscribed topic deleted: nothing to read until the group's next rebalance revokes it
-      if (this.member && isLogError(err, 'UNKNOWN_TOPIC')) {
+      // a subscribed topic deleted (or made again with fewer partitions): nothing to read until
+      // the group's next rebalance revokes the partition
+      if (this.member && (isLogError(err, 'UNKNOWN_TOPIC') || isLogError(err, 'UNKNOWN_PARTITION'))) {
         if (maxWaitMs > 0) await sleep(Math.min(maxWaitMs, 100), signal); // no busy loop meanwhile
         return { batches: Buffer.alloc(0), highWatermark: state.highWatermark, logStartOffset: 0 };
       }
@@ -426,14 +427,15 @@ export class Consumer {
     offsets?: readonly { topic: string; partition: number; offset: number; metadata?: string }[],
   ): Promise<void> {
     const groupId = this.requireGroupId();
-    // a deleted topic's offsets were forgotten with it: committing positions in it would hand
-    // them to a topic created again under the name (Kafka's coordinator refuses such commits)
+    // a deleted topic's (or partition's) offsets were forgotten with it: committing positions in
+    // it would hand them to a topic created again under the name (Kafka's coordinator refuses such
+    // commits)
     const list = (
       offsets ??
       [...this.partitions.values()]
         .filter((s) => s.position !== null)
         .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.position! }))
-    ).filter((o) => this.storage.partitionCount(o.topic) !== undefined);
+    ).filter((o) => o.partition < (this.storage.partitionCount(o.topic) ?? 0));
     if (list.length === 0) return;
     if (this.member) {
       await this.member.commit([...list]);
