@@ -197,6 +197,19 @@ describe('sluice CLI against a running worker', () => {
     const nothing = await runCli(['validate']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('name the files to check');
+    // a connector file in JSON, as `connectors apply -f` takes it, is a connector file too
+    const json = path.join(root, 'json-connector.json');
+    fs.writeFileSync(
+      json,
+      JSON.stringify({
+        name: 'j',
+        config: { 'connector.class': 'file-sink', topics: 't', path: `${root}/data/j` },
+      }),
+    );
+    expect(await runCli(['validate', '--config', path.join(root, 'worker.yaml'), json])).toMatchObject({
+      code: 0,
+      stdout: `${json}: ok\n`,
+    });
     // a typo is a warning, not a failure
     const typo = path.join(root, 'typo.yaml');
     fs.writeFileSync(typo, sourceYaml('x').replace('config:\n', 'config:\n  batch.szie: 10\n'));

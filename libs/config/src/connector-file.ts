@@ -57,6 +57,18 @@ export async function readConnectorFile(file: string): Promise<ConnectorFile> {
 }
 
 /** Parses the text of a connector file; `file` only labels the errors and the result. */
+/**
+ * Whether a YAML (or JSON) text is a connector file rather than a worker file: a mapping with
+ * `name` or `config` at its top, which worker.yaml never has. A connector file with a misspelt
+ * key keeps the other one, and is then reported as a connector file.
+ */
+export function isConnectorFileText(text: string): boolean {
+  const root = parseDocument(text).contents;
+  return (
+    isMap(root) && root.items.some((p) => isScalar(p.key) && ['name', 'config'].includes(String(p.key.value)))
+  );
+}
+
 export function parseConnectorFile(text: string, file: string): ConnectorFile {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });

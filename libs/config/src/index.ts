@@ -11,6 +11,7 @@ export {
 } from './worker-config.js';
 export { envNameFor, loadWorkerConfig, type LoadedWorkerConfig } from './worker-config-loader.js';
 export {
+  isConnectorFileText,
   parseConnectorFile,
   readConnectorFile,
   validateConnectorName,

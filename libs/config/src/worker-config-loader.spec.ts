@@ -80,6 +80,31 @@ describe('worker.yaml', () => {
     );
   });
 
+  it('refuses misspelt keys inside sections, naming the ones known there, and takes converter options', () => {
+    const f = file(
+      'rest:\n  prot: 9000\n  auth:\n    type: bearer\n    tokn: abcdefabcdefabcdefabcdef\nfiles:\n  root: [/data]\nconverters:\n  value.converter.schemas.enable: false\n  vlaue.converter: string\n',
+    );
+    let error: ConfigError | undefined;
+    try {
+      loadWorkerConfig(f, {});
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems.map((p) => [p.field, p.line, p.message])).toEqual(
+      expect.arrayContaining([
+        ['rest.prot', 2, 'unknown key; known here: host, port, auth'],
+        ['rest.auth.tokn', 5, 'unknown key; known here: type, token, users'],
+        ['files.root', 7, 'unknown key; known here: roots'],
+        [
+          'converters.vlaue.converter',
+          10,
+          expect.stringMatching(/^unknown key; known here: key.converter, value.converter/),
+        ],
+      ]),
+    );
+    expect(error!.problems.map((p) => p.field)).not.toContain('converters.value.converter.schemas.enable');
+  });
+
   it('names the line of a YAML syntax error', () => {
     expect(() => loadWorkerConfig(file('rest:\n  port: [unclosed\n'), {})).toThrow(ConfigError);
     let thrown: unknown;

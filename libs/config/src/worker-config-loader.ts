@@ -5,6 +5,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { yamlSyntaxProblems } from './yaml-syntax-problems.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { unknownNestedKeys } from './unknown-worker-keys.js';
 import { WorkerConfig } from './worker-config.js';
 
 export interface LoadedWorkerConfig {
@@ -89,12 +90,18 @@ function lineOf(
   field: string,
 ): number | undefined {
   let node: Node | null | undefined = doc.contents as Node | null;
-  for (const part of field.split('.')) {
+  const parts = field.split('.');
+  for (let i = 0; i < parts.length;) {
     if (!isMap(node)) break;
-    const pair: { key: unknown; value: unknown } | undefined = node.items.find(
-      (p) => isScalar(p.key) && String(p.key.value) === part,
-    );
+    // keys may hold dots themselves (`value.converter.schemas.enable`): the longest that is there
+    let pair: { key: unknown; value: unknown } | undefined;
+    let used = parts.length - i;
+    for (; used > 0 && !pair; used--) {
+      const key = parts.slice(i, i + used).join('.');
+      pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    }
     if (!pair) break;
+    i += used + 1;
     node = (pair.value as Node | null) ?? (pair.key as Node);
   }
   const offset = node?.range?.[0];
@@ -155,6 +162,13 @@ export function loadWorkerConfig(
         line: doc ? lineOf(doc, counter, key) : undefined,
       });
   }
+  for (const { key, known: near } of unknownNestedKeys(raw))
+    problems.push({
+      field: key,
+      message: `unknown key; known here: ${near.join(', ')}`,
+      file: file ?? undefined,
+      line: doc ? lineOf(doc, counter, key) : undefined,
+    });
   for (const key of known) {
     const value = env[envNameFor(key)];
     if (value !== undefined) setPath(raw, defaults, key, coerce(value, lookup(defaults, key)));

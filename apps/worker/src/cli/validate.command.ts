@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, loadWorkerConfig, parseConnectorFile, resolveConfig } from '@sluice/config';
+import {
+  ConfigError,
+  isConnectorFileText,
+  loadWorkerConfig,
+  parseConnectorFile,
+  resolveConfig,
+} from '@sluice/config';
 import { DEFAULT_CONVERTERS, validateConnectorConfig } from '@sluice/runtime';
 import { loadPluginRegistry } from '../plugin-registry.factory.js';
 import type { CliOutput } from './output.js';
@@ -58,7 +64,7 @@ async function problemsOf(
   } catch (err) {
     return [(err as Error).message];
   }
-  const isConnector = /^\s*config\s*:/m.test(text) && /^\s*name\s*:/m.test(text);
+  const isConnector = isConnectorFileText(text);
   try {
     if (!isConnector) {
       loadWorkerConfig(file);

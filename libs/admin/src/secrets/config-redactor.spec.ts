@@ -78,12 +78,19 @@ describe('ConfigRedactor', () => {
       'http.headers.Cookie': 'k',
       'http.headers.X-Request-Source': 'shown',
       plain: 'shown',
+      // misspelt secret settings, which no definition names, and client overrides holding secrets
+      'auth.basic.pasword': 'l',
+      'auth.bearer.tokne': 'm',
+      'http.headers.Authorisation': 'n',
+      'consumer.override.sasl.jaas.config': 'o',
+      'topics.regex': 'shown',
     });
     expect(Object.entries(out).filter(([, v]) => v !== HIDDEN)).toEqual([
       ['connector.class', 'unknown'],
       ['credentials.file', 'shown'],
       ['http.headers.X-Request-Source', 'shown'],
       ['plain', 'shown'],
+      ['topics.regex', 'shown'],
     ]);
   });
 

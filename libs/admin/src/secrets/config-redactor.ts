@@ -6,9 +6,12 @@ export { HIDDEN };
 
 /**
  * The safety net: keys that look secret are hidden even when no definition says PASSWORD, such as
- * an HTTP header a connector sends (`http.headers.Authorization`, `http.headers.X-Api-Key`).
+ * an HTTP header a connector sends (`http.headers.Authorization`, `http.headers.X-Api-Key`), a
+ * client override (`consumer.override.sasl.jaas.config`) or a misspelt secret setting
+ * (`auth.basic.pasword`, `auth.bearer.tokne`), which no definition names.
  */
-const SECRET_NAME = /password|secret|token|credentials?$|authorization|api[._-]?key|cookie|private[._-]?key/i;
+const SECRET_NAME =
+  /pas+w(or)?d|secret|tok(en|ne)|credentials?$|authori[sz]ation|api[._-]?key|cookie|private[._-]?key|jaas/i;
 
 function listOf(value: string | undefined): string[] {
   return (value ?? '')

@@ -78,12 +78,20 @@ describe('validateConnectorConfig: unknown settings', () => {
   it('names settings nothing reads, with the declared setting a typo is closest to', async () => {
     expect(
       await unknownOf(
-        sink({ topics: 'a', tpoics: 'a', 'errors.tolerence': 'all', buckett: 'x', colour: 'blue' }),
+        sink({
+          topics: 'a',
+          tpoics: 'a',
+          'errors.tolerence': 'all',
+          buckett: 'x',
+          colour: 'blue',
+          'put.failure.modes': 'x', // five edits from put.failures: too far to suggest
+        }),
       ),
     ).toEqual([
       { key: 'buckett', suggestion: 'bucket' },
       { key: 'colour', suggestion: null },
       { key: 'errors.tolerence', suggestion: 'errors.tolerance' },
+      { key: 'put.failure.modes', suggestion: null },
       { key: 'tpoics', suggestion: 'topics' },
     ]);
   });

@@ -38,10 +38,9 @@ export function unknownSettings(
   for (const key of Object.keys(config).sort()) {
     if (known.has(key) || prefixes.some((p) => key.startsWith(p))) continue;
     const near = names.length > 0 ? closest(key, names) : null;
-    out.push({
-      key,
-      suggestion: near !== null && distance(key, near) <= Math.max(2, key.length / 4) ? near : null,
-    });
+    // a few edits at most: further off, a suggestion misleads more than it helps
+    const within = Math.max(2, Math.min(3, Math.floor(key.length / 5)));
+    out.push({ key, suggestion: near !== null && distance(key, near) <= within ? near : null });
   }
   return out;
 }
