@@ -72,6 +72,7 @@ describe('sluice CLI against a running worker', () => {
     const list = await runCli(['topics', 'list'], { url });
     expect(list.stdout.split('\n')).toContain('cli-topic');
     const described = await runCli(['topics', 'describe', 'cli-topic'], { url });
+    expect(described.stdout).toMatch(/^cli-topic {2}topic_id=[A-Za-z0-9_-]{22}\n/);
     expect(described.stdout).toMatch(/PARTITION\s+START\s+END/);
   });
 

@@ -8,6 +8,7 @@ const enc = encodeURIComponent;
 
 interface TopicView {
   name: string;
+  topic_id: string;
   internal: boolean;
   config: Record<string, unknown>;
   partitions: {
@@ -67,7 +68,7 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
     .action(async (name: string, o: { json?: boolean }) => {
       const t = await client().get<TopicView>(`/topics/${enc(name)}`);
       if (o.json) return output.out(JSON.stringify(t, null, 2));
-      output.out(`${t.name}${t.internal ? ' (internal)' : ''}`);
+      output.out(`${t.name}${t.internal ? ' (internal)' : ''}  topic_id=${t.topic_id}`);
       for (const [k, v] of Object.entries(t.config)) output.out(`  ${k}=${String(v)}`);
       table(
         [
