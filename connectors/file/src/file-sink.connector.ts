@@ -14,7 +14,7 @@ import {
 import { checkPaths } from './confined-paths.js';
 import { stateFileName } from './output-file-names.js';
 import { alterSinkStates, ownedByOther, releaseSinkStates, sinkStatesIn } from './sink-state.js';
-import { FileSinkConfig, isSinkFormat } from './file-sink.config.js';
+import { FileSinkConfig, isSinkFormat, type SinkFormat } from './file-sink.config.js';
 import { FileSinkTask } from './file-sink.task.js';
 import { VERSION } from './version.js';
 
@@ -53,12 +53,7 @@ export class FileSinkConnector implements SinkConnector {
     const format = config['format'] ?? 'jsonl';
     const name = config['name'];
     if (!name || !isSinkFormat(format)) return [];
-    let consumes: (topic: string) => boolean;
-    try {
-      consumes = sinkConsumes(config);
-    } catch {
-      return []; // a bad topics.regex: the runtime reports it
-    }
+    const consumes = sinkConsumes(config);
     const taken = (await sinkStatesIn(dir, format)).filter(
       ({ tp, state }) => state.connector && state.connector !== name && consumes(tp.topic),
     );
@@ -69,23 +64,14 @@ export class FileSinkConnector implements SinkConnector {
   }
 
   async onDelete(config: Readonly<Record<string, string>>): Promise<void> {
-    const parsed = parseConfig(FileSinkConfig, config);
+    const output = await outputOf(config);
     const name = config['name'];
-    if (!parsed.ok || !name) return;
-    const { realPaths } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
-    const dir = realPaths.get('path');
-    if (dir !== undefined) await releaseSinkStates(dir, parsed.config.format, name);
+    if (output.ok && name) await releaseSinkStates(output.dir, output.format, name);
   }
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
-    const parsed = parseConfig(FileSinkConfig, config);
-    if (!parsed.ok) {
-      throw new ConnectError(
-        `invalid file sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
-      );
-    }
-    const { errors } = await checkPaths(config, [{ field: 'path', value: parsed.config.path }]);
-    if (errors.length > 0) throw new ConnectError(errors.flatMap((e) => e.messages).join('; '));
+    const output = await outputOf(config);
+    if (!output.ok) throw new ConnectError(output.problem);
     this.config = { ...config };
   }
 
@@ -94,13 +80,9 @@ export class FileSinkConnector implements SinkConnector {
     config: Readonly<Record<string, string>>,
     offsets: readonly SinkOffsetChange[],
   ): Promise<boolean> {
-    const parsed = parseConfig(FileSinkConfig, config);
-    if (!parsed.ok)
-      throw new DataError(`invalid file sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`);
-    const { path, format } = parsed.config;
-    const checked = await checkPaths(config, [{ field: 'path', value: path }]);
-    if (checked.errors.length > 0) throw new DataError(checked.errors.flatMap((e) => e.messages).join('; '));
-    const dir = checked.realPaths.get('path')!;
+    const output = await outputOf(config);
+    if (!output.ok) throw new DataError(output.problem);
+    const { dir, format } = output;
     return alterSinkStates(
       config['name'],
       offsets.map((o) => ({
@@ -119,4 +101,20 @@ export class FileSinkConnector implements SinkConnector {
   createTask(): SinkTask {
     return new FileSinkTask();
   }
+}
+
+/** The output folder (real path, inside the file roots) and format of a config, or what is wrong. */
+async function outputOf(
+  config: Readonly<Record<string, string>>,
+): Promise<{ ok: true; dir: string; format: SinkFormat } | { ok: false; problem: string }> {
+  const parsed = parseConfig(FileSinkConfig, config);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      problem: `invalid file sink config: ${parsed.errors.flatMap((e) => e.messages).join('; ')}`,
+    };
+  const { path, format } = parsed.config;
+  const { errors, realPaths } = await checkPaths(config, [{ field: 'path', value: path }]);
+  if (errors.length > 0) return { ok: false, problem: errors.flatMap((e) => e.messages).join('; ') };
+  return { ok: true, dir: realPaths.get('path')!, format };
 }

@@ -12,10 +12,8 @@ const FREE_KEYS: Record<string, RegExp> = { converters: /^(key|value|header)\.co
 export function unknownNestedKeys(raw: Record<string, unknown>): { key: string; known: string[] }[] {
   // checked on an instance of its own: whitelisting strips what it reports
   const config = plainToInstance(WorkerConfig, raw, { exposeDefaultValues: true });
-  const known = knownAt(
-    plainToInstance(WorkerConfig, raw, { exposeDefaultValues: true }),
-    new WorkerConfig(),
-  );
+  // whitelisting strips unknown keys only: the sections (and their classes) stay for knownAt
+  const known = knownAt(config, new WorkerConfig());
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   return whitelistErrors(errors, [])
     .filter(({ parent, property }) => {

@@ -40,11 +40,19 @@ export function topicsPattern(regex: string): RegExp {
   return new RegExp(`^(?:${body})$`, caseless ? 'i' : '');
 }
 
-/** Whether a sink with these settings consumes `topic`: its `topics` list, or `topics.regex`. */
+/**
+ * Whether a sink with these settings consumes `topic`: its `topics` list, or `topics.regex`. A
+ * pattern that does not compile consumes nothing (validating the config reports it).
+ */
 export function sinkConsumes(config: Readonly<Record<string, string>>): (topic: string) => boolean {
   const regex = (config['topics.regex'] ?? '').trim();
   if (regex) {
-    const pattern = topicsPattern(regex);
+    let pattern: RegExp;
+    try {
+      pattern = topicsPattern(regex);
+    } catch {
+      return () => false;
+    }
     return (topic) => pattern.test(topic);
   }
   const topics = new Set((config['topics'] ?? '').split(',').map((t) => t.trim()));

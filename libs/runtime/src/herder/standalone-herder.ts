@@ -820,12 +820,7 @@ export class StandaloneHerder implements Herder {
     const add = (topic: string, partition: number): void =>
       void all.set(`${topic}\u0000${partition}`, { topic, partition, offset: null });
     for (const c of committed) add(c.topic, c.partition);
-    let consumes: (topic: string) => boolean;
-    try {
-      consumes = sinkConsumes(config);
-    } catch {
-      consumes = () => false; // a bad topics.regex consumes nothing
-    }
+    const consumes = sinkConsumes(config);
     for (const topic of await this.o.log.admin().listTopics()) {
       if (!consumes(topic)) continue;
       const count = this.o.log.storage.partitionCount(topic) ?? 0;
