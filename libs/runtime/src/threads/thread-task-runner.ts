@@ -15,6 +15,7 @@ import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
 import type { TaskRunner } from '../worker/worker.js';
 import { reviveError } from './errors.js';
 import { logServiceHandler } from './log-service.js';
+import { taskThreadFlags } from './thread-flags.js';
 import { RpcChannel, transferable } from './rpc-channel.js';
 import type {
   TaskMetricsEvent,
@@ -47,13 +48,6 @@ interface TaskThread {
   tasks: Set<string>;
 }
 
-/**
- * Each task thread's nursery. Large enough that a poll batch in flight (a thousand records of a
- * few hundred bytes) dies young instead of being promoted: at 8 MB every record was copied
- * twice and then collected from the old generation, which cost a third of the pipeline's CPU
- * and grew the heap more than the larger nursery does (`npm run bench -- pipeline`).
- */
-const YOUNG_GENERATION_MB = 16;
 const here = fileURLToPath(import.meta.url);
 const fromSources = here.endsWith('.ts');
 const key = (id: TaskId): string => `${id.connector}-${id.task}`;
@@ -81,14 +75,15 @@ export class ThreadTaskRunner implements TaskRunner {
   private spawn(slot: number): TaskThread {
     const entry = path.join(path.dirname(here), `task-thread.${fromSources ? 'ts' : 'js'}`);
     // the main thread's flags (profiling, heap size, loaders), plus what running from sources needs
+    const { execArgv: flags, resourceLimits } = taskThreadFlags(process.execArgv);
     const execArgv = fromSources
       ? [
-          ...process.execArgv.filter((a) => !a.startsWith('--experimental-vm-modules')),
+          ...flags.filter((a) => !a.startsWith('--experimental-vm-modules')),
           '--conditions=@sluice/source',
           '--import',
           pathToFileURL(path.resolve('node_modules/@swc-node/register/esm/esm-register.mjs')).href,
         ]
-      : process.execArgv;
+      : flags;
     const data: TaskThreadData = {
       pluginDirs: this.o.pluginDirs,
       pluginModules: this.o.pluginModules ?? [],
@@ -99,7 +94,7 @@ export class ThreadTaskRunner implements TaskRunner {
       workerData: data,
       execArgv,
       name: `sluice-tasks-${slot}`,
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      resourceLimits,
       env: fromSources
         ? { ...process.env, SWC_NODE_PROJECT: path.resolve('tsconfig.typecheck.json') }
         : process.env,
