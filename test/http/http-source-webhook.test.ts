@@ -82,6 +82,20 @@ describe('http-source webhook mode', () => {
     // an empty array stores nothing, and says so at once
     expect(await t.ingress.send({ body: '[]' })).toEqual({ status: 200, body: { accepted: 0 } });
     expect(t.written.map((r) => (r.value as { n: number }).n)).toEqual([1, 2, 3, 4, 5]);
+    // each item's text as sent goes with it, to be stored as it is
+    expect(t.written.map((r) => r.valueJson)).toEqual([
+      '{"user":{"id":7},"n":1}',
+      '{"user":{"id":8},"n":2}',
+      '{"n":3}',
+      '{"n":4}',
+      '{"n":5}',
+    ]);
+    // but not a pretty-printed one: the log keeps one line of JSON per record
+    await t.ingress.send({ body: '[{"n": 6}, {"n":7}]' });
+    expect(t.written.slice(5).map((r) => [r.value, r.valueJson])).toEqual([
+      [{ n: 6 }, undefined],
+      [{ n: 7 }, '{"n":7}'],
+    ]);
   });
 
   it('refuses bad signatures, oversize and malformed bodies, writing nothing', async () => {

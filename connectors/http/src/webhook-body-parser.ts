@@ -1,5 +1,6 @@
 import { parseJson, withoutJsonDecimals } from '@sluice/connect-api';
 import { findJsonSyntaxError } from './json-syntax-error.js';
+import { jsonArrayElementTexts, jsonValueTexts } from './json-value-texts.js';
 
 /*
  * Turns a webhook body into the items that become records:
@@ -14,7 +15,9 @@ import { findJsonSyntaxError } from './json-syntax-error.js';
 
 export type BodyFormat = 'json' | 'ndjson' | 'sniff';
 
-export type ParsedBody = { ok: true; items: unknown[] } | { ok: false; message: string };
+/** The items, and the compact JSON text of each where it has one (see json-value-texts). */
+export type ParsedBody =
+  { ok: true; items: unknown[]; texts: (string | undefined)[] } | { ok: false; message: string };
 
 const BOM = 0xfeff;
 
@@ -65,11 +68,14 @@ function parseDocument(text: string): ParsedBody {
       message: `invalid JSON at position ${problem.position} (line ${problem.line}, column ${problem.column}): ${problem.message}`,
     };
   }
-  return { ok: true, items: Array.isArray(value) ? value : [value] };
+  const items = Array.isArray(value) ? value : [value];
+  const texts = Array.isArray(value) ? jsonArrayElementTexts(text) : jsonValueTexts(text);
+  return { ok: true, items, texts: texts.length === items.length ? texts : [] };
 }
 
 function parseLines(text: string): ParsedBody {
   const items: unknown[] = [];
+  const texts: (string | undefined)[] = [];
   let start = 0;
   let line = 1;
   const n = text.length;
@@ -80,6 +86,7 @@ function parseLines(text: string): ParsedBody {
     if (content.trim() !== '') {
       try {
         items.push(parseLossless(content));
+        texts.push(jsonValueTexts(content)[0]);
       } catch (err) {
         const problem = findJsonSyntaxError(content);
         const where = problem
@@ -95,7 +102,7 @@ function parseLines(text: string): ParsedBody {
     line++;
   }
   if (items.length === 0) return { ok: false, message: 'empty body, expected NDJSON lines' };
-  return { ok: true, items };
+  return { ok: true, items, texts };
 }
 
 /** JSON.parse, but integers past 2^53 stay exact (bigints), as the JSON converter writes them. */

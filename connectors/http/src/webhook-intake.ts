@@ -177,7 +177,9 @@ export class WebhookIntake {
     return new Promise((resolve) => {
       const pending: PendingRequest = { remaining: items.length, count: items.length, resolve };
       this.pending.add(pending);
-      for (const item of items) {
+      const texts = parsed.texts;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
         const record: IntakeRecord = {
           topic,
           kafkaPartition: null,
@@ -189,6 +191,7 @@ export class WebhookIntake {
           headers,
           sourcePartition: SOURCE_PARTITION,
           sourceOffset: SOURCE_OFFSET,
+          valueJson: texts[i],
           [REQUEST]: pending,
         };
         this.queue.push(record);

@@ -29,6 +29,13 @@ export interface SourceRecord extends ConnectRecord {
   readonly sourcePartition: Readonly<Record<string, unknown>>;
   /** The position within it after this record, e.g. { position: 1234 } or { lsn: "0/16B3748" }. */
   readonly sourceOffset: Readonly<Record<string, unknown>>;
+  /**
+   * The compact JSON text `value` was parsed from, when the task has it at hand (a webhook item):
+   * a JSON converter then stores it as it is instead of writing the value again. It must parse
+   * to `value`, which must have no schema. The runtime uses it only while the record is the one
+   * the task returned: a transformation's new record (withRecord) goes through the converter.
+   */
+  readonly valueJson?: string;
 }
 
 /** A record delivered to a sink task, with its place in the log. */

@@ -31,5 +31,10 @@ export interface Converter {
     schema: Schema | null,
     value: unknown,
   ): string | readonly (string | Buffer)[] | null;
+  /**
+   * For converters that store JSON: what fromConnectDataText gives for a schemaless value that
+   * `json` (compact JSON text) is the text of, without reading the value. Optional.
+   */
+  fromConnectJsonText?(topic: string, json: string): string | readonly (string | Buffer)[];
   toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
 }

@@ -49,7 +49,11 @@ export class ConnectJsonWriter {
    * schema, then the payload's text and the closing brace.
    */
   envelopeParts(schema: Schema | null, value: unknown): [Buffer, string, Buffer] {
-    const payload = this.value(schema, value);
+    return this.payloadParts(schema, this.value(schema, value));
+  }
+
+  /** The envelope's parts around a payload already written (for `schema`, or schemaless). */
+  payloadParts(schema: Schema | null, payload: string): [Buffer, string, Buffer] {
     return [schema ? this.envelopeHead(schema) : NULL_SCHEMA_HEAD, payload, ENVELOPE_TAIL];
   }
 

@@ -77,6 +77,13 @@ describe('JsonConverter with schemas', () => {
     expect(second[0]).toBe((first as (string | Buffer)[])[0]);
     expect(joined(c.fromConnectDataText('t', [], null, { a: 1 }))).toBe('{"schema":null,"payload":{"a":1}}');
     expect(c.fromConnectDataText('t', [], null, null)).toBeNull();
+    // a schemaless value given as its JSON text is stored as it is, in the envelope or bare
+    expect(joined(c.fromConnectJsonText('t', '{"price":1.10}'))).toBe(
+      '{"schema":null,"payload":{"price":1.10}}',
+    );
+    const bare = new JsonConverter();
+    bare.configure({ 'schemas.enable': false }, false);
+    expect(bare.fromConnectJsonText('t', '{"price":1.10}')).toBe('{"price":1.10}');
   });
 
   it('reads Kafka Connect’s envelope, sharing one Schema object across records', () => {

@@ -104,6 +104,11 @@ export class JsonConverter implements Converter {
     );
   }
 
+  /** A schemaless value as the JSON text it was read from: stored as it is. */
+  fromConnectJsonText(_topic: string, json: string): string | readonly (string | Buffer)[] {
+    return this.schemasEnabled ? this.writer.payloadParts(null, json) : json;
+  }
+
   /** `write`'s result, null for a null value without a schema; errors name the topic. */
   private written<T>(
     topic: string,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Log } from '@sluice/log';
+import { Log, RecordBatchDecoder, type LogRecord } from '@sluice/log';
 import { pino } from 'pino';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
@@ -73,6 +73,21 @@ async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The record batches of partition 0 of `topic`, once it holds `count` records. */
+async function batchesOnceHolding(log: Log, topic: string, count: number): Promise<Buffer> {
+  await eventually(
+    async () =>
+      (
+        await log
+          .admin()
+          .describeTopic(topic)
+          .catch(() => null)
+      )?.partitions[0]?.endOffset ?? 0,
+    (end) => end >= count,
+  );
+  return (await log.storage.fetch(topic, 0, { offset: 0, maxBytes: 1 << 20 })).batches;
 }
 
 const source = (count: number, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -164,6 +179,43 @@ describe('StandaloneHerder', () => {
     });
   });
 
+  it("stores a value's JSON text as the source gave it, unless a transformation may have changed the value", async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    const valuesIn = async (topic: string, count: number): Promise<string[]> => {
+      const batches = await batchesOnceHolding(log, topic, count);
+      const records: LogRecord[] = [];
+      for (let pos = 0; pos < batches.length; pos += batches.readInt32BE(pos + 8) + 12)
+        new RecordBatchDecoder().decode(batches, pos, records);
+      return records.map((r) => Buffer.from(r.value!).toString());
+    };
+    const plain = {
+      'value.json': 'true',
+      'value.converter': 'json',
+      'value.converter.schemas.enable': 'false',
+    };
+    await herder.putConnectorConfig('as-is', source(2, { ...plain, topic: 'as-is' }));
+    expect(await valuesIn('as-is', 2)).toEqual(['{"n":0,"task":0}', '{"n":1,"task":0}']);
+    await herder.putConnectorConfig('enveloped', source(1, { 'value.json': 'true', topic: 'enveloped' }));
+    expect(await valuesIn('enveloped', 1)).toEqual(['{"schema":null,"payload":{"n":0,"task":0}}']);
+    await herder.putConnectorConfig(
+      'routed',
+      source(1, {
+        ...plain,
+        topic: 'routed-in',
+        transforms: 'route',
+        'transforms.route.type': 'RegexRouter',
+        'transforms.route.regex': 'routed-in',
+        'transforms.route.replacement': 'routed',
+      }),
+    );
+    expect(await valuesIn('routed', 1)).toEqual(['{"task":0,"n":0}']);
+    await herder.putConnectorConfig(
+      'strings',
+      source(1, { 'value.json': 'true', topic: 'strings', 'value.converter': 'string' }),
+    );
+    expect(await valuesIn('strings', 1)).toEqual(['{"task":0,"n":0}']);
+  });
+
   it("takes the worker's compression for connectors that set none, and a connector's own over it", async () => {
     const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
       connectorDefaults: { 'producer.override.compression.type': 'gzip' },
@@ -174,17 +226,7 @@ describe('StandaloneHerder', () => {
       source(20, { topic: 'own', 'producer.override.compression.type': 'none' }),
     );
     const codec = async (topic: string) => {
-      await eventually(
-        async () =>
-          (
-            await log
-              .admin()
-              .describeTopic(topic)
-              .catch(() => null)
-          )?.partitions[0]?.endOffset ?? 0,
-        (end) => end >= 20,
-      );
-      const { batches } = await log.storage.fetch(topic, 0, { offset: 0, maxBytes: 1 << 20 });
+      const batches = await batchesOnceHolding(log, topic, 20);
       return batches.readInt16BE(21) & 0x7;
     };
     expect(await codec('inherits')).toBe(1); // gzip

@@ -88,6 +88,12 @@ class SequenceSourceConfig {
   })
   @IsBoolean()
   'poll.waits.for.acks' = false;
+
+  @ConfigField({
+    doc: 'Records carry their value as JSON text too (valueJson), with the keys in the opposite order, so tests can tell which was stored.',
+  })
+  @IsBoolean()
+  'value.json' = false;
 }
 
 /** Failures so far per topic, for fail.times. */
@@ -210,6 +216,7 @@ export class SequenceSourceTask implements SourceTask {
           n === this.config['pad.at']
             ? { task: this.task, n, pad: 'x'.repeat(this.config['pad.bytes']) }
             : { task: this.task, n },
+        ...(this.config['value.json'] ? { valueJson: `{"n":${n},"task":${this.task}}` } : {}),
         timestamp: null,
         headers: [],
         sourcePartition: { task: this.task },

@@ -176,10 +176,13 @@ export class WorkerSourceTask implements WorkerTask {
   /** The converters' output for the log: text where they offer it (written into batches as is). */
   private readonly keyBytes: ConvertOut;
   private readonly valueBytes: ConvertOut;
+  /** The value converter's output for a value given as its JSON text, where it takes one. */
+  private readonly valueJsonText: ((topic: string, json: string) => RecordData) | undefined;
 
   constructor(private readonly o: WorkerSourceTaskOptions) {
     this.keyBytes = converterOutput(o.keyConverter);
     this.valueBytes = converterOutput(o.valueConverter);
+    this.valueJsonText = o.valueConverter.fromConnectJsonText?.bind(o.valueConverter);
     this.reporter = taskReporter(o.metrics);
     this.id = o.id;
     // a paused task takes no requests: holding them until a resume would time senders out, and
@@ -290,6 +293,9 @@ export class WorkerSourceTask implements WorkerTask {
     const { transforms, tolerance } = this.o;
     const byTopic = new Map<string, Converted[]>();
     const failures: { stage: RecordStage; error: Error; record: SourceRecord }[] = [];
+    // a value's JSON text is stored as it is only when no transformation could have changed the
+    // value (one that edits a value in place would leave the text stale)
+    const jsonAsIs = transforms.length === 0 ? this.valueJsonText : undefined;
     for (let i = 0; i < records.length; i++) {
       const original = records[i]!;
       // one try for the three stages (no closure or result object per record); `stage` says
@@ -304,7 +310,10 @@ export class WorkerSourceTask implements WorkerTask {
         stage = 'KEY_CONVERTER';
         key = this.keyBytes(record.topic, record.headers, record.keySchema, record.key);
         stage = 'VALUE_CONVERTER';
-        value = this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
+        value =
+          jsonAsIs && record.valueJson !== undefined && record.valueSchema === null && record.value !== null
+            ? jsonAsIs(record.topic, record.valueJson)
+            : this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
       } catch (err) {
         const failed = tolerance.tolerated(stage, err);
         failures.push({ stage, error: failed, record: stage === 'TRANSFORMATION' ? original : record! });
