@@ -1,6 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LoggerLevels, setupAdminDocs, type AuthOptions } from '@sluice/admin';
+import {
+  INGEST_MAX_BODY_BYTES,
+  LoggerLevels,
+  ingestServerFactory,
+  setupAdminDocs,
+  type AuthOptions,
+} from '@sluice/admin';
 import { ConfigError, resolveConfig, type WorkerConfig } from '@sluice/config';
 import { isCompressionSupported } from '@sluice/log';
 import { pino } from 'pino';
@@ -76,7 +82,10 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
         commit,
         loggers,
       }),
-      new FastifyAdapter({ bodyLimit: 16 * 1024 * 1024 }),
+      new FastifyAdapter({
+        bodyLimit: INGEST_MAX_BODY_BYTES,
+        serverFactory: ingestServerFactory(runtime.herder, loggers),
+      }),
       { logger: new PinoNestLogger(loggers.logger('sluice.nest')) },
     );
     setupAdminDocs(app);

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ConnectError,
+  ingressRefusal,
+  sendIngressResponse,
+  serveIngressRequest,
   type ConnectLogger,
   type IngressHandler,
   type IngressResponse,
@@ -95,68 +98,32 @@ export class WebhookListener {
     if (path === null) {
       this.send(
         res,
-        refusal(404, `nothing at ${pathOf(req.url ?? '')}: POST to / or /ingest/${this.options.connector}`),
+        ingressRefusal(
+          404,
+          `nothing at ${pathOf(req.url ?? '')}: POST to / or /ingest/${this.options.connector}`,
+        ),
       );
       return;
     }
     const method = req.method ?? 'GET';
     if (method !== 'POST') {
-      this.send(res, refusal(405, `use POST, not ${method}`, { allow: 'POST' }));
+      this.send(res, ingressRefusal(405, `use POST, not ${method}`, { allow: 'POST' }));
       return;
     }
-    const max = this.options.maxBodyBytes;
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      this.send(res, refusal(413, `the body has ${declared} bytes, more than the ${max} allowed`));
-      return; // the server reads and drops the rest once the answer is out
-    }
-    let chunks: Buffer[] | null = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (chunks === null) return;
-      size += chunk.length;
-      if (size > max) {
-        chunks = null; // the rest is read and dropped
-        this.send(res, refusal(413, `the body has more than the ${max} bytes allowed`));
-        return;
-      }
-      chunks.push(chunk);
+    serveIngressRequest(req, res, {
+      path,
+      maxBodyBytes: this.options.maxBodyBytes,
+      handle: this.handler,
+      failed: (err) => {
+        this.options.logger.error({ err }, 'webhook request failed');
+        return ingressRefusal(500, 'the request could not be handled');
+      },
+      closing: () => this.closing,
     });
-    req.on('end', () => {
-      if (chunks === null) return;
-      const body = Buffer.concat(chunks, size);
-      chunks = null;
-      const request = {
-        method,
-        path,
-        headers: req.headers,
-        body,
-        remoteAddress: req.socket.remoteAddress ?? '',
-      };
-      void Promise.resolve()
-        .then(() => this.handler(request))
-        .catch((err: unknown) => {
-          this.options.logger.error({ err }, 'webhook request failed');
-          return refusal(500, 'the request could not be handled');
-        })
-        .then((response) => this.send(res, response));
-    });
-    // a sender that went away mid-body: there is nobody to answer
-    req.on('error', () => (chunks = null));
   }
 
   private send(res: ServerResponse, response: IngressResponse): void {
-    if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string> = { ...response.headers };
-    let payload: Buffer | undefined;
-    if (response.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(response.body));
-      headers['content-type'] = 'application/json; charset=utf-8';
-    }
-    headers['content-length'] = String(payload?.length ?? 0);
-    if (this.closing) headers.connection = 'close';
-    res.writeHead(response.status, headers);
-    res.end(payload);
+    sendIngressResponse(res, response, { closing: () => this.closing });
   }
 }
 
@@ -181,10 +148,6 @@ export function ingressPathOf(url: string, connector: string): string | null {
 
 function pathOf(url: string): string {
   return url.split('?', 1)[0] ?? '';
-}
-
-function refusal(status: number, message: string, headers?: Record<string, string>): IngressResponse {
-  return { status, headers, body: { error_code: status, message } };
 }
 
 /** Requests Node cannot parse get a JSON answer too, then the connection is closed. */

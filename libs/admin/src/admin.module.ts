@@ -14,7 +14,6 @@ import { ConnectorsController } from './connectors/connectors.controller.js';
 import { KafkaConnectExceptionFilter } from './errors/kafka-connect-exception.filter.js';
 import { RouteMethods } from './errors/route-methods.js';
 import { HealthController } from './health/health.controller.js';
-import { IngestRoute } from './ingest/ingest.route.js';
 import { LenientJsonBodyParser } from './http/lenient-json-body.parser.js';
 import { RequestLoggingHook } from './http/request-logging.hook.js';
 import { LoggerLevels } from './loggers/logger-levels.js';
@@ -70,7 +69,6 @@ const fromOptions = <T>(
     LenientJsonBodyParser,
     RequestLoggingHook,
     RouteMethods,
-    IngestRoute,
   ],
   exports: [LoggerLevels, CredentialsChecker],
 })

@@ -57,3 +57,9 @@ export {
   writeJsonNumber,
   type ParsedJson,
 } from './json-text.js';
+export {
+  ingressRefusal,
+  sendIngressResponse,
+  serveIngressRequest,
+  type IngressServing,
+} from './ingress-http.js';

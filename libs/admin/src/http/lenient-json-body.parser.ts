@@ -3,11 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { jsonSyntaxProblem } from './json-syntax-problem.js';
 
-/** Requests keep the body exactly as sent: webhook signatures are computed over those bytes. */
-export interface RequestWithRawBody {
-  rawBody?: Buffer;
-}
-
 /**
  * Kafka Connect tooling often sends `Content-Type: application/json` with no body (PUT .../pause,
  * POST .../restart), which Fastify refuses. This parser takes an empty JSON body as no body and
@@ -22,14 +17,7 @@ export class LenientJsonBodyParser implements OnModuleInit {
     const json = fastify.getDefaultJsonParser('error', 'error');
     fastify.removeContentTypeParser('application/json');
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-      const raw = typeof body === 'string' ? Buffer.from(body) : body;
-      (request as RequestWithRawBody).rawBody = raw;
-      // webhook sources parse (and verify signatures over) their own bodies, with their own errors
-      if (request.url.startsWith('/ingest/')) {
-        done(null, undefined);
-        return;
-      }
-      const text = raw.toString('utf8');
+      const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') {
         done(null, undefined);
         return;
@@ -43,27 +31,22 @@ export class LenientJsonBodyParser implements OnModuleInit {
         done(Object.assign(new Error(`The body is not valid JSON: ${problem}`), { statusCode: 400 }));
       });
     });
-    // Fastify's own text/plain parser would keep the bytes from webhooks, and Nest's form parser
-    // would hand the API a form (curl's default type) as if it were a JSON body
+    // Nest's form parser would hand the API a form (curl's default type) as if it were a JSON
+    // body; the API takes JSON only
     fastify.removeContentTypeParser('text/plain');
     if (fastify.hasContentTypeParser('application/x-www-form-urlencoded'))
       fastify.removeContentTypeParser('application/x-www-form-urlencoded');
-    // webhooks (/ingest/...) may send any type (NDJSON, text, forms) and get its bytes; the
-    // Kafka Connect API keeps answering other types with 415, as Kafka Connect does
-    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-      if (!request.url.startsWith('/ingest/')) {
-        const type = String(request.headers['content-type'] ?? '');
-        done(
-          Object.assign(new Error(`Unsupported Media Type: ${type}`), {
-            statusCode: 415,
-            code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-          }),
-          undefined,
-        );
-        return;
-      }
-      (request as RequestWithRawBody).rawBody = typeof body === 'string' ? Buffer.from(body) : body;
-      done(null, undefined);
+    // other types get 415, as from Kafka Connect (webhooks, which take any, are answered before
+    // Fastify: see ingestServerFactory)
+    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
+      const type = String(request.headers['content-type'] ?? '');
+      done(
+        Object.assign(new Error(`Unsupported Media Type: ${type}`), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+        undefined,
+      );
     });
   }
 }

@@ -39,6 +39,20 @@ describe('POST /ingest/{connector}', () => {
     );
   });
 
+  it('logs each answer as the API does, and leaves a path naming no connector to the API', async () => {
+    await t.http.post('/ingest/nobody').send({}).expect(404);
+    const line = t.logLines.find((l) => l.includes('"url":"/ingest/nobody"'));
+    expect(JSON.parse(line!)).toMatchObject({
+      logger: 'sluice.rest.requests',
+      method: 'POST',
+      status: 404,
+      ms: expect.any(Number),
+    });
+    // /ingest/ without a connector is no webhook: the admin API answers it
+    const none = await t.http.post('/ingest/').send({}).expect(404);
+    expect(none.body).toMatchObject({ error_code: 404 });
+  });
+
   it('passes bodies of any media type through as bytes', async () => {
     const res = await t.http
       .post('/ingest/hooks')

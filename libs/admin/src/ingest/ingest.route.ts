@@ -1,57 +1,91 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { ingressRefusal, serveIngressRequest } from '@sluice/connect-api';
+import type { Logger } from '@sluice/log';
 import type { Herder } from '@sluice/runtime';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HERDER } from '../admin.tokens.js';
-import type { RequestWithRawBody } from '../http/lenient-json-body.parser.js';
+import { toRestError } from '../errors/rest-error.js';
+import { REQUEST_LOGGER } from '../http/request-logging.hook.js';
+import type { LoggerLevels } from '../loggers/logger-levels.js';
 
 /** Where webhook requests come in: /ingest/{connector}, and paths under it. */
 export const INGEST_PREFIX = '/ingest';
 
+/** The largest ingest body read (a connector's webhook.max.body.bytes may allow less). */
+export const INGEST_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+interface IngestServing {
+  herder: Pick<Herder, 'ingest'>;
+  /** Each answer, as the admin API's request log has it. */
+  requestLogger: Logger;
+  /** Failures of the worker (500s). */
+  errorLogger: Logger;
+}
+
 /**
- * Webhook intake: requests to /ingest/{connector} go to that connector's webhook source task,
- * which answers once what it took is durable. A route of Fastify's own, not a Nest controller:
- * webhooks come by the thousand per second, and Nest's router, guard and parameter decorators
- * were about a tenth of each request's CPU (`npm run bench -- http`, profiled). It is outside the
+ * A Fastify serverFactory whose server answers /ingest/{connector} (and paths under it) itself,
+ * handing the raw request to that connector's webhook source, and everything else through Fastify.
+ * Webhooks come by the thousand per second; through Fastify's router, content-type parsing and
+ * hooks each request cost a third more CPU (`npm run bench -- http`). The route is outside the
  * admin API's auth on purpose (the connector checks its own shared secret or signature); errors
- * still reach the exception filter, so they keep Kafka Connect's `{error_code, message}` shape
- * (404 for an unknown connector).
+ * keep Kafka Connect's `{error_code, message}` shape (404 for an unknown connector).
  */
-@Injectable()
-export class IngestRoute implements OnModuleInit {
-  constructor(
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Inject(HERDER) private readonly herder: Herder,
-  ) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const handler = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
-      this.forward(request, reply);
-    fastify.all(`${INGEST_PREFIX}/:connector`, handler);
-    fastify.all(`${INGEST_PREFIX}/:connector/*`, handler);
-  }
-
-  private async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const connector = (request.params as { connector: string }).connector;
-    const url = request.url;
-    const query = url.indexOf('?');
-    const pathname = query < 0 ? url : url.slice(0, query);
-    // what follows /ingest/{connector} as sent (still encoded), e.g. /github/push
-    const rest = pathname.indexOf('/', INGEST_PREFIX.length + 1);
-    const response = await this.herder.ingest(connector, {
-      method: request.method,
-      path: rest < 0 ? '' : pathname.slice(rest),
-      headers: request.headers,
-      body: (request as FastifyRequest & RequestWithRawBody).rawBody ?? Buffer.alloc(0),
-      remoteAddress: request.ip,
+export function ingestServerFactory(herder: Pick<Herder, 'ingest'>, loggers: LoggerLevels) {
+  const serving: IngestServing = {
+    herder,
+    requestLogger: loggers.logger(REQUEST_LOGGER),
+    errorLogger: loggers.logger('sluice.rest'),
+  };
+  return (handler: http.RequestListener): http.Server =>
+    http.createServer((req, res) => {
+      const target = ingestTarget(req.url ?? '');
+      if (target === null) handler(req, res);
+      else serveIngest(req, res, target, serving);
     });
-    void reply.status(response.status);
-    if (response.headers) void reply.headers(response.headers);
-    if (response.body === undefined) await reply.send();
-    else await reply.type('application/json').send(JSON.stringify(response.body));
+}
+
+/** The connector and the path under it of an /ingest/{connector} URL, else null. */
+export function ingestTarget(url: string): { connector: string; path: string } | null {
+  if (!url.startsWith(`${INGEST_PREFIX}/`)) return null;
+  const query = url.indexOf('?');
+  const pathname = query < 0 ? url : url.slice(0, query);
+  const start = INGEST_PREFIX.length + 1;
+  const slash = pathname.indexOf('/', start);
+  const segment = slash < 0 ? pathname.slice(start) : pathname.slice(start, slash);
+  if (segment === '') return null;
+  let connector: string;
+  try {
+    connector = decodeURIComponent(segment);
+  } catch {
+    return null;
   }
+  // what follows /ingest/{connector} as sent (still encoded), e.g. /github/push
+  return { connector, path: slash < 0 ? '' : pathname.slice(slash) };
+}
+
+function serveIngest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: { connector: string; path: string },
+  serving: IngestServing,
+): void {
+  const started = performance.now();
+  serveIngressRequest(req, res, {
+    path: target.path,
+    maxBodyBytes: INGEST_MAX_BODY_BYTES,
+    handle: (request) => serving.herder.ingest(target.connector, request),
+    failed: (err) => {
+      const { status, message, headers } = toRestError(err);
+      if (status >= 500) serving.errorLogger.error({ err }, `request failed: ${message}`);
+      return ingressRefusal(status, message, headers);
+    },
+    answered: (status) => {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      serving.requestLogger.info(
+        { method: req.method, url: req.url, status, ms },
+        `${req.method} ${req.url} ${status}`,
+      );
+    },
+  });
 }
 
 /** The route in the OpenAPI document, which knows only Nest's controllers. */

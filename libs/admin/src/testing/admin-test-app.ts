@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import type { AdminModuleOptions, AuthOptions } from '../admin-module-options.js';
 import { AdminModule } from '../admin.module.js';
+import { ingestServerFactory } from '../ingest/ingest.route.js';
 import { LoggerLevels } from '../loggers/logger-levels.js';
 import { setupAdminDocs } from '../openapi/setup-admin-docs.js';
 import { TEST_CONNECTOR_PLUGINS, TEST_JSON_CONVERTER, TEST_TRANSFORM_PLUGINS } from './test-plugins.js';
@@ -88,7 +89,8 @@ export async function startAdminTestApp(
   const module = overrides.viaAsync
     ? AdminModule.forRootAsync({ useFactory: async () => options })
     : AdminModule.forRoot(options);
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+  const adapter = new FastifyAdapter({ serverFactory: ingestServerFactory(herder, loggers) });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: false,
   });
   setupAdminDocs(app, { ui: overrides.docsUi ?? false });
