@@ -60,9 +60,17 @@ describe('FileSinkTask', () => {
       sinkRecord('orders', 0, 4, Buffer.from('bytes')),
       sinkRecord('audit.log', 3, 10, true),
       sinkRecord('orders', 0, 5, { big: 2n ** 64n, when: new Date(0) }),
+      // the JSON text the converter read the value from is written as it is: exact numbers kept
+      sinkRecord(
+        'orders',
+        0,
+        6,
+        { big: 2n ** 64n, price: 1.1 },
+        { valueJson: '{"big":18446744073709551616,"price":1.10}' },
+      ),
     ]);
-    const committed = await task.preCommit(offsets([TP, 6], [other, 11]));
-    expect([...committed.values()].map((v) => v.offset)).toEqual([6, 11]);
+    const committed = await task.preCommit(offsets([TP, 7], [other, 11]));
+    expect([...committed.values()].map((v) => v.offset)).toEqual([7, 11]);
     expect(task.skippedTombstones).toBe(1);
 
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual([
@@ -71,10 +79,11 @@ describe('FileSinkTask', () => {
       '42',
       '"Ynl0ZXM="',
       '{"big":"18446744073709551616","when":"1970-01-01T00:00:00.000Z"}',
+      '{"big":18446744073709551616,"price":1.10}',
     ]);
     expect(await lines(join(out, 'audit.log-3.jsonl'))).toEqual(['true']);
     const state = JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8')) as unknown;
-    expect(state).toMatchObject({ version: 1, offset: 6, startOffset: 0, columns: null });
+    expect(state).toMatchObject({ version: 1, offset: 7, startOffset: 0, columns: null });
     await task.stop();
   });
 

@@ -164,6 +164,18 @@ describe('FileSourceTask', () => {
     expect(records[0]!.valueSchema).toBeNull();
   });
 
+  it('gives each compact jsonl line as its value JSON text, to be stored as it is', async () => {
+    const { root, input } = await workspace();
+    await writeFile(join(input, 'j.jsonl'), '{"price":1.10}\r\n  {"a": [1, 2]}\n"s"\n');
+    const { task, storage } = await startTask(root, { glob: '*.jsonl', format: 'jsonl' });
+    const records = await pollUntil(task, storage, (r) => r.length >= 3);
+    expect(records.map((r) => [r.value, r.valueJson])).toEqual([
+      [{ price: 1.1 }, '{"price":1.10}'],
+      [{ a: [1, 2] }, undefined],
+      ['s', '"s"'],
+    ]);
+  });
+
   it('skips a csv file whose header row is unusable, after reporting it', async () => {
     const { root, input } = await workspace();
     await writeFile(join(input, 'bad.csv'), 'a,b,a\n1,2,3\n');

@@ -508,6 +508,7 @@ export class FileSourceTask implements SourceTask {
       keySchema: decoded.keySchema,
       value: decoded.value,
       valueSchema: decoded.valueSchema,
+      valueJson: decoded.valueJson,
       // when the line was read: what InsertField's timestamp.field and time-based retention see
       timestamp: Date.now(),
       headers,

@@ -1,4 +1,4 @@
-import { DataError, SchemaBuilder, Schemas, type Schema } from '@sluice/connect-api';
+import { compactJsonText, DataError, SchemaBuilder, Schemas, type Schema } from '@sluice/connect-api';
 import { CsvSyntaxError, parseCsvRow } from './csv-row.js';
 import type { SourceFormat } from './file-source.config.js';
 import { isBlank, type CsvHeader, type TailItem } from './tailed-file.js';
@@ -8,6 +8,8 @@ export interface DecodedLine {
   readonly keySchema: Schema | null;
   readonly value: unknown;
   readonly valueSchema: Schema | null;
+  /** The value's JSON text, for a jsonl line that is compact JSON (see compactJsonText). */
+  readonly valueJson?: string;
 }
 
 type RecordItem = Extract<TailItem, { kind: 'record' }>;
@@ -86,7 +88,7 @@ export class LineDecoder {
     if (this.keyField !== '' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       key = (value as Record<string, unknown>)[this.keyField] ?? null;
     }
-    return { key, keySchema: null, value, valueSchema: null };
+    return { key, keySchema: null, value, valueSchema: null, valueJson: compactJsonText(text) };
   }
 
   private decodeCsv(target: DecodeTarget, item: RecordItem, text: string): DecodedLine | null {

@@ -3,7 +3,9 @@ import { formatCsvRow } from './csv-row.js';
 
 /*
  * Record values to lines:
- *   jsonl  JSON.stringify of the value: objects (structs), arrays, numbers, booleans as JSON;
+ *   jsonl  the value's JSON text where the record has it (valueJson, as read from the log, exact
+ *          numbers kept), else JSON.stringify of the value: objects (structs), arrays, numbers,
+ *          booleans as JSON;
  *          strings JSON-encoded ("a" → "\"a\""), never re-parsed; Buffers as base64 strings;
  *          bigints as decimal strings; Maps as objects; Dates as ISO strings
  *   csv    object values as rows; the columns come from the first record of a file (its struct
@@ -62,13 +64,14 @@ function isPlainJson(value: unknown, depth: number): boolean {
  */
 export type EncodedLine = string | Buffer;
 
-export function encodeJsonLine(value: unknown): string {
-  return `${toJson(value)}\n`;
+/** `json`: the value's JSON text on one line, where the record has it (written as it is). */
+export function encodeJsonLine(value: unknown, json?: string): string {
+  return `${json ?? toJson(value)}\n`;
 }
 
-export function encodeTextLine(value: unknown): EncodedLine {
+export function encodeTextLine(value: unknown, json?: string): EncodedLine {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.concat([value, NEWLINE]);
-  return `${typeof value === 'string' ? value : toJson(value)}\n`;
+  return `${typeof value === 'string' ? value : (json ?? toJson(value))}\n`;
 }
 
 const NEWLINE = Buffer.from('\n');

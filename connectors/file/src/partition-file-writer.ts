@@ -185,10 +185,10 @@ export class PartitionFileWriter {
     let columns = this.columns;
     switch (this.options.format) {
       case 'jsonl':
-        lines.push(encodeJsonLine(record.value));
+        lines.push(encodeJsonLine(record.value, jsonOf(record)));
         break;
       case 'text':
-        lines.push(encodeTextLine(record.value));
+        lines.push(encodeTextLine(record.value, jsonOf(record)));
         break;
       case 'csv':
         if (this.length === 0 || columns === null) {
@@ -421,4 +421,9 @@ function asBuffers(lines: readonly EncodedLine[]): Buffer[] {
   }
   if (text.length > 0) out.push(Buffer.from(text.join('')));
   return out;
+}
+
+/** The record's value as JSON text, where it has that (schemaless values read by the JSON converter). */
+function jsonOf(record: SinkRecord): string | undefined {
+  return record.valueSchema === null ? record.valueJson : undefined;
 }

@@ -1,6 +1,5 @@
-import { parseJson, withoutJsonDecimals } from '@sluice/connect-api';
+import { compactJsonText, jsonArrayElementTexts, parseJson, withoutJsonDecimals } from '@sluice/connect-api';
 import { findJsonSyntaxError } from './json-syntax-error.js';
-import { jsonArrayElementTexts, jsonValueTexts } from './json-value-texts.js';
 
 /*
  * Turns a webhook body into the items that become records:
@@ -69,7 +68,7 @@ function parseDocument(text: string): ParsedBody {
     };
   }
   const items = Array.isArray(value) ? value : [value];
-  const texts = Array.isArray(value) ? jsonArrayElementTexts(text) : jsonValueTexts(text);
+  const texts = Array.isArray(value) ? jsonArrayElementTexts(text) : [compactJsonText(text)];
   return { ok: true, items, texts: texts.length === items.length ? texts : [] };
 }
 
@@ -86,7 +85,7 @@ function parseLines(text: string): ParsedBody {
     if (content.trim() !== '') {
       try {
         items.push(parseLossless(content));
-        texts.push(jsonValueTexts(content)[0]);
+        texts.push(compactJsonText(content));
       } catch (err) {
         const problem = findJsonSyntaxError(content);
         const where = problem

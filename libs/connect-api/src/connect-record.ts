@@ -21,6 +21,13 @@ export interface ConnectRecord {
   /** Milliseconds since the epoch, or null for "now". */
   readonly timestamp: number | null;
   readonly headers: readonly ConnectHeader[];
+  /**
+   * The compact JSON text of a schemaless `value`, where it is at hand (a source read the value
+   * from it; the JSON converter read it from the log): stored or written as it is, it spares
+   * writing the value again. It must parse to `value`; withRecord drops it when the value changes,
+   * and a transformation must not change a value in place.
+   */
+  readonly valueJson?: string;
 }
 
 /** A record from a source task, with where it came from so the runtime can commit its offset. */
@@ -29,13 +36,6 @@ export interface SourceRecord extends ConnectRecord {
   readonly sourcePartition: Readonly<Record<string, unknown>>;
   /** The position within it after this record, e.g. { position: 1234 } or { lsn: "0/16B3748" }. */
   readonly sourceOffset: Readonly<Record<string, unknown>>;
-  /**
-   * The compact JSON text `value` was parsed from, when the task has it at hand (a webhook item):
-   * a JSON converter then stores it as it is instead of writing the value again. It must parse
-   * to `value`, which must have no schema. The runtime uses it only while the record is the one
-   * the task returned: a transformation's new record (withRecord) goes through the converter.
-   */
-  readonly valueJson?: string;
 }
 
 /** A record delivered to a sink task, with its place in the log. */
@@ -54,7 +54,11 @@ export interface SinkRecord extends ConnectRecord {
  * record, more than the rest of a transform.
  */
 export function withRecord<R extends ConnectRecord>(record: R, changes: Partial<ConnectRecord>): R {
-  return { ...record, ...changes };
+  const out: R & { valueJson?: string } = { ...record, ...changes };
+  // the old value's text is not the new one's
+  if (out.valueJson !== undefined && 'value' in changes && !('valueJson' in changes))
+    out.valueJson = undefined;
+  return out;
 }
 
 export function headerValue(record: ConnectRecord, key: string): unknown {

@@ -4,6 +4,8 @@ import type { Schema } from './schema.js';
 export interface SchemaAndValue {
   schema: Schema | null;
   value: unknown;
+  /** For a schemaless value: its JSON text on one line, where the converter read the value from it. */
+  json?: string;
 }
 
 /**

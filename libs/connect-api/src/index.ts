@@ -63,3 +63,4 @@ export {
   serveIngressRequest,
   type IngressServing,
 } from './ingress-http.js';
+export { compactJsonText, jsonArrayElementTexts, jsonValueTexts } from './json-value-texts.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DataError, SchemaBuilder, Schemas, type Schema } from '@sluice/connect-api';
+import { DataError, SchemaBuilder, Schemas, type Schema, type SchemaAndValue } from '@sluice/connect-api';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { ConfigException } from '../transforms/config-exception.js';
@@ -18,7 +18,7 @@ function write(c: JsonConverter, schema: Schema | null, value: unknown): string 
   return c.fromConnectData('t', [], schema, value)?.toString('utf8') ?? null;
 }
 
-function read(c: JsonConverter, text: string): { schema: Schema | null; value: unknown } {
+function read(c: JsonConverter, text: string): SchemaAndValue {
   return c.toConnectData('t', [], Buffer.from(text));
 }
 
@@ -121,10 +121,13 @@ describe('JsonConverter with schemas', () => {
   it('writes a schemaless value in an envelope with a null schema, and null as a tombstone', () => {
     const c = converter();
     expect(write(c, null, { a: [1, 'x'] })).toBe('{"schema":null,"payload":{"a":[1,"x"]}}');
+    // the payload's text comes along, for a sink to write as it is, when it is one line
     expect(read(c, '{"schema":null,"payload":{"a":[1,"x"]}}')).toEqual({
       schema: null,
       value: { a: [1, 'x'] },
+      json: '{"a":[1,"x"]}',
     });
+    expect(read(c, '{"schema":null,"payload":{"a":[1,\n"x"]}}').json).toBeUndefined();
     expect(c.fromConnectData('t', [], null, null)).toBeNull();
     expect(c.toConnectData('t', [], null)).toEqual({ schema: null, value: null });
     expect(write(c, Schemas.OPTIONAL_STRING, null)).toBe(

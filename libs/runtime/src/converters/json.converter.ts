@@ -148,8 +148,7 @@ export class JsonConverter implements Converter {
       }
       const parsed = parseOrThrow(topic, text);
       const json = parsed.value;
-      if (!this.schemasEnabled)
-        return { schema: null, value: parsed.lossless ? withoutJsonDecimals(json) : json };
+      if (!this.schemasEnabled) return this.fromPayload(null, parsed, text);
       if (
         !isPlainObject(json) ||
         Object.keys(json).length !== 2 ||
@@ -184,7 +183,7 @@ export class JsonConverter implements Converter {
     }
     if (this.recent?.schemaText !== schemaText)
       this.recent = { head: Buffer.from(envelopeHead(schemaText)), schemaText, schema };
-    return this.fromPayload(schema, payload);
+    return this.fromPayload(schema, payload, payloadText);
   }
 
   /**
@@ -211,13 +210,17 @@ export class JsonConverter implements Converter {
       if (err instanceof SyntaxError) return null;
       throw err;
     }
-    return this.fromPayload(recent.schema, payload);
+    return this.fromPayload(recent.schema, payload, text);
   }
 
-  private fromPayload(schema: Schema | null, payload: ParsedJson): SchemaAndValue {
-    if (schema === null)
-      return { schema: null, value: payload.lossless ? withoutJsonDecimals(payload.value) : payload.value };
-    return { schema, value: this.reader.value(schema, payload.value) };
+  /** A schemaless value keeps its text when that is one line (a sink may write it as it is). */
+  private fromPayload(schema: Schema | null, payload: ParsedJson, text: string): SchemaAndValue {
+    if (schema !== null) return { schema, value: this.reader.value(schema, payload.value) };
+    return {
+      schema: null,
+      value: payload.lossless ? withoutJsonDecimals(payload.value) : payload.value,
+      json: text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : undefined,
+    };
   }
 }
 

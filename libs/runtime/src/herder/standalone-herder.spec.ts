@@ -179,7 +179,7 @@ describe('StandaloneHerder', () => {
     });
   });
 
-  it("stores a value's JSON text as the source gave it, unless a transformation may have changed the value", async () => {
+  it("stores a value's JSON text as the source gave it, unless a transformation changed the value", async () => {
     const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     const valuesIn = async (topic: string, count: number): Promise<string[]> => {
       const batches = await batchesOnceHolding(log, topic, count);
@@ -208,7 +208,32 @@ describe('StandaloneHerder', () => {
         'transforms.route.replacement': 'routed',
       }),
     );
-    expect(await valuesIn('routed', 1)).toEqual(['{"task":0,"n":0}']);
+    // the value was not changed: its text stands
+    expect(await valuesIn('routed', 1)).toEqual(['{"n":0,"task":0}']);
+    // InsertField appends to the text; a transformation that changes the value drops it
+    await herder.putConnectorConfig(
+      'inserted',
+      source(1, {
+        ...plain,
+        topic: 'inserted',
+        transforms: 'origin',
+        'transforms.origin.type': 'InsertField$Value',
+        'transforms.origin.static.field': 'origin',
+        'transforms.origin.static.value': 'seq',
+      }),
+    );
+    expect(await valuesIn('inserted', 1)).toEqual(['{"n":0,"task":0,"origin":"seq"}']);
+    await herder.putConnectorConfig(
+      'replaced',
+      source(1, {
+        ...plain,
+        topic: 'replaced',
+        transforms: 'drop',
+        'transforms.drop.type': 'ReplaceField$Value',
+        'transforms.drop.exclude': 'n',
+      }),
+    );
+    expect(await valuesIn('replaced', 1)).toEqual(['{"task":0}']);
     await herder.putConnectorConfig(
       'strings',
       source(1, { 'value.json': 'true', topic: 'strings', 'value.converter': 'string' }),

@@ -35,6 +35,23 @@ describe('InsertField', () => {
     expect(input).toEqual({ id: 7 });
   });
 
+  it("appends to a schemaless value's JSON text what it inserts, as the converter would write it", () => {
+    const t = configured(all);
+    const out = t.apply(sinkRecord({ value: { id: 7 }, valueJson: '{"id":7}' }))!;
+    expect(out.valueJson).toBe(
+      '{"id":7,"topic":"orders","partition":3,"offset":1234,"ts":1700000000000,"origin":"pg"}',
+    );
+    expect(JSON.parse(out.valueJson!)).toEqual(out.value);
+    // an empty object, fields in InsertField's order (topic, partition, offset, timestamp, static)
+    const source = configured({ 'partition.field': 'p', 'topic.field': 't' }).apply(
+      sourceRecord({ value: {}, valueJson: '{}' }),
+    )!;
+    expect(source.valueJson).toBe('{"t":"orders","p":3}');
+    expect(JSON.parse(source.valueJson!)).toEqual(source.value);
+    // a field the value has already would be written twice: no text then
+    expect(t.apply(sinkRecord({ value: { ts: 1 }, valueJson: '{"ts":1}' }))!.valueJson).toBeUndefined();
+  });
+
   it('keeps Maps as Maps', () => {
     const out = configured({ 'topic.field': 'topic' }).apply(sourceRecord({ value: new Map([['id', 1]]) }))!;
     expect(out.value).toEqual(

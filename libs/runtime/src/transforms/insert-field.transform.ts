@@ -3,6 +3,8 @@ import {
   DataError,
   SchemaBuilder,
   Schemas,
+  withRecord,
+  writeJson,
   type ConnectRecord,
   type Schema,
   type Transformation,
@@ -70,6 +72,8 @@ const PURPOSE = 'field insertion';
 export class InsertField<R extends ConnectRecord = ConnectRecord> implements Transformation<R> {
   private insertions: Insertion[] | null = null;
   private staticValue = '';
+  /** No two insertions name the same field (then the JSON text could not just be appended to). */
+  private distinctNames = true;
   private readonly schemas = new SchemaCache();
 
   constructor(private readonly part: RecordPart) {}
@@ -95,6 +99,7 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
     add('timestamp', c['timestamp.field']);
     add('static', c['static.field']);
     this.insertions = insertions;
+    this.distinctNames = new Set(insertions.map((i) => i.name)).size === insertions.length;
     this.staticValue = c['static.value'];
   }
 
@@ -111,7 +116,9 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
         // "__proto__" field would become the copy's prototype, so those take the long way)
         const out = Object.assign({}, map as Readonly<Record<string, unknown>>);
         for (const ins of insertions) setOwn(out, ins.name, this.schemalessValue(record, ins));
-        return withPart(record, this.part, null, out);
+        const json = this.part === 'value' ? this.insertedJson(record.valueJson, map, out) : undefined;
+        if (json === undefined) return withPart(record, this.part, null, out);
+        return withRecord(record, { valueSchema: null, value: out, valueJson: json });
       }
       const entries = fieldEntries(map);
       for (const ins of insertions) entries.push([ins.name, this.schemalessValue(record, ins)]);
@@ -128,6 +135,28 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
       setOwn(out, ins.name, v);
     }
     return withPart(record, this.part, updated, out);
+  }
+
+  /**
+   * The value's JSON text with the inserted fields appended, where the record has its text and
+   * none of them is a field already (a key would be written twice): the converter stores it as
+   * it is, instead of writing the whole value again.
+   */
+  private insertedJson(
+    text: string | undefined,
+    before: object,
+    after: Readonly<Record<string, unknown>>,
+  ): string | undefined {
+    if (text === undefined || text.charCodeAt(0) !== 0x7b || !this.distinctNames) return undefined;
+    let appended = '';
+    for (const ins of this.insertions!) {
+      if (Object.prototype.hasOwnProperty.call(before, ins.name)) return undefined;
+      const v = after[ins.name];
+      if (v === undefined) continue;
+      appended += `${appended === '' ? '' : ','}${JSON.stringify(ins.name)}:${writeJson(v)}`;
+    }
+    if (appended === '') return text;
+    return text.length === 2 ? `{${appended}}` : `${text.slice(0, -1)},${appended}}`;
   }
 
   private updatedSchema(schema: Schema): Schema {

@@ -1,12 +1,13 @@
-import type {
-  TaskReporter,
-  ConnectLogger,
-  Converter,
-  PartitionOffsets,
-  SinkRecord,
-  SinkTask,
-  SinkTaskContext,
-  TopicPartition,
+import {
+  withRecord,
+  type TaskReporter,
+  type ConnectLogger,
+  type Converter,
+  type PartitionOffsets,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@sluice/connect-api';
 import {
   isLogError,
@@ -24,6 +25,7 @@ import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { taskReporter } from '../metrics/task-reporter.js';
 import { toConnectHeaders, toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
+import { currentValueJson } from './value-json.js';
 
 export interface WorkerSinkTaskOptions {
   id: TaskId;
@@ -252,13 +254,14 @@ export class WorkerSinkTask implements WorkerTask {
         // which one threw
         let stage: ErrorStage = 'KEY_CONVERTER';
         let transformed: SinkRecord | null;
+        let original: SinkRecord;
         try {
           const headers = toConnectHeaders(raw.headers);
           const k = keyConverter.toConnectData(part.topic, headers, raw.key);
           stage = 'VALUE_CONVERTER';
           const v = valueConverter.toConnectData(part.topic, headers, raw.value);
           stage = 'TRANSFORMATION';
-          transformed = transforms.apply({
+          original = {
             topic: part.topic,
             kafkaPartition: part.partition,
             kafkaOffset: raw.offset,
@@ -266,12 +269,14 @@ export class WorkerSinkTask implements WorkerTask {
             key: k.value,
             valueSchema: v.schema,
             value: v.value,
+            valueJson: v.json,
             timestamp: raw.timestamp,
             headers,
             originalTopic: part.topic,
             originalKafkaPartition: part.partition,
             originalKafkaOffset: raw.offset,
-          });
+          };
+          transformed = transforms.apply(original);
         } catch (err) {
           const failed = tolerance.tolerated(stage, err);
           await this.failedConsumed(stage, failed, {
@@ -281,7 +286,11 @@ export class WorkerSinkTask implements WorkerTask {
           });
           continue;
         }
-        if (transformed !== null) batch.push(transformed);
+        if (transformed === null) continue;
+        // a sink may write the text in place of the value: never one that is not the value's
+        if (transformed.valueJson !== undefined && currentValueJson(transformed, original) === undefined)
+          transformed = withRecord(transformed, { valueJson: undefined });
+        batch.push(transformed);
       }
       const last = part.records[part.records.length - 1];
       if (last) positions.push({ tp, next: last.offset + 1 });

@@ -28,6 +28,7 @@ import type { TransformationChain } from '../config/transformation-chain.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
+import { currentValueJson } from './value-json.js';
 import { taskReporter } from '../metrics/task-reporter.js';
 import type { TaskOffsets } from '../offsets/task-offsets.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
@@ -293,9 +294,7 @@ export class WorkerSourceTask implements WorkerTask {
     const { transforms, tolerance } = this.o;
     const byTopic = new Map<string, Converted[]>();
     const failures: { stage: RecordStage; error: Error; record: SourceRecord }[] = [];
-    // a value's JSON text is stored as it is only when no transformation could have changed the
-    // value (one that edits a value in place would leave the text stale)
-    const jsonAsIs = transforms.length === 0 ? this.valueJsonText : undefined;
+    const jsonAsIs = this.valueJsonText;
     for (let i = 0; i < records.length; i++) {
       const original = records[i]!;
       // one try for the three stages (no closure or result object per record); `stage` says
@@ -310,10 +309,10 @@ export class WorkerSourceTask implements WorkerTask {
         stage = 'KEY_CONVERTER';
         key = this.keyBytes(record.topic, record.headers, record.keySchema, record.key);
         stage = 'VALUE_CONVERTER';
-        value =
-          jsonAsIs && record.valueJson !== undefined && record.valueSchema === null && record.value !== null
-            ? jsonAsIs(record.topic, record.valueJson)
-            : this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
+        const json = jsonAsIs && currentValueJson(record, original);
+        value = json
+          ? jsonAsIs(record.topic, json)
+          : this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
       } catch (err) {
         const failed = tolerance.tolerated(stage, err);
         failures.push({ stage, error: failed, record: stage === 'TRANSFORMATION' ? original : record! });

@@ -1,9 +1,10 @@
 /*
- * The texts of the values in valid JSON (text JSON.parse has accepted), so that a webhook item
- * can be stored as the sender wrote it instead of being written again from its parsed value:
- * for a body of small items that second write was the largest cost of a request. Only compact
- * texts are given: an item with whitespace between its tokens (pretty-printed) gets undefined and
- * is written from its value, so what the log holds stays one line of JSON per record.
+ * The texts of the values in valid JSON (text JSON.parse has accepted), for a record's valueJson:
+ * a webhook item or a JSON line can then be stored as it was written instead of being written
+ * again from its parsed value (for a webhook body of small items, that second write was the
+ * largest cost of a request). Only compact texts are given: a value with whitespace between its
+ * tokens (pretty-printed) gets undefined and is written from its value, so what the log holds
+ * stays one line of JSON per record.
  */
 
 const QUOTE = 0x22;
@@ -66,4 +67,10 @@ export function jsonValueTexts(text: string, from = 0, to = text.length): (strin
 /** The texts of the elements of a valid JSON array. */
 export function jsonArrayElementTexts(text: string): (string | undefined)[] {
   return jsonValueTexts(text, text.indexOf('[') + 1, text.lastIndexOf(']'));
+}
+
+/** The text of one valid JSON value, without the whitespace around it, if it is compact. */
+export function compactJsonText(text: string): string | undefined {
+  const texts = jsonValueTexts(text);
+  return texts.length === 1 ? texts[0] : undefined;
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { Schemas, withRecord } from '@sluice/connect-api';
+import { sourceRecord } from '../testing/record-fixtures.js';
+import { currentValueJson } from './value-json.js';
+
+describe('currentValueJson', () => {
+  const original = sourceRecord({ value: { a: 1 }, valueJson: '{"a":1}' });
+
+  it('keeps the text while the value is the one it was read as', () => {
+    expect(currentValueJson(original, original)).toBe('{"a":1}');
+    expect(currentValueJson(withRecord(original, { topic: 'elsewhere' }), original)).toBe('{"a":1}');
+  });
+
+  it('drops it for a new value: withRecord does, and a copy that kept it is not believed', () => {
+    const viaWithRecord = withRecord(original, { value: { a: 2 } });
+    expect(viaWithRecord.valueJson).toBeUndefined();
+    const spread = { ...original, value: { a: 2 } };
+    expect(currentValueJson(spread, original)).toBeUndefined();
+  });
+
+  it('takes a new text given with a new value, but none for a value with a schema or a tombstone', () => {
+    const replaced = withRecord(original, { value: { a: 2 }, valueJson: '{"a":2}' });
+    expect(currentValueJson(replaced, original)).toBe('{"a":2}');
+    expect(currentValueJson({ ...original, value: null }, original)).toBeUndefined();
+    expect(currentValueJson({ ...original, valueSchema: Schemas.STRING }, original)).toBeUndefined();
+  });
+});
