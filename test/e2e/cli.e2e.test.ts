@@ -74,6 +74,14 @@ describe('sluice CLI against a running worker', () => {
     const described = await runCli(['topics', 'describe', 'cli-topic'], { url });
     expect(described.stdout).toMatch(/^cli-topic {2}topic_id=[A-Za-z0-9_-]{22}\n/);
     expect(described.stdout).toMatch(/PARTITION\s+START\s+END/);
+    expect(await runCli(['topics', 'delete', 'cli-topic'], { url })).toMatchObject({
+      code: 0,
+      stdout: 'deleted topic cli-topic\n',
+    });
+    expect((await runCli(['topics', 'list'], { url })).stdout.split('\n')).not.toContain('cli-topic');
+    const gone = await runCli(['topics', 'delete', 'cli-topic'], { url });
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toMatch(/cli-topic/);
   });
 
   it('applies, lists, pauses, resumes, restarts and deletes connectors', async () => {

@@ -82,6 +82,14 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
     });
 
   cmd
+    .command('delete <name>')
+    .description('delete a topic and its records (sinks reading it wait for it to come back)')
+    .action(async (name: string) => {
+      await client().request('DELETE', `/topics/${enc(name)}`);
+      output.out(`deleted topic ${name}`);
+    });
+
+  cmd
     .command('consume <topic>')
     .description('print records as JSON lines: {topic, partition, offset, timestamp, key, value, headers}')
     .option('--from-beginning', 'start at the earliest offset (default: the current end)')
