@@ -78,7 +78,7 @@ describe('FileSinkTask', () => {
       '"plain \\"text\\""',
       '42',
       '"Ynl0ZXM="',
-      '{"big":"18446744073709551616","when":"1970-01-01T00:00:00.000Z"}',
+      '{"big":18446744073709551616,"when":"1970-01-01T00:00:00.000Z"}',
       '{"big":18446744073709551616,"price":1.10}',
     ]);
     expect(await lines(join(out, 'audit.log-3.jsonl'))).toEqual(['true']);

@@ -166,13 +166,18 @@ describe('FileSourceTask', () => {
 
   it('gives each compact jsonl line as its value JSON text, to be stored as it is', async () => {
     const { root, input } = await workspace();
-    await writeFile(join(input, 'j.jsonl'), '{"price":1.10}\r\n  {"a": [1, 2]}\n"s"\n');
+    await writeFile(
+      join(input, 'j.jsonl'),
+      '{"price":1.10}\r\n  {"a": [1, 2]}\n"s"\n{"id":12345678901234567890}\n',
+    );
     const { task, storage } = await startTask(root, { glob: '*.jsonl', format: 'jsonl' });
-    const records = await pollUntil(task, storage, (r) => r.length >= 3);
+    const records = await pollUntil(task, storage, (r) => r.length >= 4);
     expect(records.map((r) => [r.value, r.valueJson])).toEqual([
       [{ price: 1.1 }, '{"price":1.10}'],
       [{ a: [1, 2] }, undefined],
       ['s', '"s"'],
+      // integers past 2^53 stay exact in the value as in the text
+      [{ id: 12345678901234567890n }, '{"id":12345678901234567890}'],
     ]);
   });
 

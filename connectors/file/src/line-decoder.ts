@@ -1,4 +1,12 @@
-import { compactJsonText, DataError, SchemaBuilder, Schemas, type Schema } from '@sluice/connect-api';
+import {
+  compactJsonText,
+  DataError,
+  parseJson,
+  SchemaBuilder,
+  Schemas,
+  withoutJsonDecimals,
+  type Schema,
+} from '@sluice/connect-api';
 import { CsvSyntaxError, parseCsvRow } from './csv-row.js';
 import type { SourceFormat } from './file-source.config.js';
 import { isBlank, type CsvHeader, type TailItem } from './tailed-file.js';
@@ -80,7 +88,9 @@ export class LineDecoder {
   private decodeJson(target: DecodeTarget, item: RecordItem, text: string): DecodedLine {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // integers past 2^53 stay exact (bigints), as the JSON converter writes them
+      const parsed = parseJson(text);
+      value = parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
     } catch (err) {
       throw dataError(target, item.firstLine, `invalid JSON: ${(err as Error).message}`, err);
     }

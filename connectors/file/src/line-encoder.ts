@@ -1,13 +1,13 @@
-import { DataError, type Schema } from '@sluice/connect-api';
+import { DataError, writeJson, type Schema } from '@sluice/connect-api';
 import { formatCsvRow } from './csv-row.js';
 
 /*
  * Record values to lines:
- *   jsonl  the value's JSON text where the record has it (valueJson, as read from the log, exact
- *          numbers kept), else JSON.stringify of the value: objects (structs), arrays, numbers,
- *          booleans as JSON;
+ *   jsonl  the value's JSON text where the record has it (valueJson, as read from the log),
+ *          else the value written as JSON: objects (structs), arrays, numbers, booleans as JSON;
  *          strings JSON-encoded ("a" → "\"a\""), never re-parsed; Buffers as base64 strings;
- *          bigints as decimal strings; Maps as objects; Dates as ISO strings
+ *          bigints as exact integers; Maps as objects; Dates as ISO strings; NaN and infinities
+ *          as the strings "NaN", "Infinity", "-Infinity" (as Kafka's JsonConverter writes them)
  *   csv    object values as rows; the columns come from the first record of a file (its struct
  *          schema's fields, else its keys) and are written as the header; a later record with a
  *          key outside them is a DataError (a header cannot grow mid-file); missing keys are
@@ -16,46 +16,12 @@ import { formatCsvRow } from './csv-row.js';
  *          anything else as its JSON
  */
 
-/** JSON with Connect's non-JSON values made representable. */
+/**
+ * JSON with Connect's non-JSON values made representable, as the JSON converter writes them
+ * (writeJson): integers past 2^53 exact, as the text of values read from the log keeps them.
+ */
 export function toJson(value: unknown): string {
-  // plain JSON data (nearly all of it) needs no replacer, which costs a call per value
-  if (isPlainJson(value, 0)) return JSON.stringify(value);
-  return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
-    // `this[key]` is the value before toJSON ran: Buffer.toJSON would give {type, data}.
-    const raw = (this as Record<string, unknown>)[key];
-    if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Map) return Object.fromEntries(v);
-    return v;
-  });
-}
-
-const MAX_PLAIN_DEPTH = 32;
-
-/** Whether the replacer would change nothing: strings, finite numbers, booleans, null, Dates, plain objects and arrays. */
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'number':
-    case 'undefined':
-      return true;
-    case 'object': {
-      if (value === null || value instanceof Date) return true;
-      if (depth > MAX_PLAIN_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value)
-        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
+  return writeJson(value);
 }
 
 /*

@@ -77,7 +77,9 @@ export function serveIngressRequest(
     void Promise.resolve()
       .then(() => serving.handle(request))
       .catch((err: unknown) => serving.failed(err))
-      .then((response) => sendIngressResponse(res, response, serving));
+      .then((response) => sendIngressResponse(res, response, serving))
+      // an answer that cannot be written (headers refused): the connection is all that is left
+      .catch(() => res.destroy());
   });
   // a sender that went away mid-body: there is nobody to answer
   req.on('error', () => (chunks = null));

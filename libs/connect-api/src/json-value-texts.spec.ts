@@ -35,4 +35,8 @@ describe('jsonValueTexts', () => {
     ]);
     expect(jsonValueTexts('{"a": 1}')).toEqual([undefined]);
   });
+
+  it('refuses text that is not JSON rather than reading on forever', () => {
+    expect(() => jsonValueTexts('{"a":"b')).toThrow(SyntaxError);
+  });
 });

@@ -20,6 +20,8 @@ function closingQuote(text: string, open: number): number {
   let at = open;
   for (;;) {
     at = text.indexOf('"', at + 1);
+    if (at < 0)
+      throw new SyntaxError(`unterminated string at position ${open} (the text must be valid JSON)`);
     // escaped when an odd number of backslashes precede it
     let backslashes = 0;
     while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;

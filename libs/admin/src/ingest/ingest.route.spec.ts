@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Server } from 'node:http';
 import { type AdminTestApp, eventually, startAdminTestApp } from '../testing/admin-test-app.js';
 import type { RecordsPage } from '../topics/record-peek.js';
 
@@ -53,6 +54,12 @@ describe('POST /ingest/{connector}', () => {
     expect(none.body).toMatchObject({ error_code: 404 });
   });
 
+  it("keeps Fastify's server settings: keep-alive outlasting load balancers', no request timeout", () => {
+    const server = t.app.getHttpServer() as Server;
+    expect(server.keepAliveTimeout).toBe(72_000);
+    expect(server.requestTimeout).toBe(0);
+  });
+
   it('passes bodies of any media type through as bytes', async () => {
     const res = await t.http
       .post('/ingest/hooks')
@@ -64,6 +71,19 @@ describe('POST /ingest/{connector}', () => {
   it('answers 404 for an unknown connector and 503 while a connector takes no requests', async () => {
     const unknown = await t.http.post('/ingest/nobody/deeper?x=1').send({}).expect(404);
     expect(unknown.body).toEqual({ error_code: 404, message: expect.stringContaining('nobody') });
+    await t.http
+      .post('/connectors')
+      .set('Authorization', 'Bearer a-very-long-admin-token')
+      .send({
+        name: 'drain',
+        config: { 'connector.class': 'collecting-sink', topics: 'hooks', bucket: 'drain' },
+      })
+      .expect(201);
+    const sink = await t.http.post('/ingest/drain').send({}).expect(404);
+    expect(sink.body).toEqual({
+      error_code: 404,
+      message: 'Connector drain is a sink: it takes no webhooks',
+    });
     await t.http
       .put('/connectors/hooks/pause')
       .set('Authorization', 'Bearer a-very-long-admin-token')

@@ -35,12 +35,28 @@ export function ingestServerFactory(herder: Pick<Herder, 'ingest'>, loggers: Log
     requestLogger: loggers.logger(REQUEST_LOGGER),
     errorLogger: loggers.logger('sluice.rest'),
   };
-  return (handler: http.RequestListener): http.Server =>
-    http.createServer((req, res) => {
+  return (handler: http.RequestListener, fastifyOptions: Record<string, unknown>): http.Server => {
+    const options = fastifyOptions as unknown as ServerTimeouts;
+    const server = http.createServer((req, res) => {
       const target = ingestTarget(req.url ?? '');
       if (target === null) handler(req, res);
       else serveIngest(req, res, target, serving);
     });
+    // what Fastify sets on a server it makes itself (its keep-alive outlasts load balancers')
+    server.keepAliveTimeout = options.keepAliveTimeout;
+    server.requestTimeout = options.requestTimeout;
+    server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+    return server;
+  };
+}
+
+/** Fastify's server settings (with its defaults filled in) that a serverFactory applies. */
+interface ServerTimeouts {
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
 }
 
 /** The connector and the path under it of an /ingest/{connector} URL, else null. */

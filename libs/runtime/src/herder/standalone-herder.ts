@@ -853,7 +853,10 @@ export class StandaloneHerder implements Herder {
   }
 
   async ingest(name: string, request: IngressRequest): Promise<IngressResponse> {
-    this.require(name);
+    // a sink never takes webhooks: a 404 a sender does not retry, not the 503 of a source
+    // that takes none for now
+    if (this.typeOf(this.require(name)) === 'sink')
+      throw new HerderError('NOT_FOUND', `Connector ${name} is a sink: it takes no webhooks`);
     return this.ingress.route(name, request);
   }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from '@jest/globals';
-import { taskThreadFlags, YOUNG_GENERATION_MB } from './thread-flags.js';
+import { taskThreadFlags, withAcceptedFlags, YOUNG_GENERATION_MB } from './thread-flags.js';
 
 describe('taskThreadFlags', () => {
   it("keeps Node's own flags and drops V8's heap and stack flags, which a Worker refuses", () => {
@@ -37,5 +37,19 @@ describe('taskThreadFlags', () => {
     });
     expect(message).toBe('undefined');
     await thread.terminate();
+  });
+
+  it('starts a thread without the other V8 flags it refuses, keeping the rest', async () => {
+    const seen: string[][] = [];
+    const thread = withAcceptedFlags(['--jitless', '--no-warnings', '--trace-gc'], (execArgv) => {
+      seen.push(execArgv);
+      return new Worker('require("node:worker_threads").parentPort.postMessage("up")', {
+        eval: true,
+        execArgv,
+      });
+    });
+    expect(await new Promise((resolve) => thread.once('message', resolve))).toBe('up');
+    await thread.terminate();
+    expect(seen).toEqual([['--jitless', '--no-warnings', '--trace-gc'], ['--no-warnings']]);
   });
 });

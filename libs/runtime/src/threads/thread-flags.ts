@@ -10,10 +10,11 @@ import type { ResourceLimits } from 'node:worker_threads';
 export const YOUNG_GENERATION_MB = 16 * 3;
 
 /**
- * V8's heap and stack flags are the process's, and a Worker refuses them in its execArgv
+ * V8's flags are the process's, and a Worker refuses them in its execArgv
  * (ERR_WORKER_INVALID_EXEC_ARGV), so `node --max-old-space-size=4096 main.js` could not start a
- * task thread. They are dropped from a thread's flags; the old generation's size becomes the
- * thread's limit too, so a heap ceiling set for the worker holds in its threads.
+ * task thread. The heap and stack ones are dropped from a thread's flags here, the old
+ * generation's size becoming each thread's limit too; any other the Worker refuses is dropped by
+ * withAcceptedFlags.
  */
 const PROCESS_ONLY =
   /^--(max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|stack[-_]size|expose[-_]gc)(?:=|$)/;
@@ -34,4 +35,20 @@ export function taskThreadFlags(execArgv: readonly string[]): {
     }
   }
   return { execArgv: kept, resourceLimits };
+}
+
+/**
+ * `start(execArgv)`, or when the Worker refuses some of the flags (V8's, process-wide anyway:
+ * --jitless, --trace-gc, ...), `start` again without the ones it names.
+ */
+export function withAcceptedFlags<T>(execArgv: readonly string[], start: (execArgv: string[]) => T): T {
+  try {
+    return start([...execArgv]);
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    const listed = /flags: (.*)$/.exec(message)?.[1];
+    if (code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || listed === undefined) throw err;
+    const refused = new Set(listed.split(', '));
+    return start(execArgv.filter((a) => !refused.has(a)));
+  }
 }

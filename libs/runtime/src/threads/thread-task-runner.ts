@@ -15,7 +15,7 @@ import type { TaskId, TaskStatusListener } from '../worker/task-status.js';
 import type { TaskRunner } from '../worker/worker.js';
 import { reviveError } from './errors.js';
 import { logServiceHandler } from './log-service.js';
-import { taskThreadFlags } from './thread-flags.js';
+import { taskThreadFlags, withAcceptedFlags } from './thread-flags.js';
 import { RpcChannel, transferable } from './rpc-channel.js';
 import type {
   TaskMetricsEvent,
@@ -90,15 +90,19 @@ export class ThreadTaskRunner implements TaskRunner {
       converterDefaults: this.o.converterDefaults,
       logLevel: this.logLevel,
     };
-    const thread = new Thread(entry, {
-      workerData: data,
+    const thread = withAcceptedFlags(
       execArgv,
-      name: `sluice-tasks-${slot}`,
-      resourceLimits,
-      env: fromSources
-        ? { ...process.env, SWC_NODE_PROJECT: path.resolve('tsconfig.typecheck.json') }
-        : process.env,
-    });
+      (argv) =>
+        new Thread(entry, {
+          workerData: data,
+          execArgv: argv,
+          name: `sluice-tasks-${slot}`,
+          resourceLimits,
+          env: fromSources
+            ? { ...process.env, SWC_NODE_PROJECT: path.resolve('tsconfig.typecheck.json') }
+            : process.env,
+        }),
+    );
     const log = logServiceHandler(this.o.log);
     const channel = new RpcChannel(
       thread,

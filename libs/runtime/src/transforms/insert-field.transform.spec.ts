@@ -48,6 +48,10 @@ describe('InsertField', () => {
     )!;
     expect(source.valueJson).toBe('{"t":"orders","p":3}');
     expect(JSON.parse(source.valueJson!)).toEqual(source.value);
+    // a converter's text may have spaces: appended to only between its braces
+    const spaced = configured({ 'topic.field': 't' });
+    expect(spaced.apply(sinkRecord({ value: {}, valueJson: '{ }' }))!.valueJson).toBe('{"t":"orders"}');
+    expect(spaced.apply(sinkRecord({ value: { a: 1 }, valueJson: '{"a": 1} ' }))!.valueJson).toBeUndefined();
     // a field the value has already would be written twice: no text then
     expect(t.apply(sinkRecord({ value: { ts: 1 }, valueJson: '{"ts":1}' }))!.valueJson).toBeUndefined();
   });

@@ -147,7 +147,14 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
     before: object,
     after: Readonly<Record<string, unknown>>,
   ): string | undefined {
-    if (text === undefined || text.charCodeAt(0) !== 0x7b || !this.distinctNames) return undefined;
+    // an object's text, from its brace to its brace (a converter's may have spaces inside)
+    if (
+      text === undefined ||
+      text.charCodeAt(0) !== 0x7b ||
+      text.charCodeAt(text.length - 1) !== 0x7d ||
+      !this.distinctNames
+    )
+      return undefined;
     let appended = '';
     for (const ins of this.insertions!) {
       if (Object.prototype.hasOwnProperty.call(before, ins.name)) return undefined;
@@ -156,7 +163,7 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
       appended += `${appended === '' ? '' : ','}${JSON.stringify(ins.name)}:${writeJson(v)}`;
     }
     if (appended === '') return text;
-    return text.length === 2 ? `{${appended}}` : `${text.slice(0, -1)},${appended}}`;
+    return Object.keys(before).length === 0 ? `{${appended}}` : `${text.slice(0, -1)},${appended}}`;
   }
 
   private updatedSchema(schema: Schema): Schema {
