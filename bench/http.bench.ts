@@ -27,6 +27,7 @@ const BATCH = 500;
 const SINK_CONNECTIONS = 8;
 const WEBHOOK_SECONDS = Number(process.env['SLUICE_BENCH_HTTP_SECONDS'] ?? 5);
 const WEBHOOK_ITEMS = 20;
+const WARM_UP_SECONDS = 1;
 const WEBHOOK_CONNECTIONS = 32;
 
 type Autocannon = (
@@ -159,7 +160,11 @@ function webhookBody(): string {
  * Records/s answered 2xx by the server at `url` (process `pid`) under autocannon, how many, and
  * the server's CPU per record (all its threads): steadier than records/s on a shared machine.
  */
-async function load(url: string, pid: number): Promise<{ rate: number; records: number; cpuMicros: number }> {
+async function load(
+  url: string,
+  pid: number,
+  seconds = WEBHOOK_SECONDS,
+): Promise<{ rate: number; records: number; cpuMicros: number }> {
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url,
@@ -167,13 +172,13 @@ async function load(url: string, pid: number): Promise<{ rate: number; records: 
     headers: { 'content-type': 'application/json' },
     body: webhookBody(),
     connections: WEBHOOK_CONNECTIONS,
-    duration: WEBHOOK_SECONDS,
+    duration: seconds,
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.non2xx} answers were not 2xx, ${result.errors} requests failed`);
   const records = result['2xx'] * WEBHOOK_ITEMS;
   const cpuMicros = ((cpuSeconds(pid) - cpuBefore) / records) * 1e6;
-  return { rate: records / WEBHOOK_SECONDS, records, cpuMicros };
+  return { rate: records / seconds, records, cpuMicros };
 }
 
 export async function httpBench({
@@ -201,6 +206,11 @@ export async function httpBench({
   let acknowledged = 1;
   let acknowledgedOwn = 1;
   try {
+    // a second of load on each server before the measured runs, so that the first run does not
+    // measure the JIT compiling the request path (the worker's is longer than the bare server's)
+    await load(`${reference.url}/ingest/bench`, reference.pid, WARM_UP_SECONDS);
+    acknowledged += (await load(`${worker.url}/ingest/hooks`, worker.pid, WARM_UP_SECONDS)).records;
+    acknowledgedOwn += (await load(`${worker.ownUrl}/ingest/hooks-own`, worker.pid, WARM_UP_SECONDS)).records;
     for (let run = 0; run < runs; run++) {
       const ref = await sinkReference(polls);
       const rate = await sinkRun(polls);
