@@ -27,6 +27,12 @@ export interface SourceOffsetMark {
   i?: number;
   /** the record's index in the poll batch: of two marks of a partition in one batch, the later wins */
   x?: number;
+  /**
+   * how many of the poll batch's first records are in this chunk or an earlier one (or were never
+   * written): with those chunks durable, this mark stands if x is below it, even when a later
+   * chunk of the batch was lost
+   */
+  u?: number;
 }
 
 /**
@@ -52,6 +58,28 @@ export function parseSourceOffsetMark(text: string): SourceOffsetMark | null {
   const isCount = (v: unknown): boolean => v === undefined || (Number.isInteger(v) && (v as number) >= 0);
   if (typeof m['c'] !== 'string' || !Number.isInteger(m['t']) || !isObject(m['p']) || !isObject(m['o']))
     return null;
-  if (!isCount(m['b']) || !isCount(m['n']) || !isCount(m['i']) || !isCount(m['x'])) return null;
+  if (!isCount(m['b']) || !isCount(m['n']) || !isCount(m['i']) || !isCount(m['x']) || !isCount(m['u']))
+    return null;
   return value as SourceOffsetMark;
+}
+
+/**
+ * For each chunk of a poll batch, in issue order: how many of the poll's first records are in it
+ * or an earlier chunk, or never written (filtered, failed). Once those chunks are durable, a mark
+ * of a record below that count stands, whatever became of later chunks (see the recovery).
+ */
+export function durablePrefixes(
+  count: number,
+  chunks: readonly { chunk: readonly { index: number }[] }[],
+): number[] {
+  const pending = new Uint8Array(count);
+  for (const { chunk } of chunks) for (const l of chunk) pending[l.index] = 1;
+  const out: number[] = [];
+  let covered = 0;
+  for (const { chunk } of chunks) {
+    for (const l of chunk) pending[l.index] = 0;
+    while (covered < count && pending[covered] === 0) covered++;
+    out.push(covered);
+  }
+  return out;
 }

@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Log } from '@sluice/log';
 import { pino } from 'pino';
-import { BATCH_POSITION_KEY, SOURCE_OFFSET_HEADER, type SourceOffsetMark } from './source-offset-header.js';
+import {
+  BATCH_POSITION_KEY,
+  durablePrefixes,
+  SOURCE_OFFSET_HEADER,
+  type SourceOffsetMark,
+} from './source-offset-header.js';
 import { recoverSourceOffsets } from './source-offset-recovery.js';
 import { SourceOffsetStore } from './source-offset-store.js';
 
@@ -64,6 +69,37 @@ describe('recoverSourceOffsets', () => {
     // leftovers now lie before the positions: a second recovery finds nothing to change
     await recoverSourceOffsets(log, store, 'src', ['out']);
     expect(store.offset('src', S)).toEqual({ n: 12 });
+  });
+
+  it('takes the first chunks of a batch that lost a later one, when they hold every record polled before their marks', async () => {
+    const { log, store } = await setUp();
+    await store.commit('src', 0, [{ partition: S, offset: { n: 4 } }], {
+      'out:0': 0,
+      'out:1': 0,
+      [BATCH_POSITION_KEY]: 4,
+    });
+    // batch 5: a page split into two log batches of partition 0, the second lost in the crash;
+    // the first holds records 0..9 (u: 10), so its mark stands
+    await writeChunk(log, 0, { o: { n: 10, skip: 10 }, b: 5, n: 2, i: 0, x: 9, u: 10 });
+    await recoverSourceOffsets(log, store, 'src', ['out']);
+    expect(store.offset('src', S)).toEqual({ n: 10, skip: 10 });
+    expect(store.positions('src').get(0)).toMatchObject({ [BATCH_POSITION_KEY]: 5 });
+
+    // batch 6: its first chunk (partition 1) marks record 15, but records 10..14 went to the
+    // lost chunk (u: 10): taking the mark would skip them
+    await writeChunk(log, 1, { o: { n: 16 }, b: 6, n: 2, i: 0, x: 15, u: 10 });
+    await recoverSourceOffsets(log, store, 'src', ['out']);
+    expect(store.offset('src', S)).toEqual({ n: 10, skip: 10 });
+  });
+
+  it('counts for each chunk the records before the first one a later chunk holds', () => {
+    const chunk = (...indices: number[]): { chunk: { index: number }[] } => ({
+      chunk: indices.map((index) => ({ index })),
+    });
+    // a page in two log batches of one partition
+    expect(durablePrefixes(6, [chunk(0, 1, 2, 3), chunk(4, 5)])).toEqual([4, 6]);
+    // two partitions, records alternating; record 2 was filtered out (never written)
+    expect(durablePrefixes(5, [chunk(0, 4), chunk(1, 3)])).toEqual([1, 5]);
   });
 
   it('starts from the batch after the committed one, and ignores records before the positions', async () => {

@@ -22,10 +22,10 @@ interface TaskFindings {
  * commit (a crash came between the write and the commit) and commits the offsets those records
  * carry, so the tasks resume after them and nothing is written twice.
  *
- * A poll batch spread over several log partitions may be durable in some and lost in others, so
- * only whole batches count, and only in order: from the batch after the committed one, as long as
- * every chunk of each is in the log. What comes after the first incomplete batch is written again
- * by the source (repeated, never lost). The scan covers each topic-partition the connector used,
+ * A poll batch spread over several chunks (log batches, in one log partition or several) may be
+ * durable in part, so batches count only in order, from the batch after the committed one, and
+ * of the first one missing a chunk only the marks of its first chunks that cover every record
+ * polled before them. What comes after is written again by the source (repeated, never lost). The scan covers each topic-partition the connector used,
  * from each task's committed position; afterwards every task's positions move to the end of what
  * was scanned, so a later recovery never mistakes these leftovers for the next run's batches.
  */
@@ -73,12 +73,20 @@ export async function recoverSourceOffsets(
     for (const mark of found.unnumbered)
       latest.set(stableJson(mark.p), { partition: mark.p, offset: mark.o });
     let next = (positions.get(task)?.[BATCH_POSITION_KEY] ?? -1) + 1;
-    for (let batch = found.batches.get(next); batch && batch.seen.size === batch.chunks;) {
+    for (let batch = found.batches.get(next); batch; batch = found.batches.get(++next)) {
+      const whole = batch.seen.size === batch.chunks;
+      // of a batch missing a chunk, the marks of its first chunks, all durable, that cover every
+      // record polled before them (u): the source repeats only what came after
+      let prefix = 0;
+      while (batch.seen.has(prefix)) prefix++;
+      const standing = whole
+        ? batch.marks
+        : batch.marks.filter((m) => m.i! < prefix && m.u !== undefined && (m.x ?? 0) < m.u);
       // within a batch, a partition's mark from the record polled last holds its offset
-      const ordered = [...batch.marks].sort((a, b) => (a.x ?? 0) - (b.x ?? 0));
+      const ordered = [...standing].sort((a, b) => (a.x ?? 0) - (b.x ?? 0));
       for (const mark of ordered) latest.set(stableJson(mark.p), { partition: mark.p, offset: mark.o });
-      lastBatch.set(task, next);
-      batch = found.batches.get(++next);
+      if (standing.length > 0) lastBatch.set(task, next);
+      if (!whole) break;
     }
   }
   // one commit per task: the first carries the recovered offsets; each moves the task's positions

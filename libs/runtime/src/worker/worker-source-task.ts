@@ -34,6 +34,7 @@ import type { TaskOffsets } from '../offsets/task-offsets.js';
 import { SourceOffsetStore as OffsetKeys } from '../offsets/source-offset-store.js';
 import {
   BATCH_POSITION_KEY,
+  durablePrefixes,
   SOURCE_OFFSET_HEADER,
   type SourceOffsetMark,
 } from '../offsets/source-offset-header.js';
@@ -368,9 +369,10 @@ export class WorkerSourceTask implements WorkerTask {
     for (const [topic, list] of byTopic)
       for (const chunk of this.chunks(topic, list)) chunks.push({ topic, chunk });
     const seq = chunks.length > 0 ? this.nextBatch++ : null;
+    const prefixes = durablePrefixes(records.length, chunks);
     for (let c = 0; c < chunks.length; c++) {
       const { topic, chunk } = chunks[c]!;
-      this.markOffsets(chunk, records, { b: seq!, n: chunks.length, i: c });
+      this.markOffsets(chunk, records, { b: seq!, n: chunks.length, i: c, u: prefixes[c]! });
       // the callback holds indices only: the converted records may go once they are encoded
       const indices = new Int32Array(chunk.length);
       for (let k = 0; k < chunk.length; k++) indices[k] = chunk[k]!.index;
@@ -464,7 +466,7 @@ export class WorkerSourceTask implements WorkerTask {
   private markOffsets(
     chunk: { index: number; record: ProducerRecord }[],
     records: SourceRecord[],
-    batch: { b: number; n: number; i: number },
+    batch: { b: number; n: number; i: number; u: number },
   ): void {
     const last = new Map<string, { index: number; record: ProducerRecord }>();
     for (const l of chunk) last.set(this.partitionKey(records[l.index]!.sourcePartition), l);
