@@ -3,7 +3,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { AdminModuleOptions } from '../admin-module-options.js';
 import { ADMIN_OPTIONS } from '../admin.module-definition.js';
 import { CredentialsChecker } from '../auth/credentials-checker.js';
-import { documentIngestRoute } from '../ingest/ingest.route.js';
+import { documentIngestRoute } from '../ingest/ingest-server.js';
 import type { RestErrorBody } from '../errors/rest-error.js';
 
 export const DOCS_PATH = '/docs';

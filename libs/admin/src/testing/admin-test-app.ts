@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import type { AdminModuleOptions, AuthOptions } from '../admin-module-options.js';
 import { AdminModule } from '../admin.module.js';
-import { ingestServerFactory } from '../ingest/ingest.route.js';
+import { ingestServerFactory } from '../ingest/ingest-server.js';
 import { LoggerLevels } from '../loggers/logger-levels.js';
 import { setupAdminDocs } from '../openapi/setup-admin-docs.js';
 import { TEST_CONNECTOR_PLUGINS, TEST_JSON_CONVERTER, TEST_TRANSFORM_PLUGINS } from './test-plugins.js';

@@ -24,10 +24,12 @@ interface IngestServing {
 /**
  * A Fastify serverFactory whose server answers /ingest/{connector} (and paths under it) itself,
  * handing the raw request to that connector's webhook source, and everything else through Fastify.
- * Webhooks come by the thousand per second; through Fastify's router, content-type parsing and
- * hooks each request cost a third more CPU (`npm run bench -- http`). The route is outside the
- * admin API's auth on purpose (the connector checks its own shared secret or signature); errors
- * keep Kafka Connect's `{error_code, message}` shape (404 for an unknown connector).
+ * Webhooks come by the thousand per second: Fastify's router, content-type parsing and hooks were
+ * about a fifteenth of the worker's main-thread CPU per webhook record (`npm run bench -- http`,
+ * profiled), and its own listener and this route now serve requests the same way. The route is
+ * outside the admin API's auth on purpose (the connector checks its own shared secret or
+ * signature); errors keep Kafka Connect's `{error_code, message}` shape (404 for an unknown
+ * connector).
  */
 export function ingestServerFactory(herder: Pick<Herder, 'ingest'>, loggers: LoggerLevels) {
   const serving: IngestServing = {
@@ -60,7 +62,7 @@ interface ServerTimeouts {
 }
 
 /** The connector and the path under it of an /ingest/{connector} URL, else null. */
-export function ingestTarget(url: string): { connector: string; path: string } | null {
+function ingestTarget(url: string): { connector: string; path: string } | null {
   if (!url.startsWith(`${INGEST_PREFIX}/`)) return null;
   const query = url.indexOf('?');
   const pathname = query < 0 ? url : url.slice(0, query);
