@@ -49,6 +49,12 @@ describe('POST /ingest/{connector}', () => {
       status: 404,
       ms: expect.any(Number),
     });
+    // a name that is not valid percent-encoding: the same error shape
+    const bad = await t.http.post('/ingest/hook%ZZ').send({}).expect(400);
+    expect(bad.body).toEqual({
+      error_code: 400,
+      message: 'the connector name in the URL is not valid percent-encoding',
+    });
     // /ingest/ without a connector is no webhook: the admin API answers it
     const none = await t.http.post('/ingest/').send({}).expect(404);
     expect(none.body).toMatchObject({ error_code: 404 });

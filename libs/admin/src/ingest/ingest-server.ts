@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ingressRefusal, serveIngressRequest } from '@sluice/connect-api';
+import { ingressRefusal, sendIngressResponse, serveIngressRequest } from '@sluice/connect-api';
 import type { Logger } from '@sluice/log';
 import type { Herder } from '@sluice/runtime';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -42,6 +42,11 @@ export function ingestServerFactory(herder: Pick<Herder, 'ingest'>, loggers: Log
     const server = http.createServer((req, res) => {
       const target = ingestTarget(req.url ?? '');
       if (target === null) handler(req, res);
+      else if (target === BAD_NAME)
+        sendIngressResponse(
+          res,
+          ingressRefusal(400, 'the connector name in the URL is not valid percent-encoding'),
+        );
       else serveIngest(req, res, target, serving);
     });
     // what Fastify sets on a server it makes itself (its keep-alive outlasts load balancers')
@@ -61,8 +66,11 @@ interface ServerTimeouts {
   maxRequestsPerSocket: number;
 }
 
+/** An /ingest/ URL whose connector segment does not decode. */
+const BAD_NAME = Symbol('bad connector name');
+
 /** The connector and the path under it of an /ingest/{connector} URL, else null. */
-function ingestTarget(url: string): { connector: string; path: string } | null {
+function ingestTarget(url: string): { connector: string; path: string } | typeof BAD_NAME | null {
   if (!url.startsWith(`${INGEST_PREFIX}/`)) return null;
   const query = url.indexOf('?');
   const pathname = query < 0 ? url : url.slice(0, query);
@@ -74,7 +82,7 @@ function ingestTarget(url: string): { connector: string; path: string } | null {
   try {
     connector = decodeURIComponent(segment);
   } catch {
-    return null;
+    return BAD_NAME;
   }
   // what follows /ingest/{connector} as sent (still encoded), e.g. /github/push
   return { connector, path: slash < 0 ? '' : pathname.slice(slash) };
