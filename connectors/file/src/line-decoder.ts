@@ -1,10 +1,9 @@
 import {
   compactJsonText,
   DataError,
-  parseJson,
+  parseSchemalessJson,
   SchemaBuilder,
   Schemas,
-  withoutJsonDecimals,
   type Schema,
 } from '@sluice/connect-api';
 import { CsvSyntaxError, parseCsvRow } from './csv-row.js';
@@ -88,9 +87,7 @@ export class LineDecoder {
   private decodeJson(target: DecodeTarget, item: RecordItem, text: string): DecodedLine {
     let value: unknown;
     try {
-      // integers past 2^53 stay exact (bigints), as the JSON converter writes them
-      const parsed = parseJson(text);
-      value = parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
+      value = parseSchemalessJson(text);
     } catch (err) {
       throw dataError(target, item.firstLine, `invalid JSON: ${(err as Error).message}`, err);
     }

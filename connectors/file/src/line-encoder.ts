@@ -16,14 +16,6 @@ import { formatCsvRow } from './csv-row.js';
  *          anything else as its JSON
  */
 
-/**
- * JSON with Connect's non-JSON values made representable, as the JSON converter writes them
- * (writeJson): integers past 2^53 exact, as the text of values read from the log keeps them.
- */
-export function toJson(value: unknown): string {
-  return writeJson(value);
-}
-
 /*
  * Lines are text (written as UTF-8) but for raw bytes: the writer turns a run of text lines into
  * one buffer when it writes them, rather than one buffer a line.
@@ -32,12 +24,12 @@ export type EncodedLine = string | Buffer;
 
 /** `json`: the value's JSON text on one line, where the record has it (written as it is). */
 export function encodeJsonLine(value: unknown, json?: string): string {
-  return `${json ?? toJson(value)}\n`;
+  return `${json ?? writeJson(value)}\n`;
 }
 
 export function encodeTextLine(value: unknown, json?: string): EncodedLine {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.concat([value, NEWLINE]);
-  return `${typeof value === 'string' ? value : (json ?? toJson(value))}\n`;
+  return `${typeof value === 'string' ? value : (json ?? writeJson(value))}\n`;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -87,7 +79,7 @@ function csvCell(value: unknown): string {
     return String(value);
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (value instanceof Date) return value.toISOString();
-  return toJson(value);
+  return writeJson(value);
 }
 
 function describe(value: unknown): string {

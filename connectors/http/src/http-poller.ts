@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConnectError,
-  parseJson,
+  parseSchemalessJson,
   RetriableError,
-  withoutJsonDecimals,
   writeJson,
   type ConnectLogger,
   type OffsetStorageReader,
@@ -155,9 +154,7 @@ export class HttpPoller {
     let document: unknown = null;
     try {
       if (reply.body.length > 0) {
-        // integers past 2^53 stay exact (bigints), as the JSON converter writes them
-        const parsed = parseJson(reply.body.toString('utf8'));
-        document = parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
+        document = parseSchemalessJson(reply.body.toString('utf8'));
       }
     } catch (err) {
       throw new RetriableError(

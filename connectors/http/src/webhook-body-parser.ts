@@ -1,4 +1,4 @@
-import { compactJsonText, jsonArrayElementTexts, parseJson, withoutJsonDecimals } from '@sluice/connect-api';
+import { compactJsonText, jsonArrayElementTexts, parseSchemalessJson } from '@sluice/connect-api';
 import { findJsonSyntaxError } from './json-syntax-error.js';
 
 /*
@@ -58,7 +58,7 @@ export function parseWebhookBody(body: Buffer, format: BodyFormat): ParsedBody {
 function parseDocument(text: string): ParsedBody {
   let value: unknown;
   try {
-    value = parseLossless(text);
+    value = parseSchemalessJson(text);
   } catch (err) {
     const problem = findJsonSyntaxError(text);
     if (!problem) return { ok: false, message: `invalid JSON: ${(err as Error).message}` };
@@ -84,7 +84,7 @@ function parseLines(text: string): ParsedBody {
     const content = text.slice(start, end);
     if (content.trim() !== '') {
       try {
-        items.push(parseLossless(content));
+        items.push(parseSchemalessJson(content));
         texts.push(compactJsonText(content));
       } catch (err) {
         const problem = findJsonSyntaxError(content);
@@ -102,12 +102,6 @@ function parseLines(text: string): ParsedBody {
   }
   if (items.length === 0) return { ok: false, message: 'empty body, expected NDJSON lines' };
   return { ok: true, items, texts };
-}
-
-/** JSON.parse, but integers past 2^53 stay exact (bigints), as the JSON converter writes them. */
-function parseLossless(text: string): unknown {
-  const parsed = parseJson(text);
-  return parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
 }
 
 function firstNonWs(text: string): number {

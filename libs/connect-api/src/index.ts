@@ -52,6 +52,8 @@ export { IsTopicName, sinkConsumes, topicNameProblem, topicsPattern } from './to
 export {
   JsonDecimal,
   parseJson,
+  parseSchemalessJson,
+  schemalessValue,
   withoutJsonDecimals,
   writeJson,
   writeJsonNumber,

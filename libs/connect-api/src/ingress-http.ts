@@ -45,7 +45,7 @@ export function serveIngressRequest(
   if (Number.isFinite(declared) && declared > max) {
     sendIngressResponse(
       res,
-      tooLarge(`the body has ${declared} bytes, more than the ${max} allowed`),
+      ingressRefusal(413, `the body has ${declared} bytes, more than the ${max} allowed`),
       serving,
     );
     req.resume();
@@ -58,7 +58,11 @@ export function serveIngressRequest(
     size += chunk.length;
     if (size > max) {
       chunks = null; // the rest is read and dropped
-      sendIngressResponse(res, tooLarge(`the body has more than the ${max} bytes allowed`), serving);
+      sendIngressResponse(
+        res,
+        ingressRefusal(413, `the body has more than the ${max} bytes allowed`),
+        serving,
+      );
       return;
     }
     chunks.push(chunk);
@@ -83,10 +87,6 @@ export function serveIngressRequest(
   });
   // a sender that went away mid-body: there is nobody to answer
   req.on('error', () => (chunks = null));
-}
-
-function tooLarge(message: string): IngressResponse {
-  return ingressRefusal(413, message);
 }
 
 /** Writes `response`, its body as JSON. */

@@ -58,6 +58,19 @@ export function parseJson(text: string): ParsedJson {
   return { value: new LosslessParser(text).parseDocument(), lossless: true };
 }
 
+/**
+ * Schemaless data from JSON text: JSON.parse's result, but integers past 2^53 exact (bigints), as
+ * the JSON converter writes them; throws a SyntaxError on invalid text.
+ */
+export function parseSchemalessJson(text: string): unknown {
+  return schemalessValue(parseJson(text));
+}
+
+/** A parse's value with any JsonDecimals as plain numbers (schemaless data has no decimal type). */
+export function schemalessValue(parsed: ParsedJson): unknown {
+  return parsed.lossless ? withoutJsonDecimals(parsed.value) : parsed.value;
+}
+
 /** Always the exact parser: for tests, and callers that know their text holds long numbers. */
 export function parseJsonExact(text: string): unknown {
   return new LosslessParser(text).parseDocument();

@@ -2,6 +2,7 @@ import {
   ConfigField,
   DataError,
   parseJson,
+  schemalessValue,
   withoutJsonDecimals,
   type ConnectHeader,
   type ParsedJson,
@@ -218,7 +219,7 @@ export class JsonConverter implements Converter {
     if (schema !== null) return { schema, value: this.reader.value(schema, payload.value) };
     return {
       schema: null,
-      value: payload.lossless ? withoutJsonDecimals(payload.value) : payload.value,
+      value: schemalessValue(payload),
       json: text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : undefined,
     };
   }
