@@ -22,11 +22,13 @@ export interface ConnectRecord {
   readonly timestamp: number | null;
   readonly headers: readonly ConnectHeader[];
   /**
-   * The JSON text of a schemaless `value` on one line, where it is at hand (a source read the
-   * value from it; the JSON converter read it from the log): stored or written as it is, it
-   * spares writing the value again. It must parse to `value` (but for numbers too precise for a
-   * double, which the text keeps exact); withRecord drops it when the value changes, and a
-   * transformation must not change a value in place.
+   * The JSON text of `value` on one line, where it is at hand (a source read the value from it or
+   * wrote it cheaply; the JSON converter read it from the log): stored or written as it is, it
+   * spares writing the value again. Schemaless, it must parse to `value` (but for numbers too
+   * precise for a double, which the text keeps exact). With a `valueSchema`, it must be the
+   * payload Kafka's JsonConverter writes for `value` under that schema with its default settings.
+   * withRecord drops it when the value changes, and a transformation must not change a value in
+   * place.
    */
   readonly valueJson?: string;
 }

@@ -34,9 +34,15 @@ export interface Converter {
     value: unknown,
   ): string | readonly (string | Buffer)[] | null;
   /**
-   * For converters that store JSON: what fromConnectDataText gives for a schemaless value that
-   * `json` (compact JSON text) is the text of, without reading the value. Optional.
+   * For converters that store JSON: what fromConnectDataText gives for a value that `json` is the
+   * text of (a record's valueJson, under `schema` or schemaless), without reading the value; null
+   * when the converter's settings write that value otherwise (then the value is converted).
+   * Optional.
    */
-  fromConnectJsonText?(topic: string, json: string): string | readonly (string | Buffer)[];
+  fromConnectJsonText?(
+    topic: string,
+    json: string,
+    schema: Schema | null,
+  ): string | readonly (string | Buffer)[] | null;
   toConnectData(topic: string, headers: readonly ConnectHeader[], value: Buffer | null): SchemaAndValue;
 }

@@ -53,6 +53,7 @@ export {
   JsonDecimal,
   parseJson,
   parseSchemalessJson,
+  quoteJson,
   schemalessValue,
   withoutJsonDecimals,
   writeJson,

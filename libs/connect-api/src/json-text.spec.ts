@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { JsonDecimal, maybeLossy, parseJson, parseJsonExact, writeJson } from './json-text.js';
+import { JsonDecimal, maybeLossy, parseJson, parseJsonExact, quoteJson, writeJson } from './json-text.js';
 
 /** The definition maybeLossy samples: a digit followed by 15 more digits or dots. */
 function hasLongRun(text: string): boolean {
@@ -71,5 +71,23 @@ describe('writeJson', () => {
     expect(writeJson(Buffer.from('hi'))).toBe('"aGk="');
     expect(writeJson([NaN, -Infinity])).toBe('["NaN","-Infinity"]');
     expect(() => writeJson(() => 1)).toThrow(/Cannot write a function/);
+  });
+});
+
+describe('quoteJson', () => {
+  it('writes what JSON.stringify writes, escaping or not', () => {
+    const samples = [
+      '',
+      'plain text',
+      'über 日本 🎉',
+      'quote " and backslash \\',
+      'controls \u0000 \u0001 \t \n \u001f',
+      'del \u007f and separators \u2028 \u2029',
+      'lone surrogates \ud800 and \udfff',
+      'a pair \ud83c\udf89',
+    ];
+    for (const s of samples) expect(quoteJson(s)).toBe(JSON.stringify(s));
+    // any UTF-16 code units, lone surrogates included
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => quoteJson(s) === JSON.stringify(s)));
   });
 });

@@ -258,10 +258,19 @@ function isNativeJsonValue(v: unknown, depth: number): boolean {
   }
 }
 
-/** A JSON string literal. */
-function quote(s: string): string {
-  return JSON.stringify(s);
+/** Characters a JSON string literal escapes (quotes, backslashes, controls) or checks (surrogates). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A JSON string literal, as JSON.stringify writes it. Most strings need no escaping, and a test
+ * for that plus quotes costs about half of JSON.stringify's call.
+ */
+export function quoteJson(s: string): string {
+  return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
+
+const quote = quoteJson;
 
 /**
  * Jackson (and so Kafka) writes non-finite doubles as the strings "NaN", "Infinity" and

@@ -5,7 +5,9 @@ import type {
   TaskProgress,
   TaskReporter,
 } from '@sluice/connect-api';
+import { expect } from '@jest/globals';
 import { PostgresSourceTask } from '../../../connectors/postgres/src/source/index.js';
+import { JsonConverter } from '../../../libs/runtime/src/converters/json.converter.js';
 import type { PostgresServer } from '../../support/postgres-server.js';
 
 /** A logger that keeps warnings (tests look for them) and drops the rest. */
@@ -132,6 +134,7 @@ export class SourceTaskDriver {
 
   makeDurable(records: readonly SourceRecord[]): void {
     for (const r of records) {
+      expectPayloadText(r);
       this.log.push(r);
       this.task.commitRecord(r, { topic: r.topic, partition: 0, offset: this.log.length - 1 });
     }
@@ -154,6 +157,20 @@ export class SourceTaskDriver {
     this.abort.abort();
     await this.task.stop();
   }
+}
+
+const payloadWriter = new JsonConverter();
+payloadWriter.configure({ 'schemas.enable': false }, false);
+
+/**
+ * A record's valueJson, where it has one, is the payload JsonConverter writes for its value: the
+ * converter may store the text instead of converting the value. Checked for every record the
+ * tests make durable, so every type, image and operation they cover checks the text too.
+ */
+export function expectPayloadText(record: SourceRecord): void {
+  if (record.valueJson === undefined) return;
+  const written = payloadWriter.fromConnectData(record.topic, [], record.valueSchema, record.value);
+  expect(record.valueJson).toBe(written?.toString('utf8'));
 }
 
 function describe(records: readonly SourceRecord[]): string {

@@ -276,7 +276,7 @@ export class IncrementalSnapshot implements StreamObserver {
         'r',
         chunk.schema.key(row.tuple),
         null,
-        chunk.schema.row(row.tuple, 'full'),
+        chunk.schema.image(row.tuple, 'full'),
         { tsMs: Date.now(), snapshot: 'incremental', txId: null, lsn: null, sequence: null },
         offset,
       );

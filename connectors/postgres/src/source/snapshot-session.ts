@@ -19,7 +19,7 @@ import {
 import { TableSnapshotReader } from './snapshot-reader.js';
 import type { SnapshotState, StreamPosition, TableProgress } from './source-offset.js';
 import type { MessageKeyColumns, TableFilter } from './table-filter.js';
-import type { TableSchema } from './table-schema.js';
+import type { RowImage, TableSchema } from './table-schema.js';
 
 /** Where a snapshot pass begins: a table index and the key after which to read it (null: from its start). */
 export interface SnapshotStart {
@@ -50,7 +50,7 @@ export interface SnapshotSessionOptions {
 interface HeldRow {
   readonly schema: TableSchema;
   readonly key: Record<string, unknown> | null;
-  readonly after: Record<string, unknown>;
+  readonly after: RowImage;
   /** Table index, key texts and rows of the table up to this one: where a resumed pass continues. */
   readonly table: number;
   readonly keyTexts: readonly string[] | null;
@@ -182,7 +182,7 @@ export class SnapshotSession {
     return {
       schema,
       key: schema.key(tuple),
-      after: schema.row(tuple, 'full'),
+      after: schema.image(tuple, 'full'),
       table: this.tableIndex,
       keyTexts,
       rows: this.rows,

@@ -1,4 +1,4 @@
-import { ConnectError, SchemaBuilder, type Schema } from '@sluice/connect-api';
+import { ConnectError, quoteJson, SchemaBuilder, writeJsonNumber, type Schema } from '@sluice/connect-api';
 import { envelopeSchema, topicName } from './debezium-schemas.js';
 import { UNCHANGED_TOAST, type TupleValue } from './pgoutput-message.js';
 import {
@@ -35,6 +35,25 @@ export type SchemaWarning = (column: string, message: string) => void;
 /** Row images: whole rows, or only the replica identity columns (the rest read as zero/null). */
 export type ImageKind = 'full' | 'key-only';
 
+/** A row as its struct and, where it has one, the JSON text Kafka's JsonConverter writes for it. */
+export interface RowImage {
+  readonly value: Record<string, unknown>;
+  /** Undefined when a column's value has no JSON text here (the converter writes the value then). */
+  readonly json: string | undefined;
+}
+
+/** A tuple's value at `i`, an unchanged TOASTed one taken from `fallback` (the old row) where it has it. */
+function resolved(
+  values: readonly TupleValue[],
+  i: number,
+  fallback?: readonly TupleValue[] | null,
+): TupleValue {
+  const v = values[i]!;
+  if (v !== UNCHANGED_TOAST) return v;
+  const old = fallback?.[i];
+  return typeof old === 'string' ? old : UNCHANGED_TOAST;
+}
+
 /**
  * How one table's rows become Debezium events: the Connect schemas (key, value, envelope) and one
  * value converter per column, aligned with the tuple positions of pgoutput messages and snapshot
@@ -53,6 +72,13 @@ export class TableSchema {
   readonly keyIndexes: readonly number[];
   /** Per column, what a required column holds when its value is missing (see zeroValue). */
   private readonly zeros: readonly unknown[];
+  /**
+   * Per column, the JSON text of a value under its schema; null when a column's schema is not
+   * a plain scalar (its text is left to the converter, and rows carry no JSON).
+   */
+  private readonly jsonWriters: readonly ScalarJsonWriter[] | null;
+  /** Per column, what comes before its value in the row's JSON: `{"name":` or `,"name":`. */
+  private readonly jsonHeads: readonly string[];
   private readonly warned = new Set<string>();
 
   constructor(
@@ -84,6 +110,9 @@ export class TableSchema {
       this.keySchema = null;
     }
     this.zeros = this.converters.map((c) => zeroValue(c.schema));
+    const writers = this.converters.map((c) => scalarJsonWriter(c.schema));
+    this.jsonWriters = writers.every((w) => w !== null) ? writers : null;
+    this.jsonHeads = this.names.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
     this.converters.forEach((c, i) => {
       if (c.asText) this.warnOnce(this.names[i]!, `travels as its text form: ${c.asText}`);
     });
@@ -110,11 +139,7 @@ export class TableSchema {
     const names = this.names;
     const n = Math.min(values.length, converters.length);
     for (let i = 0; i < n; i++) {
-      let v = values[i]!;
-      if (v === UNCHANGED_TOAST) {
-        const old = fallback?.[i];
-        v = typeof old === 'string' ? old : UNCHANGED_TOAST;
-      }
+      const v = resolved(values, i, fallback);
       const converter = converters[i]!;
       if (v === UNCHANGED_TOAST) {
         out[names[i]!] = this.placeholder(i);
@@ -130,6 +155,45 @@ export class TableSchema {
     for (let i = n; i < converters.length; i++)
       out[names[i]!] = converters[i]!.schema.optional ? null : this.zeros[i];
     return out;
+  }
+
+  /** The row as row() has it, with its JSON text where the table's columns all have one. Throws as row() does. */
+  image(values: readonly TupleValue[], kind: ImageKind, fallback?: readonly TupleValue[] | null): RowImage {
+    return { value: this.row(values, kind, fallback), json: this.rowJson(values, kind, fallback) };
+  }
+
+  /** row()'s struct as JsonConverter writes it, made from the texts where the type allows; undefined when there is none. */
+  private rowJson(
+    values: readonly TupleValue[],
+    kind: ImageKind,
+    fallback?: readonly TupleValue[] | null,
+  ): string | undefined {
+    const writers = this.jsonWriters;
+    if (writers === null) return undefined;
+    const converters = this.converters;
+    const heads = this.jsonHeads;
+    let json = '';
+    const n = Math.min(values.length, converters.length);
+    for (let i = 0; i < n; i++) {
+      const v = resolved(values, i, fallback);
+      const converter = converters[i]!;
+      let text: string | undefined;
+      if (v === UNCHANGED_TOAST) text = writers[i]!(this.placeholder(i));
+      else if (v === null) {
+        if (converter.schema.optional) text = 'null';
+        else if (kind === 'key-only') text = writers[i]!(this.zeros[i]);
+        else throw new RequiredNullError(i);
+      } else if (converter.jsonOfText !== undefined) text = converter.jsonOfText(v);
+      else text = writers[i]!(this.convert(i, v));
+      if (text === undefined) return undefined;
+      json += heads[i]! + text;
+    }
+    for (let i = n; i < converters.length; i++) {
+      const text = writers[i]!(converters[i]!.schema.optional ? null : this.zeros[i]);
+      if (text === undefined) return undefined;
+      json += heads[i]! + text;
+    }
+    return converters.length === 0 ? '{}' : `${json}}`;
   }
 
   /** The key struct of a tuple, or null for a table without key columns. */
@@ -233,5 +297,41 @@ export function zeroValue(schema: Schema): unknown {
       for (const f of schema.fields ?? []) out[f.name] = zeroValue(f.schema);
       return out;
     }
+  }
+}
+
+/** The JSON text of a value as JsonConverter writes it under a scalar schema; undefined when the value does not fit it. */
+type ScalarJsonWriter = (value: unknown) => string | undefined;
+
+/** The writer for a schema with no default, of a JSON scalar type; null for any other schema. */
+function scalarJsonWriter(schema: Schema): ScalarJsonWriter | null {
+  if (schema.defaultValue !== undefined && schema.defaultValue !== null) return null;
+  switch (schema.type) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return (v) =>
+        v === null
+          ? 'null'
+          : (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint'
+            ? String(v)
+            : undefined;
+    case 'float32':
+    case 'float64':
+      return (v) =>
+        v === null
+          ? 'null'
+          : typeof v === 'number'
+            ? writeJsonNumber(v)
+            : typeof v === 'bigint'
+              ? String(Number(v))
+              : undefined;
+    case 'boolean':
+      return (v) => (v === null ? 'null' : typeof v === 'boolean' ? String(v) : undefined);
+    case 'string':
+      return (v) => (v === null ? 'null' : typeof v === 'string' ? quoteJson(v) : undefined);
+    default:
+      return null;
   }
 }

@@ -1,4 +1,4 @@
-import { LogicalTypes, SchemaBuilder, type Schema, type SchemaType } from '@sluice/connect-api';
+import { LogicalTypes, quoteJson, SchemaBuilder, type Schema, type SchemaType } from '@sluice/connect-api';
 import { atScale, isSpecialNumeric, strippedDecimal, unscaledBytes } from './decimal-text.js';
 import { arrayDepth, parsePgArray, type PgArrayValue } from './pg-array-text.js';
 import {
@@ -46,6 +46,11 @@ export interface ValueConverter {
   readonly placeholder: unknown;
   /** Set when the type has no mapping and travels as its text form: why, for a warning. */
   readonly asText?: string;
+  /**
+   * The JSON text of convert(text), written from the server's text itself where that is exact
+   * and cheaper than converting (integers as printed, strings quoted).
+   */
+  readonly jsonOfText?: (text: string) => string;
 }
 
 /** A value the column's schema has no way to express (say NaN under decimal.handling.mode=precise). */
@@ -88,6 +93,8 @@ function plain(type: SchemaType, optional: boolean): Schema {
 }
 
 const identity = (text: string): string => text;
+/** The server prints integers as JSON does: sign, digits, no leading zeros. */
+const integerJson = identity;
 
 function int64(text: string): number | bigint {
   const n = Number(text);
@@ -202,7 +209,7 @@ function converterForType(
   }
   if (type.typtype === 'e') {
     const schema = named('string', DEBEZIUM.ENUM, optional, { allowed: type.enumLabels.join(',') });
-    return { schema, convert: identity, placeholder: ctx.modes.placeholder };
+    return { schema, convert: identity, placeholder: ctx.modes.placeholder, jsonOfText: quoteJson };
   }
   const scalar = scalarConverter(ctx.modes, type, typeMod, optional);
   if (scalar) return scalar;
@@ -212,7 +219,7 @@ function converterForType(
 
 function stringConverter(optional: boolean, modes: HandlingModes, name?: string): ValueConverter {
   const schema = name ? named('string', name, optional) : plain('string', optional);
-  return { schema, convert: identity, placeholder: modes.placeholder };
+  return { schema, convert: identity, placeholder: modes.placeholder, jsonOfText: quoteJson };
 }
 
 function textConverter(optional: boolean, modes: HandlingModes, why: string): ValueConverter {
@@ -221,6 +228,7 @@ function textConverter(optional: boolean, modes: HandlingModes, why: string): Va
     convert: identity,
     placeholder: modes.placeholder,
     asText: why,
+    jsonOfText: quoteJson,
   };
 }
 
@@ -231,29 +239,38 @@ function scalarConverter(
   optional: boolean,
 ): ValueConverter | null {
   const name = type.schema === 'pg_catalog' ? type.name : `${type.schema}.${type.name}`;
-  const simple = (schema: Schema, convert: (text: string) => unknown): ValueConverter => ({
+  const simple = (
+    schema: Schema,
+    convert: (text: string) => unknown,
+    jsonOfText?: (text: string) => string,
+  ): ValueConverter => ({
     schema,
     convert,
     placeholder: placeholderFor(schema, modes.placeholder),
+    ...(jsonOfText ? { jsonOfText } : {}),
   });
   switch (name) {
     case 'int2':
-      return simple(plain('int16', optional), Number);
+      return simple(plain('int16', optional), Number, integerJson);
     case 'int4':
-      return simple(plain('int32', optional), Number);
+      return simple(plain('int32', optional), Number, integerJson);
     case 'int8':
     case 'xid8':
-      return simple(plain('int64', optional), int64);
+      return simple(plain('int64', optional), int64, integerJson);
     case 'oid':
     case 'xid':
     case 'cid':
-      return simple(plain('int64', optional), Number);
+      return simple(plain('int64', optional), Number, integerJson);
     case 'float4':
       return simple(plain('float32', optional), Number);
     case 'float8':
       return simple(plain('float64', optional), Number);
     case 'bool':
-      return simple(plain('boolean', optional), (t) => t === 't');
+      return simple(
+        plain('boolean', optional),
+        (t) => t === 't',
+        (t) => (t === 't' ? 'true' : 'false'),
+      );
     case 'text':
     case 'varchar':
     case 'bpchar':
@@ -289,7 +306,7 @@ function scalarConverter(
     case 'xml':
       return stringConverter(optional, modes, DEBEZIUM.XML);
     case 'uuid':
-      return simple(named('string', DEBEZIUM.UUID, optional), identity);
+      return simple(named('string', DEBEZIUM.UUID, optional), identity, quoteJson);
     case 'tsvector':
       return stringConverter(optional, modes, DEBEZIUM.TSVECTOR);
     case 'numeric':

@@ -20,6 +20,7 @@ import type { MessageKeyColumns, TableFilter } from './table-filter.js';
 import {
   RequiredNullError,
   type ColumnDescriptor,
+  type RowImage,
   type TableDescriptor,
   type TableSchema,
 } from './table-schema.js';
@@ -341,10 +342,10 @@ export class WalChangeEmitter {
     tuple: readonly TupleValue[],
     kind: 'full' | 'key-only',
     fallback: readonly TupleValue[] | null = null,
-  ): Record<string, unknown> {
+  ): RowImage {
     for (;;) {
       try {
-        return rel.schema!.row(tuple, kind, fallback);
+        return rel.schema!.image(tuple, kind, fallback);
       } catch (err) {
         if (!(err instanceof RequiredNullError)) throw err;
         rel.schema = rel.schema!.relaxed(err.column);
@@ -385,8 +386,8 @@ export class WalChangeEmitter {
     schema: TableSchema,
     op: EnvelopeOp,
     key: Record<string, unknown> | null,
-    before: Record<string, unknown> | null,
-    after: Record<string, unknown> | null,
+    before: RowImage | null,
+    after: RowImage | null,
     lsn: Lsn,
   ): SourceRecord | null {
     const tx = this.tx;

@@ -1,4 +1,4 @@
-import { LogicalTypes, writeJson, writeJsonNumber, type Schema } from '@sluice/connect-api';
+import { LogicalTypes, quoteJson, writeJson, writeJsonNumber, type Schema } from '@sluice/connect-api';
 import { describeType, getField, isFieldMap, type FieldMap } from '../transforms/field-map.js';
 import { decimalScale, formatDecimal, unscaledAt, unscaledToBytes } from './decimal.js';
 import { addStep, FieldPathError } from './field-path-error.js';
@@ -8,7 +8,7 @@ import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.
 export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const DAY_MS = 86_400_000;
-const quote = (s: string): string => JSON.stringify(s);
+const quote = quoteJson;
 const NULL_SCHEMA_HEAD = Buffer.from('{"schema":null,"payload":', 'utf8');
 const ENVELOPE_TAIL = Buffer.from('}', 'utf8');
 const INT64_MIN = -(2n ** 63n);

@@ -78,12 +78,35 @@ describe('JsonConverter with schemas', () => {
     expect(joined(c.fromConnectDataText('t', [], null, { a: 1 }))).toBe('{"schema":null,"payload":{"a":1}}');
     expect(c.fromConnectDataText('t', [], null, null)).toBeNull();
     // a schemaless value given as its JSON text is stored as it is, in the envelope or bare
-    expect(joined(c.fromConnectJsonText('t', '{"price":1.10}'))).toBe(
+    expect(joined(c.fromConnectJsonText('t', '{"price":1.10}', null))).toBe(
       '{"schema":null,"payload":{"price":1.10}}',
     );
     const bare = new JsonConverter();
     bare.configure({ 'schemas.enable': false }, false);
-    expect(bare.fromConnectJsonText('t', '{"price":1.10}')).toBe('{"price":1.10}');
+    expect(bare.fromConnectJsonText('t', '{"price":1.10}', null)).toBe('{"price":1.10}');
+  });
+
+  it('stores the payload text of a value with a schema in its envelope, unless its settings write payloads otherwise', () => {
+    const payload = write(converter(), customer, customerValue)!.slice(
+      fixture.indexOf('"payload":') + 10,
+      -1,
+    );
+    const c = converter();
+    const parts = c.fromConnectJsonText('t', payload, customer) as (string | Buffer)[];
+    expect(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString()).toBe(
+      fixture,
+    );
+    // the head is the one values of that schema are written with
+    expect(parts[0]).toBe((c.fromConnectDataText('t', [], customer, customerValue) as Buffer[])[0]);
+    const bare = new JsonConverter();
+    bare.configure({ 'schemas.enable': false }, false);
+    expect(bare.fromConnectJsonText('t', payload, customer)).toBe(payload);
+    for (const settings of [{ 'decimal.format': 'NUMERIC' }, { 'replace.null.with.default': false }]) {
+      const other = new JsonConverter();
+      other.configure(settings, false);
+      expect(other.fromConnectJsonText('t', payload, customer)).toBeNull();
+      expect(other.fromConnectJsonText('t', '{"a":1}', null)).not.toBeNull();
+    }
   });
 
   it('reads Kafka Connect’s envelope, sharing one Schema object across records', () => {

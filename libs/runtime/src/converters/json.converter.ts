@@ -59,6 +59,8 @@ const ENVELOPE_REQUIRED =
  */
 export class JsonConverter implements Converter {
   private schemasEnabled = true;
+  /** Payloads are written as with the default decimal.format and replace.null.with.default. */
+  private defaultPayloads = true;
   private writer = new ConnectJsonWriter('BASE64', true);
   private reader = new ConnectJsonReader(1000, true);
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -77,7 +79,9 @@ export class JsonConverter implements Converter {
     const c = parsePluginConfig('JsonConverter', JsonConverterConfig, config);
     this.schemasEnabled = c['schemas.enable'];
     const replaceNull = c['replace.null.with.default'];
-    this.writer = new ConnectJsonWriter(c['decimal.format'].toUpperCase() as DecimalFormat, replaceNull);
+    const decimalFormat = c['decimal.format'].toUpperCase() as DecimalFormat;
+    this.defaultPayloads = decimalFormat === 'BASE64' && replaceNull;
+    this.writer = new ConnectJsonWriter(decimalFormat, replaceNull);
     this.reader = new ConnectJsonReader(c['schemas.cache.size'], replaceNull);
   }
 
@@ -105,9 +109,17 @@ export class JsonConverter implements Converter {
     );
   }
 
-  /** A schemaless value as the JSON text it was read from: stored as it is. */
-  fromConnectJsonText(_topic: string, json: string): string | readonly (string | Buffer)[] {
-    return this.schemasEnabled ? this.writer.payloadParts(null, json) : json;
+  /**
+   * A value as the JSON text it came with: stored as it is. Under a schema, the text is the
+   * payload as the default settings write it, so other settings convert the value instead.
+   */
+  fromConnectJsonText(
+    _topic: string,
+    json: string,
+    schema: Schema | null,
+  ): string | readonly (string | Buffer)[] | null {
+    if (schema !== null && !this.defaultPayloads) return null;
+    return this.schemasEnabled ? this.writer.payloadParts(schema, json) : json;
   }
 
   /** `write`'s result, null for a null value without a schema; errors name the topic. */

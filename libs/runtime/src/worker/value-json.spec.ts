@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Schemas, withRecord } from '@sluice/connect-api';
+import { SchemaBuilder, Schemas, withRecord } from '@sluice/connect-api';
 import { sourceRecord } from '../testing/record-fixtures.js';
 import { currentValueJson } from './value-json.js';
 
@@ -18,10 +18,19 @@ describe('currentValueJson', () => {
     expect(currentValueJson(spread, original)).toBeUndefined();
   });
 
-  it('takes a new text given with a new value, but none for a value with a schema or a tombstone', () => {
+  it('takes a new text given with a new value, but none for a new schema or a tombstone', () => {
     const replaced = withRecord(original, { value: { a: 2 }, valueJson: '{"a":2}' });
     expect(currentValueJson(replaced, original)).toBe('{"a":2}');
     expect(currentValueJson({ ...original, value: null }, original)).toBeUndefined();
     expect(currentValueJson({ ...original, valueSchema: Schemas.STRING }, original)).toBeUndefined();
+  });
+
+  it('keeps the payload text of a value with a schema while value and schema are the same', () => {
+    const schema = SchemaBuilder.struct().field('a', Schemas.INT32).build();
+    const typed = sourceRecord({ valueSchema: schema, value: { a: 1 }, valueJson: '{"a":1}' });
+    expect(currentValueJson(typed, typed)).toBe('{"a":1}');
+    expect(currentValueJson(withRecord(typed, { topic: 'elsewhere' }), typed)).toBe('{"a":1}');
+    const renamed = SchemaBuilder.struct().name('other').field('a', Schemas.INT32).build();
+    expect(currentValueJson({ ...typed, valueSchema: renamed }, typed)).toBeUndefined();
   });
 });

@@ -3,11 +3,15 @@ import type { ConnectRecord } from '@sluice/connect-api';
 /**
  * The record's valueJson if it is its value's text, after the transformations made `record` of
  * `original`. withRecord drops the text of a value it replaces, but a transformation that made a
- * new value otherwise may have kept the old value's text: a new value with the old text is taken
- * as having none.
+ * new value (or schema) otherwise may have kept the old value's text: a new value or schema with
+ * the old text is taken as having none.
  */
 export function currentValueJson(record: ConnectRecord, original: ConnectRecord): string | undefined {
   const text = record.valueJson;
-  if (text === undefined || record.valueSchema !== null || record.value === null) return undefined;
-  return record.value === original.value || text !== original.valueJson ? text : undefined;
+  if (text === undefined) return undefined;
+  // no transformation: the record as the source made it (its value is not even read)
+  if (record === original) return text;
+  if (record.value === null) return undefined;
+  const unchanged = record.value === original.value && record.valueSchema === original.valueSchema;
+  return unchanged || text !== original.valueJson ? text : undefined;
 }

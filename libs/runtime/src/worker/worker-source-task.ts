@@ -179,7 +179,8 @@ export class WorkerSourceTask implements WorkerTask {
   private readonly keyBytes: ConvertOut;
   private readonly valueBytes: ConvertOut;
   /** The value converter's output for a value given as its JSON text, where it takes one. */
-  private readonly valueJsonText: ((topic: string, json: string) => RecordData) | undefined;
+  private readonly valueJsonText:
+    ((topic: string, json: string, schema: Schema | null) => RecordData | null) | undefined;
 
   constructor(private readonly o: WorkerSourceTaskOptions) {
     this.keyBytes = converterOutput(o.keyConverter);
@@ -311,9 +312,8 @@ export class WorkerSourceTask implements WorkerTask {
         key = this.keyBytes(record.topic, record.headers, record.keySchema, record.key);
         stage = 'VALUE_CONVERTER';
         const json = jsonAsIs && currentValueJson(record, original);
-        value = json
-          ? jsonAsIs(record.topic, json)
-          : this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
+        value = json === undefined ? null : jsonAsIs!(record.topic, json, record.valueSchema);
+        value ??= this.valueBytes(record.topic, record.headers, record.valueSchema, record.value);
       } catch (err) {
         const failed = tolerance.tolerated(stage, err);
         failures.push({ stage, error: failed, record: stage === 'TRANSFORMATION' ? original : record! });
