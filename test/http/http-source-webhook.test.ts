@@ -154,6 +154,13 @@ describe('http-source webhook mode', () => {
     t.durable.on = true;
     expect((await first).status).toBe(200);
     expect(t.written.map((r) => r.value)).toEqual([1, 2]);
+    // the worker's answer while the task is paused says the same
+    t.ingress.paused = true;
+    expect(await t.ingress.send({ body: '[5]' })).toMatchObject({
+      status: 503,
+      headers: { 'retry-after': '2' },
+    });
+    t.ingress.paused = false;
 
     const stopping = await running({});
     stopping.durable.on = false;

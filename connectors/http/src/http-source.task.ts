@@ -104,8 +104,10 @@ export class HttpSourceTask implements SourceTask {
     );
     this.intake = intake;
     const handle: IngressHandler = (request) => intake.handle(request);
+    // while paused, senders are told to come back as they are when the buffers are full
+    const pausedAnswer = { retryAfterSeconds: config['webhook.retry.after.seconds'] };
     if (port === undefined) {
-      this.unregister = context.ingress?.register(handle) ?? null;
+      this.unregister = context.ingress?.register(handle, pausedAnswer) ?? null;
       return;
     }
     this.listener = await WebhookListener.open(
@@ -116,7 +118,7 @@ export class HttpSourceTask implements SourceTask {
         maxBodyBytes: config['webhook.max.body.bytes'],
         logger: context.logger,
       },
-      context.ingress?.guard?.(handle) ?? handle,
+      context.ingress?.guard?.(handle, pausedAnswer) ?? handle,
     );
     // not 503 (the router's answer while nothing is registered): a sender retrying here would never get in
     const elsewhere: IngressResponse = {

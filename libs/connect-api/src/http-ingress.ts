@@ -25,17 +25,22 @@ export interface IngressResponse {
 
 export type IngressHandler = (request: IngressRequest) => Promise<IngressResponse>;
 
+export interface IngressOptions {
+  /** Retry-After (seconds) of the 503 the worker answers for the task while it is paused; 5 if unset. */
+  readonly retryAfterSeconds?: number;
+}
+
 export interface HttpIngress {
   /**
    * Routes the connector's ingest requests to `handler` until the returned function is called
    * (at the latest when the task stops). One handler per connector: a second registration
    * replaces the first.
    */
-  register(handler: IngressHandler): () => void;
+  register(handler: IngressHandler, options?: IngressOptions): () => void;
   /**
    * For a task that serves requests on a listener of its own: `handler` as the worker calls a
    * registered one, answering 503 with Retry-After while the task is paused (absent where
    * nothing pauses tasks).
    */
-  guard?(handler: IngressHandler): IngressHandler;
+  guard?(handler: IngressHandler, options?: IngressOptions): IngressHandler;
 }

@@ -46,7 +46,13 @@ export {
   type Schema,
   type SchemaType,
 } from './schema.js';
-export type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from './http-ingress.js';
+export type {
+  HttpIngress,
+  IngressHandler,
+  IngressOptions,
+  IngressRequest,
+  IngressResponse,
+} from './http-ingress.js';
 export type { ConnectorSignal, TaskProgress, TaskProgressItem, TaskReporter } from './task-reporter.js';
 export { IsTopicName, sinkConsumes, topicNameProblem, topicsPattern } from './topic-name.js';
 export {

@@ -111,4 +111,30 @@ describe('POST /ingest/{connector}', () => {
     const res = await t.http.post('/ingest/quiet').send({}).expect(503);
     expect(res.headers['retry-after']).toBe('5');
   });
+
+  it("tells senders to retry a paused connector after the connector's own Retry-After", async () => {
+    const admin = { Authorization: 'Bearer a-very-long-admin-token' };
+    await t.http
+      .post('/connectors')
+      .set(admin)
+      .send({
+        name: 'slow-hooks',
+        config: {
+          'connector.class': 'echo-webhook-source',
+          topic: 'slow-hooks',
+          'paused.retry.after.seconds': '30',
+        },
+      })
+      .expect(201);
+    await eventually(
+      () => t.http.post('/ingest/slow-hooks').send({ a: 1 }),
+      (r) => r.status === 200,
+    );
+    await t.http.put('/connectors/slow-hooks/pause').set(admin).expect(202);
+    const paused = await eventually(
+      () => t.http.post('/ingest/slow-hooks').send({}),
+      (r) => r.status === 503,
+    );
+    expect(paused.headers['retry-after']).toBe('30');
+  });
 });

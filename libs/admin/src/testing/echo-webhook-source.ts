@@ -10,7 +10,7 @@ import {
   type SourceTask,
   type SourceTaskContext,
 } from '@sluice/connect-api';
-import { IsString, MinLength } from 'class-validator';
+import { IsInt, IsString, Min, MinLength } from 'class-validator';
 
 /*
  * A minimal webhook source for the ingest route's tests: each request's JSON body becomes one
@@ -22,6 +22,11 @@ class EchoWebhookConfig {
   @IsString()
   @MinLength(1)
   topic = '';
+
+  @ConfigField({ doc: 'Retry-After (seconds) while paused; the worker default when 0.' })
+  @IsInt()
+  @Min(0)
+  'paused.retry.after.seconds' = 0;
 }
 
 class EchoWebhookTask implements SourceTask {
@@ -35,7 +40,12 @@ class EchoWebhookTask implements SourceTask {
     const parsed = parseConfig(EchoWebhookConfig, config);
     if (!parsed.ok) throw new Error('bad echo webhook config');
     this.topic = parsed.config.topic;
-    this.unregister = context.ingress?.register((request) => this.handle(request)) ?? null;
+    const retryAfter = parsed.config['paused.retry.after.seconds'];
+    this.unregister =
+      context.ingress?.register(
+        (request) => this.handle(request),
+        retryAfter > 0 ? { retryAfterSeconds: retryAfter } : undefined,
+      ) ?? null;
   }
 
   private handle(request: IngressRequest): Promise<IngressResponse> {

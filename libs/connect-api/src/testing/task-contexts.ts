@@ -1,6 +1,12 @@
 import type { SinkRecord, SourceRecord } from '../connect-record.js';
 import type { ErrantRecordReporter, SinkTaskContext, TopicPartition } from '../sink-task.js';
-import type { HttpIngress, IngressHandler, IngressRequest, IngressResponse } from '../http-ingress.js';
+import type {
+  HttpIngress,
+  IngressHandler,
+  IngressOptions,
+  IngressRequest,
+  IngressResponse,
+} from '../http-ingress.js';
 import type { SourceTask, SourceTaskContext } from '../source-task.js';
 import type { MemoryOffsetStorage } from './memory-offset-storage.js';
 import { recordingLogger, type RecordingLogger } from './recording-logger.js';
@@ -139,9 +145,13 @@ export function sinkRecord(
 /** The worker's ingest route, as far as a task can tell: tests send requests through it. */
 export class TestIngress implements HttpIngress {
   private handler: IngressHandler | null = null;
+  private options: IngressOptions | undefined;
+  /** As the worker while the task is paused: requests are answered 503 without reaching it. */
+  paused = false;
 
-  register(handler: IngressHandler): () => void {
+  register(handler: IngressHandler, options?: IngressOptions): () => void {
     this.handler = handler;
+    this.options = options;
     return () => {
       if (this.handler === handler) this.handler = null;
     };
@@ -154,6 +164,11 @@ export class TestIngress implements HttpIngress {
   /** What the worker would answer: 503 while no task takes requests. */
   send(request: Partial<Omit<IngressRequest, 'body'>> & { body: Buffer | string }): Promise<IngressResponse> {
     if (!this.handler) return Promise.resolve({ status: 503, headers: { 'retry-after': '5' } });
+    if (this.paused)
+      return Promise.resolve({
+        status: 503,
+        headers: { 'retry-after': String(this.options?.retryAfterSeconds ?? 5) },
+      });
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
     return this.handler({
       method: request.method ?? 'POST',

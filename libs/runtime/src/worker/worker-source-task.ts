@@ -9,6 +9,7 @@ import {
   type Converter,
   type HttpIngress,
   type IngressHandler,
+  type IngressOptions,
   type IngressResponse,
   type SourceRecord,
   type SourceTask,
@@ -81,10 +82,10 @@ function described(value: unknown): string {
   }
 }
 
-function pausedAnswer(connector: string): IngressResponse {
+function pausedAnswer(connector: string, options: IngressOptions | undefined): IngressResponse {
   return {
     status: 503,
-    headers: { 'retry-after': '5' },
+    headers: { 'retry-after': String(options?.retryAfterSeconds ?? 5) },
     body: {
       error_code: 503,
       message: `connector ${connector} is paused: it takes no requests until resumed`,
@@ -191,12 +192,12 @@ export class WorkerSourceTask implements WorkerTask {
     // a paused task takes no requests: holding them until a resume would time senders out, and
     // their retries would then be stored twice
     const guard =
-      (handler: IngressHandler): IngressHandler =>
+      (handler: IngressHandler, options?: IngressOptions): IngressHandler =>
       (request) =>
-        this.paused ? Promise.resolve(pausedAnswer(o.id.connector)) : handler(request);
+        this.paused ? Promise.resolve(pausedAnswer(o.id.connector, options)) : handler(request);
     this.ingress = {
-      register: (handler) => {
-        const unregister = o.ingress.register(guard(handler));
+      register: (handler, options) => {
+        const unregister = o.ingress.register(guard(handler, options));
         this.ingressRegistrations.push(unregister);
         return unregister;
       },
