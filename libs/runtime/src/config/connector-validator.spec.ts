@@ -1,12 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
+import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { DEFAULT_CONVERTERS } from './converter-factory.js';
 import { validateConnectorConfig } from './connector-validator.js';
 
 const registry = new PluginRegistry();
-registry.register([...TEST_CONNECTOR_PLUGINS, ...CONVERTER_PLUGINS]);
+registry.register([
+  ...TEST_CONNECTOR_PLUGINS,
+  ...CONVERTER_PLUGINS,
+  ...TRANSFORM_PLUGINS,
+  ...PREDICATE_PLUGINS,
+]);
 
 async function errorsOf(config: Record<string, string>): Promise<Record<string, string[]>> {
   const outcome = await validateConnectorConfig(registry, { name: 'c', ...config }, DEFAULT_CONVERTERS);
@@ -112,5 +119,31 @@ describe('validateConnectorConfig: unknown settings', () => {
       ),
     ).toEqual([]);
     expect(await unknownOf(sink({ topics: 'a', 'memory.extra.anything': '1' }))).toEqual([]);
+  });
+
+  it("names typos in transforms' and predicates' settings, and settings of aliases not listed", async () => {
+    expect(
+      await unknownOf(
+        sink({
+          topics: 'a',
+          transforms: 'tag,route',
+          'transforms.tag.type': 'InsertField$Value',
+          'transforms.tag.static.field': 'origin',
+          'transforms.tag.statc.value': 'x',
+          'transforms.tag.predicate': 'onlyOrders',
+          'transforms.tag.negate': 'true',
+          'transforms.route.type': 'no-such-transform',
+          'transforms.route.anything': '1',
+          'transforms.tagg.type': 'InsertField$Value',
+          predicates: 'onlyOrders',
+          'predicates.onlyOrders.type': 'TopicNameMatches',
+          'predicates.onlyOrders.patern': 'orders',
+        }),
+      ),
+    ).toEqual([
+      { key: 'predicates.onlyOrders.patern', suggestion: 'predicates.onlyOrders.pattern' },
+      { key: 'transforms.tag.statc.value', suggestion: 'transforms.tag.static.value' },
+      { key: 'transforms.tagg.type', suggestion: 'transforms.tag.type' },
+    ]);
   });
 });

@@ -14,7 +14,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { type FieldError, fieldErrorsOf } from './connector-config-error.js';
 import { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } from './connector-config.js';
 import { createConverter, type ConverterDefaults } from './converter-factory.js';
-import { TransformationChain } from './transformation-chain.js';
+import { stageSettings, TransformationChain } from './transformation-chain.js';
 import { unknownSettings, type UnknownSetting } from './unknown-settings.js';
 
 export type ConnectorPlugin = Extract<PluginDescriptor, { type: 'source' | 'sink' }>;
@@ -125,16 +125,16 @@ export async function validateConnectorConfig(
     }
   }
   const classes = [commonClass, connector?.configClass()];
+  const stages = stageSettings(registry, config);
   return {
     plugin,
     errors: dedupe(errors),
     infos: configInfos(className || 'unknown', classes, config, errors),
     unknown: connector
-      ? unknownSettings(
-          config,
-          new Set(fieldsOf(classes).map((f) => f.name)),
-          configPrefixes(connector.configClass()),
-        )
+      ? unknownSettings(config, new Set([...fieldsOf(classes).map((f) => f.name), ...stages.names]), [
+          ...configPrefixes(connector.configClass()),
+          ...stages.prefixes,
+        ])
       : [],
   };
 }

@@ -1,4 +1,10 @@
-import type { ConnectRecord, Predicate, Transformation } from '@sluice/connect-api';
+import {
+  configPrefixes,
+  describeConfig,
+  type ConnectRecord,
+  type Predicate,
+  type Transformation,
+} from '@sluice/connect-api';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { ConnectorConfigError, fieldErrorsOf, type FieldError } from './connector-config-error.js';
 import { listSetting, withPrefix } from './prefixed-config.js';
@@ -11,6 +17,45 @@ interface Stage {
 }
 
 const STAGE_KEYS = new Set(['type', 'predicate', 'negate']);
+
+/** The settings transforms and predicates read: full names, and prefixes they read any key under. */
+export interface StageSettings {
+  readonly names: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+}
+
+/**
+ * The settings of the transforms and predicates `config` lists: `<family>.<alias>.` and what
+ * the plugin's config class declares. A stage whose type is unknown (an error reported
+ * elsewhere) has all its settings taken as read; settings of aliases not listed are not.
+ */
+export function stageSettings(
+  registry: PluginRegistry,
+  config: Readonly<Record<string, string>>,
+): StageSettings {
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  const families = [
+    { family: 'transforms', kind: 'transformation', keys: [...STAGE_KEYS] },
+    { family: 'predicates', kind: 'predicate', keys: ['type'] },
+  ] as const;
+  for (const { family, kind, keys } of families) {
+    for (const alias of listSetting(config[family])) {
+      const prefix = `${family}.${alias}.`;
+      for (const key of keys) names.add(prefix + key);
+      const type = config[`${prefix}type`];
+      const plugin = type ? registry.findOf(type, [kind]) : undefined;
+      if (!plugin) {
+        prefixes.push(prefix);
+        continue;
+      }
+      const configClass = plugin.create().configClass();
+      for (const field of describeConfig(configClass)) names.add(prefix + field.name);
+      for (const own of configPrefixes(configClass)) prefixes.push(prefix + own);
+    }
+  }
+  return { names, prefixes };
+}
 
 /**
  * A connector's single message transforms, in order, each optionally guarded by a predicate

@@ -1,12 +1,11 @@
 import { closest, distance } from 'fastest-levenshtein';
 
 /**
- * Families of settings the runtime reads by prefix: transforms' and predicates' own settings,
- * converter settings, client overrides, topic creation, and what the worker adds.
+ * Families of settings the runtime reads by prefix: converter settings, client overrides, topic
+ * creation, and what the worker adds. (Transforms' and predicates' settings are known by name:
+ * see stageSettings.)
  */
 const RUNTIME_PREFIXES = [
-  'transforms.',
-  'predicates.',
   'key.converter.',
   'value.converter.',
   'header.converter.',
