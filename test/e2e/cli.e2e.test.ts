@@ -91,6 +91,14 @@ describe('sluice CLI against a running worker', () => {
       code: 0,
       stdout: 'created connector lines\n',
     });
+    // a typo is applied (it changes nothing), and the user is told so
+    fs.writeFileSync(file, `${sourceYaml('lines')}  pol.interval.ms: 50\n`);
+    expect(await runCli(['connectors', 'apply', '-f', file], { url })).toMatchObject({
+      code: 0,
+      stdout: 'updated connector lines\n',
+      stderr:
+        'warning: connector lines: settings that neither file-source nor the runtime reads, so they change nothing: pol.interval.ms (did you mean poll.interval.ms?)\n',
+    });
     fs.writeFileSync(path.join(root, 'data', 'in', 'one.txt'), 'first\nsecond\n');
     const listed = await eventually(
       () => runCli(['connectors', 'list'], { url }),

@@ -25,7 +25,12 @@ export function buildCli(output: CliOutput = processOutput): Command {
 
   const client = (): RestClient => {
     const o = program.opts<{ url: string; token?: string; user?: string }>();
-    return new RestClient({ url: o.url, token: o.token, user: o.user });
+    return new RestClient({
+      url: o.url,
+      token: o.token,
+      user: o.user,
+      onWarning: (text) => output.err(`warning: ${text}`),
+    });
   };
 
   program

@@ -5,6 +5,8 @@ export interface RestClientOptions {
   token?: string;
   /** user:password for basic auth */
   user?: string;
+  /** Told the text of each Warning the worker sent with an answer (settings nothing reads, say). */
+  onWarning?: (text: string) => void;
 }
 
 export class RestError extends Error {
@@ -34,7 +36,13 @@ export class RestClient {
     return headers;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `parse` reads the JSON body: JSON.parse unless its numbers must stay exact. */
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    parse: (text: string) => unknown = JSON.parse,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
@@ -49,7 +57,8 @@ export class RestClient {
       );
     }
     const text = await response.text();
-    const parsed: unknown = text ? safeJson(text) : null;
+    for (const warning of warningTexts(response.headers.get('warning'))) this.options.onWarning?.(warning);
+    const parsed: unknown = text ? safeJson(text, parse) : null;
     if (!response.ok) {
       const message = (parsed as { message?: string } | null)?.message ?? (text || response.statusText);
       throw new RestError(response.status, `${method} ${path} failed with ${response.status}: ${message}`);
@@ -57,15 +66,23 @@ export class RestClient {
     return parsed as T;
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
+  get<T>(path: string, parse?: (text: string) => unknown): Promise<T> {
+    return this.request<T>('GET', path, undefined, parse);
   }
 }
 
-function safeJson(text: string): unknown {
+function safeJson(text: string, parse: (text: string) => unknown): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch {
     return text;
   }
+}
+
+/** The texts of Warning header values (`299 - "text"`, several joined by commas). */
+export function warningTexts(header: string | null): string[] {
+  if (header === null) return [];
+  const out: string[] = [];
+  for (const m of header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  return out;
 }

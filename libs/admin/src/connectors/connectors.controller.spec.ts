@@ -259,6 +259,23 @@ describe('/connectors/{name} and its config', () => {
     expect(bad.body.message).toMatch(/count/);
   });
 
+  it('answers settings nothing reads (typos) as Warning headers, Kafka Connect bodies unchanged', async () => {
+    const created = await t.http
+      .post('/connectors')
+      .send({ name: 'typo', config: sourceConfig('typo-out', { cuont: '3', 'api.key': 'n0t-sh0wn' }) })
+      .expect(201);
+    expect(created.headers['warning']).toBe(
+      '299 - "connector typo: settings that neither counting-source nor the runtime reads, so they change nothing: cuont (did you mean count?)"',
+    );
+    expect(Object.keys(created.body)).toEqual(['name', 'config', 'tasks', 'type']);
+    const patched = await t.http.patch('/connectors/typo/config').send({ 'tasks.mx': '1' }).expect(200);
+    expect(patched.headers['warning']).toMatch(
+      /cuont \(did you mean count\?\), tasks\.mx \(did you mean tasks\.max\?\)"$/,
+    );
+    const fixed = await t.http.put('/connectors/typo/config').send(sourceConfig('typo-out')).expect(200);
+    expect(fixed.headers['warning']).toBeUndefined();
+  });
+
   it('DELETE answers 204, then the connector is gone (404)', async () => {
     await t.http
       .post('/connectors')

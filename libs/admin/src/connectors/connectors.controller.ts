@@ -27,6 +27,7 @@ import {
 } from '../openapi/schemas.js';
 import { ConfigRedactor } from '../secrets/config-redactor.js';
 import { booleanParam, configMapOf, configPatchOf, createConnectorRequestOf } from './connector-requests.js';
+import { setWarnings } from './warning-header.js';
 
 interface ConnectorExpansions {
   info?: ConnectorInfo;
@@ -88,6 +89,7 @@ export class ConnectorsController {
     const initial = request.initialState === 'RUNNING' ? 'STARTED' : request.initialState;
     const info = await this.herder.createConnector(name, request.config, initial);
     void reply.header('Location', locationOf(name));
+    setWarnings(reply, this.herder.configWarnings(name));
     return this.redactor.redactInfo(info);
   }
 
@@ -134,6 +136,7 @@ export class ConnectorsController {
     const { created, info } = await this.herder.putConnectorConfig(name, config);
     if (created) void reply.status(201).header('Location', locationOf(name));
     else void reply.status(200);
+    setWarnings(reply, this.herder.configWarnings(name));
     return this.redactor.redactInfo(info);
   }
 
@@ -142,7 +145,11 @@ export class ConnectorsController {
   @ApiBody({ schema: CONFIG_PATCH_SCHEMA })
   @ApiResponse({ status: 200, schema: CONNECTOR_INFO_SCHEMA })
   @ApiErrors(400, 404)
-  async patchConfig(@Param('name') name: string, @Body() body: unknown): Promise<ConnectorInfo> {
+  async patchConfig(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConnectorInfo> {
     const patch = configPatchOf(body);
     const stored = await this.herder.connectorConfig(name);
     const values = Object.fromEntries(
@@ -150,7 +157,9 @@ export class ConnectorsController {
     );
     const restored = await this.redactor.restoreHidden(values, stored);
     const merged: Record<string, string | null> = { ...patch, ...restored };
-    return this.redactor.redactInfo(await this.herder.patchConnectorConfig(name, merged));
+    const info = await this.herder.patchConnectorConfig(name, merged);
+    setWarnings(reply, this.herder.configWarnings(name));
+    return this.redactor.redactInfo(info);
   }
 
   @Get(':name/status')

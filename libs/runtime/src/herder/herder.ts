@@ -154,6 +154,12 @@ export interface Herder {
   ): Promise<{ created: boolean; info: ConnectorInfo }>;
   /** Merges `patch` into the current config; null values remove keys. */
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
+  /**
+   * What validating the connector's config found worth a warning but not a refusal (settings
+   * nothing reads, most often typos), as sentences naming settings, never values; empty for an
+   * unknown connector.
+   */
+  configWarnings(name: string): string[];
   deleteConnector(name: string): Promise<void>;
 
   pauseConnector(name: string): Promise<void>;

@@ -111,6 +111,8 @@ export class StandaloneHerder implements Herder {
   private ops: Promise<unknown> = Promise.resolve();
   private statusWrites: Promise<unknown> = Promise.resolve();
   private readonly restartAttempts = new Map<string, number>();
+  /** Per connector, the warnings of its config as last set (see configWarnings). */
+  private readonly warnings = new Map<string, string[]>();
   private readonly runningSince = new Map<string, number>();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -479,7 +481,8 @@ export class StandaloneHerder implements Herder {
       .map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
-  private async validateForPut(config: Record<string, string>): Promise<void> {
+  /** Validates a config about to be set; resolves with its warnings (also logged). */
+  private async validateForPut(config: Record<string, string>): Promise<string[]> {
     let resolved: Record<string, string>;
     try {
       resolved = await this.resolved(config);
@@ -491,11 +494,14 @@ export class StandaloneHerder implements Herder {
       const error = new ConnectorConfigError(outcome.errors);
       throw new HerderError('BAD_REQUEST', error.message, outcome.errors);
     }
-    if (outcome.unknown.length > 0)
-      this.o.logger.warn(
-        { connector: config['name'], settings: outcome.unknown.map((u) => u.key) },
-        `connector ${config['name']}: settings that neither ${outcome.plugin?.name} nor the runtime reads, so they change nothing: ${describeUnknown(outcome.unknown)}`,
-      );
+    if (outcome.unknown.length === 0) return [];
+    const warning = `connector ${config['name']}: settings that neither ${outcome.plugin?.name} nor the runtime reads, so they change nothing: ${describeUnknown(outcome.unknown)}`;
+    this.o.logger.warn({ connector: config['name'], settings: outcome.unknown.map((u) => u.key) }, warning);
+    return [warning];
+  }
+
+  configWarnings(name: string): string[] {
+    return [...(this.warnings.get(name) ?? [])];
   }
 
   /**
@@ -523,7 +529,7 @@ export class StandaloneHerder implements Herder {
           return { created: false, info: await this.connectorInfo(name) };
         this.refuseManaged(name, 'update');
       }
-      await this.validateForPut(full);
+      const warnings = await this.validateForPut(full);
       const existed = current !== undefined;
       if (origin !== undefined && existed && this.configs.origin(name) === undefined)
         this.o.logger.warn(
@@ -532,6 +538,7 @@ export class StandaloneHerder implements Herder {
         );
       if (existed) await this.stopConnectorAndTasks(name);
       await this.configs.putConfig(name, full);
+      this.warnings.set(name, warnings);
       await this.configs.putOrigin(name, origin);
       if (!existed) await this.configs.putTargetState(name, 'STARTED');
       await this.startConnectorAndTasks(name);
@@ -554,8 +561,9 @@ export class StandaloneHerder implements Herder {
         );
       }
       const full = { ...config, name };
-      await this.validateForPut(full);
+      const warnings = await this.validateForPut(full);
       await this.configs.putConfig(name, full);
+      this.warnings.set(name, warnings);
       await this.configs.putTargetState(name, initialState);
       await this.startConnectorAndTasks(name);
       return this.connectorInfo(name);
@@ -594,6 +602,7 @@ export class StandaloneHerder implements Herder {
         }
       }
       await this.configs.delete(name);
+      this.warnings.delete(name);
       await this.statusWrites;
       await this.statuses.deleteConnector(name, tasks);
       await this.metrics.forgetConnector(name);
