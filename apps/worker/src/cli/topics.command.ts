@@ -1,4 +1,5 @@
 import readline from 'node:readline';
+import { parseJson, writeJson } from '@sluice/connect-api';
 import { Command } from 'commander';
 import { table, type CliOutput } from './output.js';
 import type { RestClient } from './rest-client.js';
@@ -34,6 +35,12 @@ interface RecordsPage {
     headers: { key: string; value: unknown }[];
   }[];
 }
+
+/**
+ * Records' keys, values and headers hold the JSON stored in the log: its integers past 2^53 are
+ * read as bigints and its long decimals as their text, which writeJson prints back unchanged.
+ */
+const exactJson = (text: string): unknown => parseJson(text).value;
 
 /** `sluice topics ...`: topics of the worker's log, through the REST API. */
 export function topicsCommand(client: () => RestClient, output: CliOutput): Command {
@@ -119,11 +126,12 @@ export function topicsCommand(client: () => RestClient, output: CliOutput): Comm
             const offset = next.get(p.partition)!;
             const page = await client().get<RecordsPage>(
               `/topics/${enc(topic)}/records?partition=${p.partition}&offset=${offset}&limit=${Math.min(1000, limit - printed)}`,
+              exactJson,
             );
             for (const r of page.records) {
               if (printed >= limit) return;
               output.out(
-                JSON.stringify({
+                writeJson({
                   topic,
                   partition: p.partition,
                   offset: r.offset,

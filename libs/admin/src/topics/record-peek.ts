@@ -1,8 +1,10 @@
 import { NotFoundException } from '@nestjs/common';
 import type { Log, LogRecord } from '@sluice/log';
-import { type ByteFormat, renderBytes } from './rendered-bytes.js';
+import { RUNTIME_HEADER_PREFIX } from '@sluice/runtime';
+import { type ByteFormat, type RenderedBytes, renderBytes } from './rendered-bytes.js';
 import type { PeekRequest } from './topic-requests.js';
 
+/** A record as GET /topics/{name}/records shows it: what a client reads. */
 export interface RenderedRecord {
   offset: number;
   timestamp: number;
@@ -23,6 +25,18 @@ export interface RecordsPage {
   records: RenderedRecord[];
 }
 
+/** A record read by a peek: its key, value and header values as the JSON text the page embeds. */
+export interface PeekedRecord {
+  offset: number;
+  timestamp: number;
+  key: RenderedBytes;
+  value: RenderedBytes;
+  headers: { key: string; value: RenderedBytes }[];
+}
+
+/** A RecordsPage before it is written (see recordsPageJson). */
+export type PeekedPage = Omit<RecordsPage, 'records'> & { records: PeekedRecord[] };
+
 /** Stops a page early once its keys, values and headers reach this many bytes (after one record). */
 export const MAX_PEEK_BYTES = 8 * 1024 * 1024;
 
@@ -32,20 +46,17 @@ function sizeOf(r: LogRecord): number {
   return size;
 }
 
-function render(r: LogRecord): RenderedRecord {
-  const key = renderBytes(r.key);
-  const value = renderBytes(r.value);
+function peeked(r: LogRecord, internalHeaders: boolean): PeekedRecord {
+  // the runtime's own headers (its source offset marks) are bookkeeping, not data
+  const headers = internalHeaders
+    ? r.headers
+    : r.headers.filter((h) => !h.key.startsWith(RUNTIME_HEADER_PREFIX));
   return {
     offset: r.offset,
     timestamp: r.timestamp,
-    key: key.value,
-    key_format: key.format,
-    value: value.value,
-    value_format: value.format,
-    headers: r.headers.map((h) => {
-      const v = renderBytes(h.value);
-      return { key: h.key, value: v.value, format: v.format };
-    }),
+    key: renderBytes(r.key),
+    value: renderBytes(r.value),
+    headers: headers.map((h) => ({ key: h.key, value: renderBytes(h.value) })),
   };
 }
 
@@ -58,12 +69,12 @@ export async function peekRecords(
   topic: string,
   request: PeekRequest,
   maxBytes = MAX_PEEK_BYTES,
-): Promise<RecordsPage> {
+): Promise<PeekedPage> {
   const description = await log.admin().describeTopic(topic);
   const described = description.partitions.find((p) => p.partition === request.partition);
   if (!described) throw new NotFoundException(`Partition ${request.partition} of topic ${topic} not found`);
   const { startOffset, endOffset } = described;
-  const records: RenderedRecord[] = [];
+  const records: PeekedRecord[] = [];
   let position = Math.max(request.offset ?? startOffset, startOffset);
   if (position < endOffset) {
     const tp = { topic, partition: request.partition };
@@ -82,7 +93,7 @@ export async function peekRecords(
               full = true;
               break;
             }
-            records.push(render(r));
+            records.push(peeked(r, request.internalHeaders));
             bytes += sizeOf(r);
             position = r.offset + 1;
           }

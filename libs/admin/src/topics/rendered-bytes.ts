@@ -1,15 +1,17 @@
-/** How bytes from the log are shown: parsed JSON, else UTF-8 text, else base64. */
+/** How bytes from the log are shown: as the JSON they hold, else UTF-8 text, else base64. */
 export type ByteFormat = 'json' | 'string' | 'base64';
 
 export interface RenderedBytes {
-  value: unknown;
+  /**
+   * The JSON text of what is shown. JSON bytes are their own text, embedded as stored: parsed and
+   * written again, numbers past 2^53 or with more than 15 digits would be rounded (or could not be
+   * written by JSON.stringify at all).
+   */
+  json: string;
   format: ByteFormat | null;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/g;
-/** A number of 16 digits or more may not survive a round trip through a JS number. */
-const LONG_NUMBER = /\d{16,}/;
 
 /** Control characters other than tab, newline and carriage return: binary data, not text. */
 function hasControlCharacters(text: string): boolean {
@@ -20,22 +22,25 @@ function hasControlCharacters(text: string): boolean {
   return false;
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function renderBytes(bytes: Buffer | null): RenderedBytes {
-  if (bytes === null) return { value: null, format: null };
+  if (bytes === null) return { json: 'null', format: null };
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { value: bytes.toString('base64'), format: 'base64' };
+    return { json: JSON.stringify(bytes.toString('base64')), format: 'base64' };
   }
-  if (hasControlCharacters(text)) return { value: bytes.toString('base64'), format: 'base64' };
+  if (hasControlCharacters(text)) return { json: JSON.stringify(bytes.toString('base64')), format: 'base64' };
   const trimmed = text.trim();
-  if (trimmed !== '' && !LONG_NUMBER.test(trimmed.replace(STRING_LITERAL, '""'))) {
-    try {
-      return { value: JSON.parse(trimmed) as unknown, format: 'json' };
-    } catch {
-      // not JSON: shown as text
-    }
-  }
-  return { value: text, format: 'string' };
+  if (trimmed !== '' && isJson(trimmed)) return { json: trimmed, format: 'json' };
+  return { json: JSON.stringify(text), format: 'string' };
 }

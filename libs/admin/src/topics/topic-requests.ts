@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { isInternalTopic, isLogError, parseTopicConfig, validateTopicName, type NewTopic } from '@sluice/log';
+import { booleanParam } from '../connectors/connector-requests.js';
 
 /*
  * Bodies and parameters of the /topics endpoints. Every problem is reported at once, each naming
@@ -62,6 +63,8 @@ export interface PeekRequest {
   /** Where to start; default: the partition's first offset. */
   offset: number | undefined;
   limit: number;
+  /** Show the runtime's own headers (its source offset marks) too. */
+  internalHeaders: boolean;
 }
 
 function integerParam(raw: unknown): number | undefined | null {
@@ -71,11 +74,12 @@ function integerParam(raw: unknown): number | undefined | null {
   return Number(text.trim());
 }
 
-/** GET /topics/{name}/records?partition=&offset=&limit= */
+/** GET /topics/{name}/records?partition=&offset=&limit=&internal_headers= */
 export function peekRequestOf(query: {
   partition?: unknown;
   offset?: unknown;
   limit?: unknown;
+  internal_headers?: unknown;
 }): PeekRequest {
   const problems: string[] = [];
   const partition = integerParam(query.partition);
@@ -87,5 +91,10 @@ export function peekRequestOf(query: {
     problems.push(`limit: must be an integer from 1 to ${MAX_PEEK_LIMIT}`);
   }
   if (problems.length > 0) throw invalid(problems);
-  return { partition: partition ?? 0, offset: offset ?? undefined, limit: limit ?? DEFAULT_PEEK_LIMIT };
+  return {
+    partition: partition ?? 0,
+    offset: offset ?? undefined,
+    limit: limit ?? DEFAULT_PEEK_LIMIT,
+    internalHeaders: booleanParam(query.internal_headers),
+  };
 }

@@ -170,10 +170,46 @@ describe('GET /topics/{name}/records', () => {
     );
     expect(binary?.headers).toEqual([{ key: 'bin', value: 'AAE=', format: 'base64' }]);
     expect(tombstone).toEqual(expect.objectContaining({ key: 'k', value: null, value_format: null }));
-    // a number a JS double would round is kept exact, as text
-    expect(big).toEqual(
-      expect.objectContaining({ value: '{"id":12345678901234567890}', value_format: 'string' }),
+    expect(big).toEqual(expect.objectContaining({ value_format: 'json' }));
+  });
+
+  it('embeds JSON as stored: numbers a double would round stay exact', async () => {
+    await t.http.post('/topics').send({ name: 'peek-exact' }).expect(201);
+    const stored = '{"id": 12345678901234567890, "price": 0.12345678901234567890, "n": 1.50}';
+    await t.log.producer().send({
+      topic: 'peek-exact',
+      records: [
+        { key: '9007199254740993', value: stored, headers: [{ key: 'h', value: '[18446744073709551615]' }] },
+      ],
+    });
+    const res = await t.http.get('/topics/peek-exact/records').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.text).toContain(
+      `"key":9007199254740993,"key_format":"json","value":${stored},"value_format":"json","headers":[{"key":"h","value":[18446744073709551615],"format":"json"}]`,
     );
+    // the rest of the page as before: a JSON parser reads it
+    expect((res.body as RecordsPage).records).toHaveLength(1);
+  });
+
+  it("hides the runtime's own headers unless internal_headers=true", async () => {
+    await t.http.post('/topics').send({ name: 'peek-marked' }).expect(201);
+    await t.log.producer().send({
+      topic: 'peek-marked',
+      records: [
+        {
+          value: 'v',
+          headers: [
+            { key: 'user', value: 'u' },
+            { key: '__sluice.source.offset', value: '{"c":"x","t":0,"p":{},"o":{}}' },
+          ],
+        },
+      ],
+    });
+    const hidden = (await t.http.get('/topics/peek-marked/records').expect(200)).body as RecordsPage;
+    expect(hidden.records[0]?.headers).toEqual([{ key: 'user', value: 'u', format: 'string' }]);
+    const shown = (await t.http.get('/topics/peek-marked/records?internal_headers=true').expect(200))
+      .body as RecordsPage;
+    expect(shown.records[0]?.headers.map((h) => h.key)).toEqual(['user', '__sluice.source.offset']);
   });
 
   it('pages with offset and limit, and stops at the end offset', async () => {
@@ -243,9 +279,9 @@ describe('GET /topics/{name}/records', () => {
       ['k1', { task: 0, n: 1 }],
       ['k2', { task: 0, n: 2 }],
     ]);
-    expect(page.records[0]?.headers).toEqual(
-      expect.arrayContaining([{ key: 'origin', value: 'counting-source', format: 'string' }]),
-    );
+    // the source offset marks the runtime writes for its recovery are not shown
+    for (const r of page.records)
+      expect(r.headers).toEqual([{ key: 'origin', value: 'counting-source', format: 'string' }]);
   });
 });
 

@@ -25,7 +25,8 @@ import {
   TOPIC_DESCRIPTION_SCHEMA,
 } from '../openapi/schemas.js';
 import { MAX_PRODUCE_RECORDS, produceRequestOf } from './produce-request.js';
-import { peekRecords, type RecordsPage } from './record-peek.js';
+import { peekRecords } from './record-peek.js';
+import { recordsPageJson } from './records-page-json.js';
 import { MAX_PEEK_LIMIT, newTopicOf, peekRequestOf } from './topic-requests.js';
 import { type TopicView, topicViewOf } from './topic-view.js';
 
@@ -100,24 +101,30 @@ export class TopicsController {
   @Get(':name/records')
   @ApiOperation({
     summary: 'Peek at records of one partition',
-    description: `At most limit (up to ${MAX_PEEK_LIMIT}) records from offset; keys, values and headers as JSON when they parse, else UTF-8 text, else base64.`,
+    description: `At most limit (up to ${MAX_PEEK_LIMIT}) records from offset; keys, values and headers as JSON when they are JSON (as stored, numbers exact), else UTF-8 text, else base64. The runtime's own headers (__sluice.*, its source offset marks) only with internal_headers=true.`,
   })
   @ApiQuery({ name: 'partition', required: false, type: Number })
   @ApiQuery({ name: 'offset', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'internal_headers', required: false, type: Boolean })
   @ApiResponse({ status: 200, schema: RECORDS_PAGE_SCHEMA })
   @ApiErrors(400, 403, 404)
-  records(
+  async records(
     @Param('name') name: string,
     @Query('partition') partition: unknown,
     @Query('offset') offset: unknown,
     @Query('limit') limit: unknown,
-  ): Promise<RecordsPage> {
+    @Query('internal_headers') internalHeaders: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     // the configs topic holds connector settings as written, secrets included
     if (isInternalTopic(name))
       throw new ForbiddenException(
         `Topic ${name} is internal to Sluice and its records are not served; read connectors through /connectors (their configs, offsets and status)`,
       );
-    return peekRecords(this.log, name, peekRequestOf({ partition, offset, limit }));
+    const request = peekRequestOf({ partition, offset, limit, internal_headers: internalHeaders });
+    const page = await peekRecords(this.log, name, request);
+    void reply.type('application/json; charset=utf-8');
+    return recordsPageJson(page);
   }
 }

@@ -1,6 +1,7 @@
 import type { LogRecord, Producer } from '@sluice/log';
 import type { ConnectLogger } from '@sluice/connect-api';
 import type { ErrorStage } from './error-stage.js';
+import { RUNTIME_HEADER_PREFIX } from '../offsets/source-offset-header.js';
 
 export interface FailedRecordContext {
   stage: ErrorStage;
@@ -54,7 +55,10 @@ export class ErrorReporter {
     const topic = this.settings.deadLetterTopic;
     if (!topic || !consumed || !this.producer) return false;
     await this.ensureTopic(topic);
-    const headers: { key: string; value: Buffer | string | null }[] = [...consumed.record.headers];
+    // the runtime's own bookkeeping (source offset marks) is not the record's: it does not follow it
+    const headers: { key: string; value: Buffer | string | null }[] = consumed.record.headers.filter(
+      (h) => !h.key.startsWith(RUNTIME_HEADER_PREFIX),
+    );
     if (this.settings.contextHeaders) {
       headers.push(
         { key: `${PREFIX}topic`, value: consumed.topic },
