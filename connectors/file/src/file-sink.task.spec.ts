@@ -192,9 +192,6 @@ describe('FileSinkTask', () => {
     expect(crashed).toMatchObject({ signal: 'SIGKILL' });
     // The uncommitted lines did reach the file before the crash.
     expect(await lines(join(out, 'orders-0.jsonl'))).toHaveLength(5);
-    // The dead task's claim stays: only its own connector, which cuts the file back, takes it.
-    const other = await startSink(root, {}, new RecordingSinkContext('all', 'other'));
-    await expect(other.task.open([TP])).rejects.toThrow(/belongs to file-sink connector "sink-test"/);
 
     const { task, context } = await startSink(root);
     await task.open([TP]);
@@ -249,23 +246,19 @@ describe('FileSinkTask', () => {
     await task.stop();
   });
 
-  it('hands a partition over on close so the next owner, of any connector, continues after it', async () => {
+  it('hands a partition over on close so the next owner continues after it', async () => {
     const { root, out } = await workspace();
     const first = await startSink(root);
     await first.task.open([TP]);
     await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, null)]);
     await first.task.close([TP]);
-    expect(JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8'))).toMatchObject({
-      offset: 2,
-      connector: null,
-    });
+    await first.task.stop();
 
-    const { task, context } = await startSink(root, {}, new RecordingSinkContext('all', 'other'));
+    const { task, context } = await startSink(root);
     await task.open([TP]);
     expect(context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"']);
     await task.stop();
-    await first.task.stop();
   });
 
   it('writes a partition that restarted below its committed offset (the topic made again) from there', async () => {
@@ -370,7 +363,7 @@ describe('FileSinkTask', () => {
     ).rejects.toMatchObject({ name: 'DataError', message: expect.stringMatching(/^path: /) });
   });
 
-  it("refuses a topic-partition's files to a second connector while the first's task holds them, or died holding them until it is deleted", async () => {
+  it("refuses a topic-partition's files to a second connector until the first is deleted, which hands them over", async () => {
     const { root, out } = await workspace();
     const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
     await first.task.open([TP]);
@@ -382,8 +375,6 @@ describe('FileSinkTask', () => {
     await first.task.preCommit(offsets([TP, 2]));
     await first.task.stop();
     await second.task.stop();
-    // started again, it claims the partition and dies without stopping: the claim stays
-    await (await startSink(root, {}, new RecordingSinkContext('all', 'first'))).task.open([TP]);
 
     const connector = new FileSinkConnector();
     const config = (name: string) => ({ name, path: out, topics: 'orders', 'worker.files.roots': root });
@@ -403,49 +394,12 @@ describe('FileSinkTask', () => {
     await next.task.open([TP]);
     expect(next.context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
     await next.task.put([sinkRecord('orders', 0, 2, 'c')]);
-    await next.task.preCommit(offsets([TP, 3]));
+    await next.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"']);
     expect(JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8'))).toMatchObject({
       offset: 3,
       connector: 'second',
     });
-    await next.task.stop();
-    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"']);
-  });
-
-  it('gives its files up when its task stops, so the folder a path change left is free for another connector', async () => {
-    const { root, out } = await workspace();
-    const moved = join(root, 'moved');
-    const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
-    await first.task.open([TP]);
-    await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, 'b')]);
-    await first.task.preCommit(offsets([TP, 2]));
-    await first.task.put([sinkRecord('orders', 0, 2, 'c')]);
-    // a config update with a new path: the task is stopped and started again with the new config
-    await first.task.stop();
-    const moving = await startSink(root, { path: moved }, new RecordingSinkContext('all', 'first'));
-    await moving.task.open([TP]);
-
-    const connector = new FileSinkConnector();
-    const config = (name: string, path: string) => ({
-      name,
-      path,
-      topics: 'orders',
-      'worker.files.roots': root,
-    });
-    expect(await connector.validate(config('second', out))).toEqual({ errors: [] });
-    expect(await connector.validate(config('second', moved))).toEqual({
-      errors: [
-        { field: 'path', messages: [expect.stringMatching(/belongs to file-sink connector "first"/)] },
-      ],
-    });
-    const second = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
-    await second.task.open([TP]);
-    expect(second.context.offsetRequests).toEqual([{ partition: TP, offset: 3 }]);
-    await second.task.put([sinkRecord('orders', 0, 3, 'd')]);
-    await second.task.stop();
-    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"', '"d"']);
-    await moving.task.stop();
-    expect(await connector.validate(config('second', moved))).toEqual({ errors: [] });
   });
 
   it('gives a partition to one of two connectors opening it at once, and adopts state files of earlier versions', async () => {

@@ -17,7 +17,6 @@ import {
   createSinkState,
   ownedByOther,
   readSinkState,
-  releaseSinkState,
   writeSinkState,
   type SinkState,
 } from './sink-state.js';
@@ -26,7 +25,7 @@ export interface PartitionFileOptions {
   readonly dir: string;
   readonly format: SinkFormat;
   readonly logger: ConnectLogger;
-  /** The connector writing: while it does, another is refused the files (see SinkState.connector). */
+  /** The connector writing: the partition's files are refused to another (see SinkState.connector). */
   readonly connector: string;
   /** The topic's ID now (see SinkState.topicId), null when the runtime cannot tell. */
   readonly topicId: string | null;
@@ -225,28 +224,13 @@ export class PartitionFileWriter {
     await this.guard(this.handle.writev(asBuffers(pending)));
   }
 
+  /** True once a write failed: the writer must not commit again (see `failure`). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** Makes everything appended durable and records `offset` as where to resume. */
   async commit(offset: number): Promise<void> {
-    await this.commitAs(offset, this.options.connector);
-  }
-
-  /**
-   * Commits what was written and gives the files up, with the writer (see SinkState.connector):
-   * whoever opens the partition next, this connector or another, goes on right after these lines.
-   * A writer that failed commits nothing more, so it hands over what the state file holds, a
-   * whole earlier commit; if the commit here fails, the claim stays, as after a crash.
-   */
-  async release(): Promise<void> {
-    try {
-      if (this.nextOffset !== null && !this.failure) await this.commitAs(this.nextOffset, null);
-    } finally {
-      this.pending = [];
-      await this.closeHandle();
-    }
-    if (this.persisted?.connector) await releaseSinkState(this.statePath, this.options.connector);
-  }
-
-  private async commitAs(offset: number, connector: string | null): Promise<void> {
     if (this.failure) {
       throw new ConnectError(
         `an earlier write to ${this.activePath} failed; restart the task to recover from the last commit`,
@@ -269,7 +253,7 @@ export class PartitionFileWriter {
       startOffset: this.length > 0 ? (this.startOffset ?? offset) : offset,
       createdAt: this.length > 0 ? this.createdAt : null,
       columns: this.length > 0 ? this.columns : null,
-      connector,
+      connector: this.options.connector,
       topicId: this.options.topicId ?? this.persisted?.topicId ?? null,
     };
     this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
@@ -314,6 +298,11 @@ export class PartitionFileWriter {
     return target;
   }
 
+  async close(): Promise<void> {
+    this.pending = [];
+    await this.closeHandle();
+  }
+
   private async guard<T>(work: Promise<T>): Promise<T> {
     try {
       return await work;
@@ -339,8 +328,8 @@ export class PartitionFileWriter {
 }
 
 /**
- * An existing state, made this connector's: taken over when it names none (the task that wrote it
- * stopped, or an earlier version wrote it), and without its offset when that counted records of a
+ * An existing state, made this connector's: taken over when it names none (an earlier version
+ * wrote it, or its connector was deleted), and without its offset when that counted records of a
  * topic since deleted and created again (consumption then starts where the group's offsets say,
  * forgotten with the old topic: at the start of the new one). Another connector's is refused
  * before this (see open).

@@ -26,13 +26,9 @@ export interface SinkState {
   /** csv: the columns of the active file's header. */
   readonly columns: readonly string[] | null;
   /**
-   * The connector whose task writes these files: two sinks writing one partition's files would
-   * double and lose lines, so another is refused. Set when a task opens the partition and cleared
-   * when it stops writing it (close, stop), so a connector whose path changed, or that was stopped
-   * or deleted, leaves no claim behind. A task that dies without stopping leaves it set, as nothing
-   * tells whether it still writes (an abandoned task may): its own connector, whose group gives
-   * the partition to one task, takes the files back, and deleting that connector releases them.
-   * Absent in state files of earlier versions.
+   * The connector these files belong to: two sinks writing one partition's files would double
+   * and lose lines, so another is refused. Null once that connector was deleted (the next one to
+   * open the partition takes the files over); absent in state files of earlier versions.
    */
   readonly connector?: string | null;
   /**
@@ -72,16 +68,7 @@ export function createSinkState(path: string, state: SinkState): Promise<boolean
 
 /** Why `connector` may not write the files that the state at `path` belongs to. */
 export function ownedByOther(path: string, owner: string, connector: string): string {
-  return `${path} belongs to file-sink connector ${JSON.stringify(owner)}, not ${JSON.stringify(connector)}: two sinks writing one topic-partition's files would double and lose lines; give each its own path, or stop or delete connector ${JSON.stringify(owner)} first`;
-}
-
-/**
- * Gives up `connector`'s claim on the files whose state is at `path`, keeping the offset: the next
- * sink to open the partition takes them over and goes on after it.
- */
-export async function releaseSinkState(path: string, connector: string): Promise<void> {
-  const state = await readSinkState(path);
-  if (state?.connector === connector) await writeSinkState(path, { ...state, connector: null });
+  return `${path} belongs to file-sink connector ${JSON.stringify(owner)}, not ${JSON.stringify(connector)}: two sinks writing one topic-partition's files would double and lose lines; give each its own path, or delete connector ${JSON.stringify(owner)} first`;
 }
 
 function isCount(v: unknown): v is number {
@@ -153,8 +140,8 @@ export async function sinkStatesIn(
 }
 
 /**
- * Gives up `connector`'s partitions in `dir` (it is being deleted). Its stopped tasks released
- * theirs already: this is for claims left by a task that died without stopping.
+ * Gives up `connector`'s partitions in `dir` (it is being deleted): the next sink to open one
+ * takes its files over and goes on after its offset.
  */
 export async function releaseSinkStates(dir: string, format: SinkFormat, connector: string): Promise<void> {
   for (const { path, state } of await sinkStatesIn(dir, format))
