@@ -159,37 +159,32 @@ export class TableSchema {
 
   /** The row as row() has it, with its JSON text where the table's columns all have one. Throws as row() does. */
   image(values: readonly TupleValue[], kind: ImageKind, fallback?: readonly TupleValue[] | null): RowImage {
-    return { value: this.row(values, kind, fallback), json: this.rowJson(values, kind, fallback) };
+    const value = this.row(values, kind, fallback);
+    return { value, json: this.rowJson(values, fallback, value) };
   }
 
-  /** row()'s struct as JsonConverter writes it, made from the texts where the type allows; undefined when there is none. */
+  /**
+   * The JSON text JsonConverter writes for `row` (row()'s struct of the tuple): a column's value
+   * from the server's text where its type allows (integers as printed, strings quoted), else
+   * from the struct's value; undefined when some value has no text here.
+   */
   private rowJson(
     values: readonly TupleValue[],
-    kind: ImageKind,
-    fallback?: readonly TupleValue[] | null,
+    fallback: readonly TupleValue[] | null | undefined,
+    row: Record<string, unknown>,
   ): string | undefined {
     const writers = this.jsonWriters;
     if (writers === null) return undefined;
     const converters = this.converters;
+    const names = this.names;
     const heads = this.jsonHeads;
-    let json = '';
     const n = Math.min(values.length, converters.length);
-    for (let i = 0; i < n; i++) {
-      const v = resolved(values, i, fallback);
-      const converter = converters[i]!;
-      let text: string | undefined;
-      if (v === UNCHANGED_TOAST) text = writers[i]!(this.placeholder(i));
-      else if (v === null) {
-        if (converter.schema.optional) text = 'null';
-        else if (kind === 'key-only') text = writers[i]!(this.zeros[i]);
-        else throw new RequiredNullError(i);
-      } else if (converter.jsonOfText !== undefined) text = converter.jsonOfText(v);
-      else text = writers[i]!(this.convert(i, v));
-      if (text === undefined) return undefined;
-      json += heads[i]! + text;
-    }
-    for (let i = n; i < converters.length; i++) {
-      const text = writers[i]!(converters[i]!.schema.optional ? null : this.zeros[i]);
+    let json = '';
+    for (let i = 0; i < converters.length; i++) {
+      const v = i < n ? resolved(values, i, fallback) : null;
+      const fromText = converters[i]!.jsonOfText;
+      const text =
+        typeof v === 'string' && fromText !== undefined ? fromText(v) : writers[i]!(row[names[i]!]);
       if (text === undefined) return undefined;
       json += heads[i]! + text;
     }
