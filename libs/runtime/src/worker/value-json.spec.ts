@@ -25,6 +25,11 @@ describe('currentValueJson', () => {
     expect(currentValueJson({ ...original, valueSchema: Schemas.STRING }, original)).toBeUndefined();
   });
 
+  it('gives no text for a null value, a tombstone, even untransformed (a JSON line "null")', () => {
+    const nullLine = sourceRecord({ value: null, valueJson: 'null' });
+    expect(currentValueJson(nullLine, nullLine)).toBeUndefined();
+  });
+
   it('keeps the payload text of a value with a schema while value and schema are the same', () => {
     const schema = SchemaBuilder.struct().field('a', Schemas.INT32).build();
     const typed = sourceRecord({ valueSchema: schema, value: { a: 1 }, valueJson: '{"a":1}' });

@@ -8,10 +8,9 @@ import type { ConnectRecord } from '@sluice/connect-api';
  */
 export function currentValueJson(record: ConnectRecord, original: ConnectRecord): string | undefined {
   const text = record.valueJson;
-  if (text === undefined) return undefined;
-  // no transformation: the record as the source made it (its value is not even read)
+  // a null value is a tombstone (no bytes at all), whatever text came with it
+  if (text === undefined || record.value === null) return undefined;
   if (record === original) return text;
-  if (record.value === null) return undefined;
   const unchanged = record.value === original.value && record.valueSchema === original.valueSchema;
   return unchanged || text !== original.valueJson ? text : undefined;
 }
