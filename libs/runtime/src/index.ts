@@ -14,7 +14,7 @@ export {
   SourceConnectorConfig,
 } from './config/connector-config.js';
 export { INTERNAL_TOPICS } from './storage/internal-topics.js';
-export { RUNTIME_HEADER_PREFIX } from './offsets/source-offset-header.js';
+export { isRuntimeHeader } from './offsets/source-offset-header.js';
 export { validateConnectorConfig, type ValidationOutcome } from './config/connector-validator.js';
 export { CONVERTER_PLUGINS } from './converters/index.js';
 export { TRANSFORM_PLUGINS } from './transforms/index.js';

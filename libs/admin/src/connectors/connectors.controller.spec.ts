@@ -274,6 +274,14 @@ describe('/connectors/{name} and its config', () => {
     );
     const fixed = await t.http.put('/connectors/typo/config').send(sourceConfig('typo-out')).expect(200);
     expect(fixed.headers['warning']).toBeUndefined();
+    // a config of another connector pasted in: the header stays small enough for any client
+    const pasted = Object.fromEntries(
+      Array.from({ length: 500 }, (_, i) => [`some.other.connector.setting.${i}`, 'x']),
+    );
+    const long = await t.http.put('/connectors/typo/config').send({ ...sourceConfig('typo-out'), ...pasted });
+    expect(long.status).toBe(200);
+    expect(long.headers['warning']!.length).toBeLessThan(2_100);
+    expect(long.headers['warning']).toMatch(/\.\.\. \(the rest is in the worker's log\)"$/);
   });
 
   it('DELETE answers 204, then the connector is gone (404)', async () => {

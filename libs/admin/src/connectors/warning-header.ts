@@ -9,8 +9,17 @@ export function setWarnings(reply: FastifyReply, warnings: readonly string[]): v
   if (warnings.length === 0) return;
   void reply.header(
     'Warning',
-    warnings.map((w) => `299 - ${quotedString(w)}`),
+    warnings.map((w) => `299 - ${quotedString(capped(w))}`),
   );
+}
+
+/** Clients refuse headers past some size (undici: 16 KiB in all); the worker's log has the rest. */
+const MAX_WARNING_CHARS = 2000;
+
+function capped(text: string): string {
+  return text.length <= MAX_WARNING_CHARS
+    ? text
+    : `${text.slice(0, MAX_WARNING_CHARS)}... (the rest is in the worker's log)`;
 }
 
 /** An HTTP quoted-string of printable ASCII: quotes and backslashes escaped, anything else as "?". */

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import type { Log, LogRecord } from '@sluice/log';
-import { RUNTIME_HEADER_PREFIX } from '@sluice/runtime';
+import { isRuntimeHeader } from '@sluice/runtime';
 import { type ByteFormat, type RenderedBytes, renderBytes } from './rendered-bytes.js';
 import type { PeekRequest } from './topic-requests.js';
 
@@ -48,9 +48,7 @@ function sizeOf(r: LogRecord): number {
 
 function peeked(r: LogRecord, internalHeaders: boolean): PeekedRecord {
   // the runtime's own headers (its source offset marks) are bookkeeping, not data
-  const headers = internalHeaders
-    ? r.headers
-    : r.headers.filter((h) => !h.key.startsWith(RUNTIME_HEADER_PREFIX));
+  const headers = internalHeaders ? r.headers : r.headers.filter((h) => !isRuntimeHeader(h.key));
   return {
     offset: r.offset,
     timestamp: r.timestamp,

@@ -1,6 +1,7 @@
 import {
   configPrefixes,
   describeConfig,
+  type ConfigClass,
   type ConnectRecord,
   type Predicate,
   type Transformation,
@@ -45,11 +46,16 @@ export function stageSettings(
       for (const key of keys) names.add(prefix + key);
       const type = config[`${prefix}type`];
       const plugin = type ? registry.findOf(type, [kind]) : undefined;
-      if (!plugin) {
+      let configClass: ConfigClass | null = null;
+      try {
+        configClass = plugin?.create().configClass() ?? null;
+      } catch {
+        // reported by the chain's own validation
+      }
+      if (configClass === null) {
         prefixes.push(prefix);
         continue;
       }
-      const configClass = plugin.create().configClass();
       for (const field of describeConfig(configClass)) names.add(prefix + field.name);
       for (const own of configPrefixes(configClass)) prefixes.push(prefix + own);
     }

@@ -1,7 +1,7 @@
 import type { LogRecord, Producer } from '@sluice/log';
 import type { ConnectLogger } from '@sluice/connect-api';
 import type { ErrorStage } from './error-stage.js';
-import { RUNTIME_HEADER_PREFIX } from '../offsets/source-offset-header.js';
+import { isRuntimeHeader } from '../offsets/source-offset-header.js';
 
 export interface FailedRecordContext {
   stage: ErrorStage;
@@ -57,7 +57,7 @@ export class ErrorReporter {
     await this.ensureTopic(topic);
     // the runtime's own bookkeeping (source offset marks) is not the record's: it does not follow it
     const headers: { key: string; value: Buffer | string | null }[] = consumed.record.headers.filter(
-      (h) => !h.key.startsWith(RUNTIME_HEADER_PREFIX),
+      (h) => !isRuntimeHeader(h.key),
     );
     if (this.settings.contextHeaders) {
       headers.push(

@@ -10,6 +10,11 @@ export const SOURCE_OFFSET_HEADER = '__sluice.source.offset';
 /** Headers the runtime adds for itself; sink tasks do not see them. */
 export const RUNTIME_HEADER_PREFIX = '__sluice.';
 
+/** A header the runtime adds for itself (bookkeeping, not the record's data). */
+export function isRuntimeHeader(key: string): boolean {
+  return key.startsWith(RUNTIME_HEADER_PREFIX);
+}
+
 export interface SourceOffsetMark {
   /** connector */
   c: string;

@@ -1,6 +1,6 @@
 import type { ConnectHeader } from '@sluice/connect-api';
 import type { RecordHeader } from '@sluice/log';
-import { RUNTIME_HEADER_PREFIX } from '../offsets/source-offset-header.js';
+import { isRuntimeHeader } from '../offsets/source-offset-header.js';
 
 /** Connect headers to log headers: bytes stay bytes, strings are UTF-8, other values JSON. */
 export function toLogHeaders(
@@ -24,7 +24,7 @@ export function toLogHeaders(
 export function toConnectHeaders(headers: readonly RecordHeader[]): ConnectHeader[] {
   const out: ConnectHeader[] = [];
   for (const h of headers) {
-    if (h.key.startsWith(RUNTIME_HEADER_PREFIX)) continue;
+    if (isRuntimeHeader(h.key)) continue;
     out.push({ key: h.key, value: h.value === null ? null : h.value.toString('utf8'), schema: null });
   }
   return out;
