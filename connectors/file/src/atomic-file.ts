@@ -9,10 +9,10 @@ export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O
 /**
  * Replaces `path` with `data` so that a crash leaves either the old or the new content, never a
  * mix: write a temp file, fsync it, rename it over the target, fsync the directory (which makes
- * the rename itself durable).
+ * the rename itself durable). Writers that may race on one path each need a `temp` of their own.
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const temp = await writeDurableTemp(`${path}.tmp`, data);
+export async function writeFileAtomic(path: string, data: string, temp = `${path}.tmp`): Promise<void> {
+  await writeDurableTemp(temp, data);
   await rename(temp, path);
   await fsyncDirectory(dirname(path));
 }

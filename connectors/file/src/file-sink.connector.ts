@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   ConnectError,
   DataError,
@@ -10,10 +9,11 @@ import {
   type SinkConnector,
   type SinkOffsetChange,
   type SinkTask,
+  type TopicPartition,
 } from '@sluice/connect-api';
 import { checkPaths } from './confined-paths.js';
-import { stateFileName } from './output-file-names.js';
-import { alterSinkStates, ownedByOther, releaseSinkStates, sinkStatesIn } from './sink-state.js';
+import { ownedByOther, removeSinkClaims, sinkClaimsIn } from './sink-claim.js';
+import { alterSinkStates, releaseLegacySinkStates, sinkStatesIn } from './sink-state.js';
 import { FileSinkConfig, isSinkFormat, type SinkFormat } from './file-sink.config.js';
 import { FileSinkTask } from './file-sink.task.js';
 import { VERSION } from './version.js';
@@ -54,19 +54,22 @@ export class FileSinkConnector implements SinkConnector {
     const name = config['name'];
     if (!name || !isSinkFormat(format)) return [];
     const consumes = sinkConsumes(config);
-    const taken = (await sinkStatesIn(dir, format)).filter(
-      ({ tp, state }) => state.connector && state.connector !== name && consumes(tp.topic),
+    const taken = (await ownersIn(dir, format)).filter(
+      ({ tp, owner }) => owner !== name && consumes(tp.topic),
     );
-    return taken.map(({ path, state }) => ({
+    return taken.map(({ path, owner }) => ({
       field: 'path',
-      messages: [`path: ${ownedByOther(path, state.connector!, name)}`],
+      messages: [`path: ${ownedByOther(path, owner, name)}`],
     }));
   }
 
+  /** Tasks that died leave claims (see sink-claim.ts): nothing else would ever remove them. */
   async onDelete(config: Readonly<Record<string, string>>): Promise<void> {
     const output = await outputOf(config);
     const name = config['name'];
-    if (output.ok && name) await releaseSinkStates(output.dir, output.format, name);
+    if (!output.ok || !name) return;
+    await removeSinkClaims(output.dir, output.format, name);
+    await releaseLegacySinkStates(output.dir, output.format, name);
   }
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
@@ -82,13 +85,11 @@ export class FileSinkConnector implements SinkConnector {
   ): Promise<boolean> {
     const output = await outputOf(config);
     if (!output.ok) throw new DataError(output.problem);
-    const { dir, format } = output;
     return alterSinkStates(
+      output.dir,
+      output.format,
       config['name'],
-      offsets.map((o) => ({
-        statePath: join(dir, stateFileName({ topic: o.topic, partition: o.partition }, format)),
-        offset: o.offset,
-      })),
+      offsets.map((o) => ({ tp: { topic: o.topic, partition: o.partition }, offset: o.offset })),
     );
   }
 
@@ -117,4 +118,26 @@ async function outputOf(
   const { errors, realPaths } = await checkPaths(config, [{ field: 'path', value: path }]);
   if (errors.length > 0) return { ok: false, problem: errors.flatMap((e) => e.messages).join('; ') };
   return { ok: true, dir: realPaths.get('path')!, format };
+}
+
+/**
+ * Who holds each claimed topic-partition's files in `dir`: the claim files, and where a partition
+ * has none, the legacy claims in state files (SinkState.connector).
+ */
+async function ownersIn(
+  dir: string,
+  format: SinkFormat,
+): Promise<{ path: string; tp: TopicPartition; owner: string }[]> {
+  const claims = (await sinkClaimsIn(dir, format)).map(({ path, tp, claim }) => ({
+    path,
+    tp,
+    owner: claim.connector,
+  }));
+  const claimed = new Set(claims.map(({ tp }) => `${tp.topic}\u0000${tp.partition}`));
+  const legacy = (await sinkStatesIn(dir, format)).flatMap(({ path, tp, state }) =>
+    state.connector && !claimed.has(`${tp.topic}\u0000${tp.partition}`)
+      ? [{ path, tp, owner: state.connector }]
+      : [],
+  );
+  return [...claims, ...legacy];
 }

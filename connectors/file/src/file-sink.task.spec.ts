@@ -45,6 +45,19 @@ function offsets(...entries: [TopicPartition, number][]): PartitionOffsets {
 const lines = async (path: string): Promise<string[]> =>
   (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
 
+/** The connector whose task holds TP's files in `out`, or null. */
+async function claimant(out: string): Promise<string | null> {
+  const text = await readFile(join(out, '.orders-0.jsonl.sluice-claim'), 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as { connector: string }).connector;
+}
+
+async function state(out: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
 describe('FileSinkTask', () => {
   it('writes jsonl, one file per topic-partition, and skips tombstones', async () => {
     const { root, out } = await workspace();
@@ -192,13 +205,21 @@ describe('FileSinkTask', () => {
     expect(crashed).toMatchObject({ signal: 'SIGKILL' });
     // The uncommitted lines did reach the file before the crash.
     expect(await lines(join(out, 'orders-0.jsonl'))).toHaveLength(5);
+    // The dead task's claim stays: only its own connector, which cuts the file back, takes it.
+    expect(await claimant(out)).toBe('sink-test');
+    const other = await startSink(root, {}, new RecordingSinkContext('all', 'other'));
+    await expect(other.task.open([TP])).rejects.toThrow(
+      /\.orders-0\.jsonl\.sluice-claim belongs to file-sink connector "sink-test", not "other"/,
+    );
+    await other.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toHaveLength(5);
 
     const { task, context } = await startSink(root);
     await task.open([TP]);
     expect(context.offsetRequests).toEqual([{ partition: TP, offset: 3 }]);
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['{"n":0}', '{"n":1}', '{"n":2}']);
     expect(context.logger.messages('info').join('\n')).toMatch(
-      /dropping output written after the last commit/,
+      /taking the files over from an earlier task of this connector[^]*dropping output written after the last commit/,
     );
 
     // A put retried with the same records after a failure: what it wrote is not written again.
@@ -246,19 +267,22 @@ describe('FileSinkTask', () => {
     await task.stop();
   });
 
-  it('hands a partition over on close so the next owner continues after it', async () => {
+  it('hands a partition over on close so the next owner, of any connector, continues after it', async () => {
     const { root, out } = await workspace();
     const first = await startSink(root);
     await first.task.open([TP]);
+    expect(await claimant(out)).toBe('sink-test');
     await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, null)]);
     await first.task.close([TP]);
-    await first.task.stop();
+    expect(await claimant(out)).toBeNull();
+    expect(await state(out)).toMatchObject({ offset: 2 });
 
-    const { task, context } = await startSink(root);
+    const { task, context } = await startSink(root, {}, new RecordingSinkContext('all', 'other'));
     await task.open([TP]);
     expect(context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"']);
     await task.stop();
+    await first.task.stop();
   });
 
   it('writes a partition that restarted below its committed offset (the topic made again) from there', async () => {
@@ -363,66 +387,186 @@ describe('FileSinkTask', () => {
     ).rejects.toMatchObject({ name: 'DataError', message: expect.stringMatching(/^path: /) });
   });
 
-  it("refuses a topic-partition's files to a second connector until the first is deleted, which hands them over", async () => {
+  it("refuses a topic-partition's files to a second connector while the first's task holds them, and after it died until it is deleted", async () => {
     const { root, out } = await workspace();
     const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
     await first.task.open([TP]);
     const second = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
-    const refusal = /\.orders-0\.jsonl\.sluice-state belongs to file-sink connector "first", not "second"/;
+    const refusal = /\.orders-0\.jsonl\.sluice-claim belongs to file-sink connector "first", not "second"/;
     await expect(second.task.open([TP])).rejects.toThrow(refusal);
     await second.task.open([{ topic: 'audit', partition: 0 }]); // other topics' files are its own
     await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, 'b')]);
     await first.task.preCommit(offsets([TP, 2]));
-    await first.task.stop();
-    await second.task.stop();
 
     const connector = new FileSinkConnector();
     const config = (name: string) => ({ name, path: out, topics: 'orders', 'worker.files.roots': root });
-    expect(await connector.validate(config('second'))).toEqual({
-      errors: [{ field: 'path', messages: [expect.stringMatching(refusal)] }],
-    });
+    const refused = { errors: [{ field: 'path', messages: [expect.stringMatching(refusal)] }] };
+    expect(await connector.validate(config('second'))).toEqual(refused);
     expect(await connector.validate({ ...config('second'), topics: 'audit' })).toEqual({ errors: [] });
     expect(await connector.validate(config('first'))).toEqual({ errors: [] });
     await expect(connector.alterOffsets(config('second'), [{ ...TP, offset: 0 }])).rejects.toThrow(refusal);
+    await first.task.stop();
+    await second.task.stop();
 
+    // started again, its task claims the partition and dies without stopping: the claim stays
+    await (await startSink(root, {}, new RecordingSinkContext('all', 'first'))).task.open([TP]);
+    expect(await connector.validate(config('second'))).toEqual(refused);
     await connector.onDelete(config('second')); // not its files: nothing changes
-    await expect(
-      (await startSink(root, {}, new RecordingSinkContext('all', 'second'))).task.open([TP]),
-    ).rejects.toThrow(refusal);
+    const refusedAgain = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
+    await expect(refusedAgain.task.open([TP])).rejects.toThrow(refusal);
+    await refusedAgain.task.stop();
     await connector.onDelete(config('first'));
+    expect(await claimant(out)).toBeNull();
+    expect(await connector.validate(config('second'))).toEqual({ errors: [] });
     const next = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
     await next.task.open([TP]);
     expect(next.context.offsetRequests).toEqual([{ partition: TP, offset: 2 }]);
     await next.task.put([sinkRecord('orders', 0, 2, 'c')]);
     await next.task.stop();
     expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"']);
-    expect(JSON.parse(await readFile(join(out, '.orders-0.jsonl.sluice-state'), 'utf8'))).toMatchObject({
-      offset: 3,
-      connector: 'second',
-    });
+    expect(await state(out)).toMatchObject({ offset: 3 });
+    expect(await state(out)).not.toHaveProperty('connector');
   });
 
-  it('gives a partition to one of two connectors opening it at once, and adopts state files of earlier versions', async () => {
+  it('gives its files up when its task stops, so the folder a path change left is free for another connector', async () => {
     const { root, out } = await workspace();
-    const a = await startSink(root, {}, new RecordingSinkContext('all', 'a'));
-    const b = await startSink(root, {}, new RecordingSinkContext('all', 'b'));
-    const opened = await Promise.allSettled([a.task.open([TP]), b.task.open([TP])]);
-    expect(opened.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    await a.task.stop();
-    await b.task.stop();
+    const moved = join(root, 'moved');
+    const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
+    await first.task.open([TP]);
+    await first.task.put([sinkRecord('orders', 0, 0, 'a'), sinkRecord('orders', 0, 1, 'b')]);
+    await first.task.preCommit(offsets([TP, 2]));
+    await first.task.put([sinkRecord('orders', 0, 2, 'c')]);
+    // a config update with a new path: the task is stopped and started again with the new config
+    await first.task.stop();
+    const moving = await startSink(root, { path: moved }, new RecordingSinkContext('all', 'first'));
+    await moving.task.open([TP]);
+    expect(await claimant(out)).toBeNull();
+    expect(await claimant(moved)).toBe('first');
 
-    const legacy = { topic: 'old', partition: 0 };
-    const state = { version: 1, offset: 5, position: 0, startOffset: 5, createdAt: null, columns: null };
-    await writeFile(join(out, '.old-0.jsonl.sluice-state'), JSON.stringify(state));
-    const c = await startSink(root, {}, new RecordingSinkContext('all', 'c'));
-    await c.task.open([legacy]);
-    expect(c.context.offsetRequests).toEqual([{ partition: legacy, offset: 5 }]);
-    expect(JSON.parse(await readFile(join(out, '.old-0.jsonl.sluice-state'), 'utf8'))).toEqual({
-      ...state,
-      connector: 'c',
-      topicId: null,
+    const connector = new FileSinkConnector();
+    const config = (name: string, path: string) => ({
+      name,
+      path,
+      topics: 'orders',
+      'worker.files.roots': root,
     });
+    expect(await connector.validate(config('second', out))).toEqual({ errors: [] });
+    expect(await connector.validate(config('second', moved))).toEqual({
+      errors: [
+        { field: 'path', messages: [expect.stringMatching(/belongs to file-sink connector "first"/)] },
+      ],
+    });
+    const second = await startSink(root, {}, new RecordingSinkContext('all', 'second'));
+    await second.task.open([TP]);
+    expect(second.context.offsetRequests).toEqual([{ partition: TP, offset: 3 }]);
+    await second.task.put([sinkRecord('orders', 0, 3, 'd')]);
+    await second.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"', '"d"']);
+    await moving.task.stop();
+    expect(await connector.validate(config('second', moved))).toEqual({ errors: [] });
+  });
+
+  it('gives a released partition to exactly one of two connectors opening it at once; the other is refused, naming it', async () => {
+    const { root, out } = await workspace();
+    const first = await startSink(root, {}, new RecordingSinkContext('all', 'first'));
+    await first.task.open([TP]);
+    await first.task.put([sinkRecord('orders', 0, 0, 'first')]);
+    await first.task.stop();
+
+    const written = ['"first"'];
+    for (let round = 1; round <= 5; round++) {
+      const a = await startSink(root, {}, new RecordingSinkContext('all', 'a'));
+      const b = await startSink(root, {}, new RecordingSinkContext('all', 'b'));
+      const opened = await Promise.allSettled([a.task.open([TP]), b.task.open([TP])]);
+      expect(opened.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const [winner, loser] = opened[0]!.status === 'fulfilled' ? [a, b] : [b, a];
+      const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+      expect((refused.reason as Error).message).toMatch(
+        `belongs to file-sink connector "${winner.context.connector}", not "${loser.context.connector}"`,
+      );
+      expect(await claimant(out)).toBe(winner.context.connector);
+      expect(winner.context.offsetRequests).toEqual([{ partition: TP, offset: round }]);
+      await winner.task.put([sinkRecord('orders', 0, round, winner.context.connector)]);
+      written.push(`"${winner.context.connector}"`);
+      await a.task.stop();
+      await b.task.stop();
+      expect(await claimant(out)).toBeNull();
+    }
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(written);
+  });
+
+  it("lets a task whose files another task of its connector took over neither commit nor give up the successor's claim", async () => {
+    const { root, out } = await workspace();
+    const stale = await startSink(root);
+    await stale.task.open([TP]);
+    await stale.task.put([sinkRecord('orders', 0, 0, 'a')]);
+    await stale.task.preCommit(offsets([TP, 1]));
+    // the group gave the partition to another task of the connector while this one still runs
+    const successor = await startSink(root);
+    await successor.task.open([TP]);
+    expect(successor.context.offsetRequests).toEqual([{ partition: TP, offset: 1 }]);
+    await successor.task.put([sinkRecord('orders', 0, 1, 'b')]);
+    await successor.task.preCommit(offsets([TP, 2]));
+
+    const takenOver =
+      /no longer writes the files of orders-0: they were taken over by another task of file-sink connector "sink-test"/;
+    await expect(stale.task.preCommit(offsets([TP, 7]))).rejects.toThrow(takenOver);
+    await expect(stale.task.stop()).rejects.toThrow(takenOver);
+    expect(await state(out)).toMatchObject({ offset: 2, position: 8 });
+    expect(await claimant(out)).toBe('sink-test');
+
+    await successor.task.put([sinkRecord('orders', 0, 2, 'c')]);
+    await successor.task.preCommit(offsets([TP, 3]));
+    await successor.task.stop();
+    expect(await lines(join(out, 'orders-0.jsonl'))).toEqual(['"a"', '"b"', '"c"']);
+    expect(await state(out)).toMatchObject({ offset: 3 });
+    expect(await claimant(out)).toBeNull();
+  });
+
+  it('honours the claim an earlier version wrote into a state file until its connector opens the partition or is deleted', async () => {
+    const { root, out } = await workspace();
+    const c = await startSink(root, {}, new RecordingSinkContext('all', 'c'));
+    const legacy = { version: 1, offset: 5, position: 0, startOffset: 5, createdAt: null, columns: null };
+    await writeFile(
+      join(out, '.orders-0.jsonl.sluice-state'),
+      JSON.stringify({ ...legacy, connector: 'old' }),
+    );
+    await writeFile(
+      join(out, '.orders-1.jsonl.sluice-state'),
+      JSON.stringify({ ...legacy, connector: 'gone' }),
+    );
+    await writeFile(join(out, '.free-0.jsonl.sluice-state'), JSON.stringify(legacy));
+    const refusal = /\.orders-0\.jsonl\.sluice-state belongs to file-sink connector "old", not "c"/;
+    await expect(c.task.open([TP])).rejects.toThrow(refusal);
+    expect(await claimant(out)).toBeNull(); // a refused open leaves no claim behind
+
+    const connector = new FileSinkConnector();
+    const config = (name: string) => ({ name, path: out, topics: 'orders', 'worker.files.roots': root });
+    expect(await connector.validate(config('c'))).toEqual({
+      errors: [
+        { field: 'path', messages: [expect.stringMatching(refusal)] },
+        { field: 'path', messages: [expect.stringMatching(/belongs to file-sink connector "gone"/)] },
+      ],
+    });
+    await connector.onDelete(config('gone'));
+    expect(await connector.validate(config('c'))).toEqual({
+      errors: [{ field: 'path', messages: [expect.stringMatching(refusal)] }],
+    });
+
+    // a state file without a claim is taken as it is
+    const free = { topic: 'free', partition: 0 };
+    await c.task.open([free]);
+    expect(c.context.offsetRequests).toEqual([{ partition: free, offset: 5 }]);
+    expect(JSON.parse(await readFile(join(out, '.free-0.jsonl.sluice-state'), 'utf8'))).toEqual(legacy);
     await c.task.stop();
+
+    // its owner opens the partition: the claim moves to a claim file, which goes when the task stops
+    const old = await startSink(root, {}, new RecordingSinkContext('all', 'old'));
+    await old.task.open([TP]);
+    expect(await claimant(out)).toBe('old');
+    expect(await state(out)).toEqual({ ...legacy, topicId: null });
+    await old.task.stop();
+    expect(await connector.validate(config('c'))).toEqual({ errors: [] });
   });
 
   it('refuses a path outside the roots and a symlink in place of an output file', async () => {

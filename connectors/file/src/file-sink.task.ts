@@ -122,16 +122,18 @@ export class FileSinkTask implements SinkTask {
     return committed;
   }
 
+  /** Commits and gives up the partitions' files (see PartitionFileWriter.release). */
   async close(partitions: TopicPartition[]): Promise<void> {
+    let failure: Error | null = null;
     for (const tp of partitions) {
       const key = partitionKey(tp);
       const writer = this.writers.get(key);
       if (!writer) continue;
       this.writers.delete(key);
-      // Hand over cleanly: whoever opens the partition next continues right after these lines.
-      if (writer.nextOffset !== null && !writer.failed) await writer.commit(writer.nextOffset);
-      await writer.close();
+      // one partition's failure must not keep the others claimed
+      await writer.release().catch((err: unknown) => (failure ??= err as Error));
     }
+    if (failure) throw failure;
   }
 
   async stop(): Promise<void> {

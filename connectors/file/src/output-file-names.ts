@@ -9,6 +9,7 @@ import type { SinkFormat } from './file-sink.config.js';
  *                                                 its first record, zero-padded to 20 digits so
  *                                                 names sort in offset order (as Kafka's segments)
  *   .<topic>-<partition>.<ext>.sluice-state       what is committed: see sink-state.ts
+ *   .<topic>-<partition>.<ext>.sluice-claim       which writer holds the files: see sink-claim.ts
  *
  * ext is jsonl, csv or txt. Characters of a topic outside [A-Za-z0-9._-] become `_`.
  */
@@ -31,10 +32,27 @@ export function stateFileName(tp: TopicPartition, format: SinkFormat): string {
   return `.${activeFileName(tp, format)}.sluice-state`;
 }
 
+export function claimFileName(tp: TopicPartition, format: SinkFormat): string {
+  return `.${activeFileName(tp, format)}.sluice-claim`;
+}
+
 /** The topic-partition of a state file's name for `format` (topic as in file names), or null. */
 export function stateFileTopicPartition(name: string, format: SinkFormat): TopicPartition | null {
-  const match = /^\.(.+)-(\d+)\.([a-z]+)\.sluice-state$/.exec(name);
-  if (!match || match[3] !== EXTENSIONS[format]) return null;
+  return hiddenFileTopicPartition(name, format, 'sluice-state');
+}
+
+/** The topic-partition of a claim file's name for `format` (topic as in file names), or null. */
+export function claimFileTopicPartition(name: string, format: SinkFormat): TopicPartition | null {
+  return hiddenFileTopicPartition(name, format, 'sluice-claim');
+}
+
+function hiddenFileTopicPartition(
+  name: string,
+  format: SinkFormat,
+  suffix: 'sluice-state' | 'sluice-claim',
+): TopicPartition | null {
+  const match = /^\.(.+)-(\d+)\.([a-z]+)\.(sluice-[a-z]+)$/.exec(name);
+  if (!match || match[3] !== EXTENSIONS[format] || match[4] !== suffix) return null;
   return { topic: match[1]!, partition: Number(match[2]) };
 }
 

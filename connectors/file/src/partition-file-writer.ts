@@ -12,20 +12,27 @@ import {
   encodeTextLine,
   type EncodedLine,
 } from './line-encoder.js';
-import { activeFileName, rolledFileName, stateFileName, unconfirmedFileName } from './output-file-names.js';
 import {
-  createSinkState,
+  activeFileName,
+  claimFileName,
+  rolledFileName,
+  stateFileName,
+  unconfirmedFileName,
+} from './output-file-names.js';
+import {
+  checkSinkClaim,
+  claimPartition,
   ownedByOther,
-  readSinkState,
-  writeSinkState,
-  type SinkState,
-} from './sink-state.js';
+  releaseSinkClaim,
+  type SinkClaim,
+} from './sink-claim.js';
+import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
 
 export interface PartitionFileOptions {
   readonly dir: string;
   readonly format: SinkFormat;
   readonly logger: ConnectLogger;
-  /** The connector writing: the partition's files are refused to another (see SinkState.connector). */
+  /** The connector writing: while it does, another is refused the files (see sink-claim.ts). */
   readonly connector: string;
   /** The topic's ID now (see SinkState.topicId), null when the runtime cannot tell. */
   readonly topicId: string | null;
@@ -42,6 +49,9 @@ export interface PartitionFileOptions {
  * cut the active file back to the committed position; if the active file is missing but the
  * rolled file named by the state's startOffset exists, the roll was done and only its state
  * update was lost.
+ *
+ * A writer holds the partition's claim (see sink-claim.ts) from open() until release(), and
+ * checks that it still does before each state write.
  */
 export class PartitionFileWriter {
   private handle: FileHandle | null = null;
@@ -54,7 +64,7 @@ export class PartitionFileWriter {
   private columns: readonly string[] | null;
   private startOffset: number | null;
   private createdAt: number | null;
-  private persisted: SinkState | null;
+  private persisted: SinkState;
   /**
    * A write, fsync or roll failed: what is on disk is unknown, so nothing more is committed. The
    * task fails; its restart recovers from the last commit.
@@ -68,81 +78,42 @@ export class PartitionFileWriter {
   private constructor(
     readonly tp: TopicPartition,
     private readonly options: PartitionFileOptions,
-    state: SinkState | null,
+    private readonly claim: SinkClaim,
+    state: SinkState,
   ) {
     this.persisted = state;
-    this.length = state?.position ?? 0;
-    this.nextOffset = state?.offset ?? null;
+    this.length = state.position;
+    this.nextOffset = state.offset;
     const hasData = this.length > 0;
-    this.columns = hasData ? (state?.columns ?? null) : null;
-    this.startOffset = hasData ? (state?.startOffset ?? null) : null;
-    this.createdAt = hasData ? (state?.createdAt ?? null) : null;
+    this.columns = hasData ? state.columns : null;
+    this.startOffset = hasData ? state.startOffset : null;
+    this.createdAt = hasData ? state.createdAt : null;
   }
 
-  /** Opens the partition's files, first undoing whatever was written after the last commit. */
+  /**
+   * Claims the partition's files and opens them, first undoing whatever was written after the
+   * last commit.
+   */
   static async open(tp: TopicPartition, options: PartitionFileOptions): Promise<PartitionFileWriter> {
-    const { dir, format, logger, connector } = options;
-    const activePath = join(dir, activeFileName(tp, format));
-    const statePath = join(dir, stateFileName(tp, format));
-    let state = await readSinkState(statePath);
-    if (state?.connector && state.connector !== connector)
-      throw new ConnectError(ownedByOther(statePath, state.connector, connector));
-    const active = await fileSize(activePath);
-    if (!state) {
-      if (active !== null && active > 0) {
-        // Either written before a crash ahead of the first commit (it will come again), or its
-        // state file was removed by hand: it is moved aside, never emptied, so nothing is lost.
-        const aside = join(dir, unconfirmedFileName(tp, format, new Date()));
-        await rename(activePath, aside);
-        await fsyncDirectory(dir);
-        logger.warn(
-          { file: activePath, movedTo: aside, bytes: active },
-          'output file has no state file, so what it holds was never committed here: moved aside; consumption goes on from the committed offset',
-        );
-      }
-      // claimed at once, so that another sink opening the partition now is refused
-      const claimed = emptyState(null, options);
-      if (await createSinkState(statePath, claimed)) return new PartitionFileWriter(tp, options, claimed);
-      const other = await readSinkState(statePath);
-      throw new ConnectError(ownedByOther(statePath, other?.connector ?? '?', connector));
-    }
-    state = await ownState(tp, statePath, state, options);
-    if (active === null) {
-      if (state.position > 0) {
-        const rolled = join(dir, rolledFileName(tp, format, state.startOffset));
-        if ((await fileSize(rolled)) !== null) {
-          logger.info({ file: rolled }, 'completing a roll that a crash interrupted');
-        } else {
-          logger.warn(
-            { file: activePath, committedBytes: state.position },
-            'output file with committed data is missing (removed by hand?); starting a new one',
-          );
-        }
-        state = emptyState(state.offset, { connector, topicId: state.topicId ?? null });
-        await writeSinkState(statePath, state);
-      }
-    } else if (active > state.position) {
-      logger.info(
-        { file: activePath, droppedBytes: active - state.position, offset: state.offset },
-        'dropping output written after the last commit; those records will be written again',
+    const claimPath = join(options.dir, claimFileName(tp, options.format));
+    const { claim, replaced } = await claimPartition(claimPath, options.connector);
+    if (replaced)
+      options.logger.info(
+        { file: claimPath },
+        'taking the files over from an earlier task of this connector (it died or is being replaced)',
       );
-      await truncateFile(activePath, state.position);
-    } else if (active < state.position) {
-      logger.warn(
-        { file: activePath, size: active, committedBytes: state.position },
-        'output file is shorter than committed (truncated by hand?); appending after what is left',
-      );
-      state =
-        active === 0
-          ? emptyState(state.offset, { connector, topicId: state.topicId ?? null })
-          : { ...state, position: active };
+    try {
+      return new PartitionFileWriter(tp, options, claim, await recover(tp, options));
+    } catch (err) {
+      // nothing was written: whoever opens the partition next recovers from the last commit as this did
+      await releaseSinkClaim(claimPath, claim).catch(() => undefined);
+      throw err;
     }
-    return new PartitionFileWriter(tp, options, state);
   }
 
   /** The offset consumption should resume at, or null if nothing was ever committed. */
   get committedOffset(): number | null {
-    return this.persisted?.offset ?? null;
+    return this.persisted.offset;
   }
 
   /** Bytes in the active file, including what is not yet written out. */
@@ -224,11 +195,6 @@ export class PartitionFileWriter {
     await this.guard(this.handle.writev(asBuffers(pending)));
   }
 
-  /** True once a write failed: the writer must not commit again (see `failure`). */
-  get failed(): boolean {
-    return this.failure !== null;
-  }
-
   /** Makes everything appended durable and records `offset` as where to resume. */
   async commit(offset: number): Promise<void> {
     if (this.failure) {
@@ -253,11 +219,11 @@ export class PartitionFileWriter {
       startOffset: this.length > 0 ? (this.startOffset ?? offset) : offset,
       createdAt: this.length > 0 ? this.createdAt : null,
       columns: this.length > 0 ? this.columns : null,
-      connector: this.options.connector,
-      topicId: this.options.topicId ?? this.persisted?.topicId ?? null,
+      topicId: this.options.topicId ?? this.persisted.topicId ?? null,
     };
+    await this.checkClaim();
     this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
-    if (this.persisted && sameState(this.persisted, state)) return;
+    if (sameState(this.persisted, state)) return;
     await this.guard(writeSinkState(this.statePath, state));
     this.persisted = state;
   }
@@ -271,7 +237,8 @@ export class PartitionFileWriter {
   /** Closes the active file under its rolled name and starts a new one. Call right after commit(). */
   async roll(): Promise<string | null> {
     const committed = this.persisted;
-    if (this.failure || this.length === 0 || !committed || committed.position !== this.length) return null;
+    if (this.failure || this.length === 0 || committed.position !== this.length) return null;
+    await this.checkClaim();
     return this.guard(this.rollCommitted(committed));
   }
 
@@ -287,7 +254,7 @@ export class PartitionFileWriter {
     }
     await rename(this.activePath, target);
     await fsyncDirectory(dir);
-    const state = emptyState(committed.offset, committed);
+    const state = emptyState(committed.offset, committed.topicId ?? null);
     await writeSinkState(this.statePath, state);
     this.persisted = state;
     this.length = 0;
@@ -298,9 +265,24 @@ export class PartitionFileWriter {
     return target;
   }
 
-  async close(): Promise<void> {
-    this.pending = [];
-    await this.closeHandle();
+  /**
+   * Commits what was written and gives the files up: whoever opens the partition next, a task of
+   * this connector or of another, goes on right after these lines. A writer that failed commits
+   * nothing more and hands over its last commit; if the commit here fails, the claim stays, as
+   * after a crash.
+   */
+  async release(): Promise<void> {
+    try {
+      if (this.nextOffset !== null && !this.failure) await this.commit(this.nextOffset);
+    } finally {
+      this.pending = [];
+      await this.closeHandle();
+    }
+    await releaseSinkClaim(this.claimPath, this.claim);
+  }
+
+  private checkClaim(): Promise<void> {
+    return checkSinkClaim(this.claimPath, this.claim, `the files of ${this.tp.topic}-${this.tp.partition}`);
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {
@@ -325,14 +307,77 @@ export class PartitionFileWriter {
   private get statePath(): string {
     return join(this.options.dir, stateFileName(this.tp, this.options.format));
   }
+
+  private get claimPath(): string {
+    return join(this.options.dir, claimFileName(this.tp, this.options.format));
+  }
 }
 
 /**
- * An existing state, made this connector's: taken over when it names none (an earlier version
- * wrote it, or its connector was deleted), and without its offset when that counted records of a
- * topic since deleted and created again (consumption then starts where the group's offsets say,
- * forgotten with the old topic: at the start of the new one). Another connector's is refused
- * before this (see open).
+ * The committed state of a claimed partition, with its active file cut back to it (see
+ * PartitionFileWriter). A legacy claim in the state (SinkState.connector) of another connector is
+ * refused.
+ */
+async function recover(tp: TopicPartition, options: PartitionFileOptions): Promise<SinkState> {
+  const { dir, format, logger, connector } = options;
+  const activePath = join(dir, activeFileName(tp, format));
+  const statePath = join(dir, stateFileName(tp, format));
+  let state = await readSinkState(statePath);
+  if (state?.connector && state.connector !== connector)
+    throw new ConnectError(ownedByOther(statePath, state.connector, connector));
+  const active = await fileSize(activePath);
+  if (!state) {
+    if (active !== null && active > 0) {
+      // Either written before a crash ahead of the first commit (it will come again), or its
+      // state file was removed by hand: it is moved aside, never emptied, so nothing is lost.
+      const aside = join(dir, unconfirmedFileName(tp, format, new Date()));
+      await rename(activePath, aside);
+      await fsyncDirectory(dir);
+      logger.warn(
+        { file: activePath, movedTo: aside, bytes: active },
+        'output file has no state file, so what it holds was never committed here: moved aside; consumption goes on from the committed offset',
+      );
+    }
+    const created = emptyState(null, options.topicId);
+    await writeSinkState(statePath, created);
+    return created;
+  }
+  state = await ownState(tp, statePath, state, options);
+  if (active === null) {
+    if (state.position > 0) {
+      const rolled = join(dir, rolledFileName(tp, format, state.startOffset));
+      if ((await fileSize(rolled)) !== null) {
+        logger.info({ file: rolled }, 'completing a roll that a crash interrupted');
+      } else {
+        logger.warn(
+          { file: activePath, committedBytes: state.position },
+          'output file with committed data is missing (removed by hand?); starting a new one',
+        );
+      }
+      state = emptyState(state.offset, state.topicId ?? null);
+      await writeSinkState(statePath, state);
+    }
+  } else if (active > state.position) {
+    logger.info(
+      { file: activePath, droppedBytes: active - state.position, offset: state.offset },
+      'dropping output written after the last commit; those records will be written again',
+    );
+    await truncateFile(activePath, state.position);
+  } else if (active < state.position) {
+    logger.warn(
+      { file: activePath, size: active, committedBytes: state.position },
+      'output file is shorter than committed (truncated by hand?); appending after what is left',
+    );
+    state = active === 0 ? emptyState(state.offset, state.topicId ?? null) : { ...state, position: active };
+  }
+  return state;
+}
+
+/**
+ * An existing state, made this writer's: without a legacy claim (SinkState.connector; the claim
+ * file holds it now, and another connector's was refused before this), and without its offset
+ * when that counted records of a topic since deleted and created again (consumption then starts
+ * where the group's offsets say, forgotten with the old topic: at the start of the new one).
  */
 async function ownState(
   tp: TopicPartition,
@@ -340,7 +385,7 @@ async function ownState(
   state: SinkState,
   options: PartitionFileOptions,
 ): Promise<SinkState> {
-  const { connector, topicId, logger } = options;
+  const { topicId, logger } = options;
   let owned = state;
   if (topicId !== null && state.topicId && state.topicId !== topicId) {
     logger.warn(
@@ -349,16 +394,14 @@ async function ownState(
     );
     owned = { ...owned, offset: null };
   }
-  if (owned.connector === connector && (topicId === null || owned.topicId === topicId)) return owned;
-  owned = { ...owned, connector, topicId: topicId ?? owned.topicId ?? null };
+  const { connector: legacyClaim, ...unclaimed } = owned;
+  if (legacyClaim === undefined && (topicId === null || owned.topicId === topicId)) return owned;
+  owned = { ...unclaimed, topicId: topicId ?? owned.topicId ?? null };
   await writeSinkState(statePath, owned);
   return owned;
 }
 
-function emptyState(
-  offset: number | null,
-  owner: { readonly connector?: string | null; readonly topicId?: string | null },
-): SinkState {
+function emptyState(offset: number | null, topicId: string | null): SinkState {
   return {
     version: 1,
     offset,
@@ -366,8 +409,7 @@ function emptyState(
     startOffset: offset ?? 0,
     createdAt: null,
     columns: null,
-    connector: owner.connector ?? null,
-    topicId: owner.topicId ?? null,
+    topicId,
   };
 }
 
@@ -377,7 +419,6 @@ function sameState(a: SinkState, b: SinkState): boolean {
     a.position === b.position &&
     a.startOffset === b.startOffset &&
     a.createdAt === b.createdAt &&
-    a.connector === b.connector &&
     a.topicId === b.topicId &&
     JSON.stringify(a.columns) === JSON.stringify(b.columns)
   );

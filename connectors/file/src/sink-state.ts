@@ -1,9 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConnectError, DataError, type TopicPartition } from '@sluice/connect-api';
-import { createFileExclusive, writeFileAtomic } from './atomic-file.js';
+import { DataError, type TopicPartition } from '@sluice/connect-api';
+import { writeFileAtomic } from './atomic-file.js';
 import type { SinkFormat } from './file-sink.config.js';
-import { stateFileTopicPartition } from './output-file-names.js';
+import { claimFileName, stateFileName, stateFileTopicPartition } from './output-file-names.js';
+import { partitionFilesIn } from './partition-files-in.js';
+import { ownedByOther, readSinkClaim } from './sink-claim.js';
+import { readJsonFile } from './json-file.js';
 
 /**
  * What the sink has committed for one topic-partition, kept next to its files. The state file is
@@ -26,9 +28,9 @@ export interface SinkState {
   /** csv: the columns of the active file's header. */
   readonly columns: readonly string[] | null;
   /**
-   * The connector these files belong to: two sinks writing one partition's files would double
-   * and lose lines, so another is refused. Null once that connector was deleted (the next one to
-   * open the partition takes the files over); absent in state files of earlier versions.
+   * Legacy: earlier versions claimed the files here, for the connector's whole life (null once it
+   * was deleted). Such a claim is still honoured where no claim file is (see sink-claim.ts), until
+   * that connector opens the partition again, which moves it to a claim file. Not written any more.
    */
   readonly connector?: string | null;
   /**
@@ -39,36 +41,12 @@ export interface SinkState {
   readonly topicId?: string | null;
 }
 
-export async function readSinkState(path: string): Promise<SinkState | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  let state: unknown;
-  try {
-    state = JSON.parse(text);
-  } catch (err) {
-    throw new ConnectError(`sink state file ${path} is not valid JSON`, { cause: err });
-  }
-  if (!isSinkState(state)) throw new ConnectError(`sink state file ${path} has an unknown shape: ${text}`);
-  return state;
+export function readSinkState(path: string): Promise<SinkState | null> {
+  return readJsonFile(path, 'sink state file', isSinkState);
 }
 
 export function writeSinkState(path: string, state: SinkState): Promise<void> {
   return writeFileAtomic(path, `${JSON.stringify(state)}\n`);
-}
-
-/** Writes a state file unless one exists, atomically: false when one was there. */
-export function createSinkState(path: string, state: SinkState): Promise<boolean> {
-  return createFileExclusive(path, `${JSON.stringify(state)}\n`);
-}
-
-/** Why `connector` may not write the files that the state at `path` belongs to. */
-export function ownedByOther(path: string, owner: string, connector: string): string {
-  return `${path} belongs to file-sink connector ${JSON.stringify(owner)}, not ${JSON.stringify(connector)}: two sinks writing one topic-partition's files would double and lose lines; give each its own path, or delete connector ${JSON.stringify(owner)} first`;
 }
 
 function isCount(v: unknown): v is number {
@@ -102,14 +80,21 @@ function isSinkState(v: unknown): v is SinkState {
  * without a state file are left to the runtime's offsets. Returns whether any file changed.
  */
 export async function alterSinkStates(
+  dir: string,
+  format: SinkFormat,
   connector: string | undefined,
-  changes: readonly { statePath: string; offset: number | null }[],
+  changes: readonly { tp: TopicPartition; offset: number | null }[],
 ): Promise<boolean> {
   const states: { statePath: string; state: SinkState; offset: number | null }[] = [];
-  for (const { statePath, offset } of changes) {
+  for (const { tp, offset } of changes) {
+    const statePath = join(dir, stateFileName(tp, format));
     const state = await readSinkState(statePath);
     if (state === null) continue;
-    if (state.connector && connector !== undefined && state.connector !== connector)
+    const claimPath = join(dir, claimFileName(tp, format));
+    const claim = await readSinkClaim(claimPath);
+    if (claim && connector !== undefined && claim.connector !== connector)
+      throw new DataError(ownedByOther(claimPath, claim.connector, connector));
+    if (!claim && state.connector && connector !== undefined && state.connector !== connector)
       throw new DataError(ownedByOther(statePath, state.connector, connector));
     states.push({ statePath, state, offset });
   }
@@ -122,28 +107,16 @@ export async function sinkStatesIn(
   dir: string,
   format: SinkFormat,
 ): Promise<{ path: string; tp: TopicPartition; state: SinkState }[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: { path: string; tp: TopicPartition; state: SinkState }[] = [];
-  for (const name of names.sort()) {
-    const tp = stateFileTopicPartition(name, format);
-    if (!tp) continue;
-    const state = await readSinkState(join(dir, name));
-    if (state) out.push({ path: join(dir, name), tp, state });
-  }
-  return out;
+  const files = await partitionFilesIn(dir, (name) => stateFileTopicPartition(name, format), readSinkState);
+  return files.map(({ path, tp, content }) => ({ path, tp, state: content }));
 }
 
-/**
- * Gives up `connector`'s partitions in `dir` (it is being deleted): the next sink to open one
- * takes its files over and goes on after its offset.
- */
-export async function releaseSinkStates(dir: string, format: SinkFormat, connector: string): Promise<void> {
+/** Clears the legacy claims (SinkState.connector) of `connector` in `dir`: it is being deleted. */
+export async function releaseLegacySinkStates(
+  dir: string,
+  format: SinkFormat,
+  connector: string,
+): Promise<void> {
   for (const { path, state } of await sinkStatesIn(dir, format))
     if (state.connector === connector) await writeSinkState(path, { ...state, connector: null });
 }
