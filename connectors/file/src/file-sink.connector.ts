@@ -57,9 +57,9 @@ export class FileSinkConnector implements SinkConnector {
     const taken = (await ownersIn(dir, format)).filter(
       ({ tp, owner }) => owner !== name && consumes(tp.topic),
     );
-    return taken.map(({ path, owner }) => ({
+    return taken.map(({ path, owner, legacy }) => ({
       field: 'path',
-      messages: [`path: ${ownedByOther(path, owner, name)}`],
+      messages: [`path: ${ownedByOther(path, owner, name, legacy)}`],
     }));
   }
 
@@ -127,16 +127,17 @@ async function outputOf(
 async function ownersIn(
   dir: string,
   format: SinkFormat,
-): Promise<{ path: string; tp: TopicPartition; owner: string }[]> {
+): Promise<{ path: string; tp: TopicPartition; owner: string; legacy: boolean }[]> {
   const claims = (await sinkClaimsIn(dir, format)).map(({ path, tp, claim }) => ({
     path,
     tp,
     owner: claim.connector,
+    legacy: false,
   }));
   const claimed = new Set(claims.map(({ tp }) => `${tp.topic}\u0000${tp.partition}`));
   const legacy = (await sinkStatesIn(dir, format)).flatMap(({ path, tp, state }) =>
     state.connector && !claimed.has(`${tp.topic}\u0000${tp.partition}`)
-      ? [{ path, tp, owner: state.connector }]
+      ? [{ path, tp, owner: state.connector, legacy: true }]
       : [],
   );
   return [...claims, ...legacy];

@@ -123,11 +123,16 @@ describe('FileSinkTask', () => {
   });
 
   it('fails the put when errors.tolerance is none', async () => {
-    const { root } = await workspace();
+    const { root, out } = await workspace();
     const { task } = await startSink(root, { format: 'csv' }, new RecordingSinkContext('none'));
     await task.open([TP]);
     await expect(task.put([sinkRecord('orders', 0, 0, [1, 2])])).rejects.toThrow(/csv needs object/);
     await task.stop();
+    // the record that failed the task is not committed past: a restart meets it again
+    const state = JSON.parse(await readFile(join(out, '.orders-0.csv.sluice-state'), 'utf8')) as {
+      offset: number | null;
+    };
+    expect(state.offset ?? 0).toBe(0);
   });
 
   it('writes text lines: strings raw, bytes raw, the rest as JSON', async () => {

@@ -89,8 +89,10 @@ export class FileSinkTask implements SinkTask {
         writer.append(record, now);
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
-        writer.skip(record.kafkaOffset);
+        // skipped only once reported: under errors.tolerance=none report throws, and a record
+        // marked skipped would be committed past when the partition is closed, and lost
         await this.context.errantRecordReporter.report(record, err);
+        writer.skip(record.kafkaOffset);
       }
     }
     for (const writer of touched) {

@@ -324,7 +324,7 @@ async function recover(tp: TopicPartition, options: PartitionFileOptions): Promi
   const statePath = join(dir, stateFileName(tp, format));
   let state = await readSinkState(statePath);
   if (state?.connector && state.connector !== connector)
-    throw new ConnectError(ownedByOther(statePath, state.connector, connector));
+    throw new ConnectError(ownedByOther(statePath, state.connector, connector, true));
   const active = await fileSize(activePath);
   if (!state) {
     if (active !== null && active > 0) {

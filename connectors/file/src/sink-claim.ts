@@ -23,9 +23,15 @@ export interface SinkClaim {
   readonly token: string;
 }
 
-/** Why `connector` may not write the files that the claim (or legacy state) at `path` gives `owner`. */
-export function ownedByOther(path: string, owner: string, connector: string): string {
-  return `${path} belongs to file-sink connector ${JSON.stringify(owner)}, not ${JSON.stringify(connector)}: two sinks writing one topic-partition's files would double and lose lines; give each its own path, or stop or delete connector ${JSON.stringify(owner)} first`;
+/**
+ * Why `connector` may not write the files that the claim at `path` gives `owner` (or, `legacy`, the
+ * state file of an earlier version at `path`), and the way out when `owner` no longer writes there.
+ */
+export function ownedByOther(path: string, owner: string, connector: string, legacy = false): string {
+  const stale = legacy
+    ? `set "connector": null in ${path} if ${JSON.stringify(owner)} no longer writes this folder (a claim of an earlier version)`
+    : `remove ${path} if ${JSON.stringify(owner)} no longer writes this folder (its task died and its path changed since)`;
+  return `${path} belongs to file-sink connector ${JSON.stringify(owner)}, not ${JSON.stringify(connector)}: two sinks writing one topic-partition's files would double and lose lines; give each its own path, or stop or delete connector ${JSON.stringify(owner)} first, or ${stale}`;
 }
 
 export function readSinkClaim(path: string): Promise<SinkClaim | null> {

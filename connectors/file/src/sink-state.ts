@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DataError, type TopicPartition } from '@sluice/connect-api';
 import { writeFileAtomic } from './atomic-file.js';
@@ -46,7 +47,9 @@ export function readSinkState(path: string): Promise<SinkState | null> {
 }
 
 export function writeSinkState(path: string, state: SinkState): Promise<void> {
-  return writeFileAtomic(path, `${JSON.stringify(state)}\n`);
+  // a temp file of its own: two writers (a task and an offsets change, or a task and a stale one)
+  // sharing one would truncate and rename each other's half-written state
+  return writeFileAtomic(path, `${JSON.stringify(state)}\n`, `${path}.${randomUUID()}.tmp`);
 }
 
 function isCount(v: unknown): v is number {
@@ -95,7 +98,7 @@ export async function alterSinkStates(
     if (claim && connector !== undefined && claim.connector !== connector)
       throw new DataError(ownedByOther(claimPath, claim.connector, connector));
     if (!claim && state.connector && connector !== undefined && state.connector !== connector)
-      throw new DataError(ownedByOther(statePath, state.connector, connector));
+      throw new DataError(ownedByOther(statePath, state.connector, connector, true));
     states.push({ statePath, state, offset });
   }
   for (const { statePath, state, offset } of states) await writeSinkState(statePath, { ...state, offset });
