@@ -221,9 +221,10 @@ export class PartitionFileWriter {
       columns: this.length > 0 ? this.columns : null,
       topicId: this.options.topicId ?? this.persisted.topicId ?? null,
     };
-    await this.checkClaim();
     this.nextOffset = Math.max(this.nextOffset ?? offset, offset);
     if (sameState(this.persisted, state)) return;
+    // only a commit that writes needs the claim: an idle partition's reads no file
+    await this.checkClaim();
     await this.guard(writeSinkState(this.statePath, state));
     this.persisted = state;
   }
