@@ -270,14 +270,12 @@ export function quoteJson(s: string): string {
   return NEEDS_ESCAPING.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-const quote = quoteJson;
-
 /**
  * Jackson (and so Kafka) writes non-finite doubles as the strings "NaN", "Infinity" and
  * "-Infinity"; the float readers accept them back.
  */
 export function writeJsonNumber(n: number): string {
-  return Number.isFinite(n) ? String(n) : quote(String(n));
+  return Number.isFinite(n) ? String(n) : quoteJson(String(n));
 }
 
 /**
@@ -291,7 +289,7 @@ export function writeJson(value: unknown): string {
   if (typeof value === 'object' && isNativeJson(value, 0)) return JSON.stringify(value);
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      return quoteJson(value);
     case 'number':
       return writeJsonNumber(value);
     case 'bigint':
@@ -309,10 +307,10 @@ export function writeJson(value: unknown): string {
     return `${out}]`;
   }
   if (value instanceof Uint8Array)
-    return quote(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
+    return quoteJson(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new DataError('Cannot write an invalid Date as JSON');
-    return quote(value.toISOString());
+    return quoteJson(value.toISOString());
   }
   if (value instanceof JsonDecimal) return value.text;
   // Maps, plain objects and other objects alike: their own enumerable properties, as JSON.stringify.
@@ -321,7 +319,7 @@ export function writeJson(value: unknown): string {
     for (const [k, v] of value) {
       if (v === undefined) continue;
       if (out.length > 1) out += ',';
-      out += `${quote(String(k))}:${writeJson(v)}`;
+      out += `${quoteJson(String(k))}:${writeJson(v)}`;
     }
   } else {
     const record = value as Readonly<Record<string, unknown>>;
@@ -329,7 +327,7 @@ export function writeJson(value: unknown): string {
       const v = record[k];
       if (v === undefined) continue;
       if (out.length > 1) out += ',';
-      out += `${quote(k)}:${writeJson(v)}`;
+      out += `${quoteJson(k)}:${writeJson(v)}`;
     }
   }
   return `${out}}`;

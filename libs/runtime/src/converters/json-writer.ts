@@ -8,7 +8,6 @@ import { INT_RANGES, isPlainStruct, type PlainValueRules } from './plain-struct.
 export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const DAY_MS = 86_400_000;
-const quote = quoteJson;
 const NULL_SCHEMA_HEAD = Buffer.from('{"schema":null,"payload":', 'utf8');
 const ENVELOPE_TAIL = Buffer.from('}', 'utf8');
 const INT64_MIN = -(2n ** 63n);
@@ -69,7 +68,7 @@ export class ConnectJsonWriter {
   schema(schema: Schema): string {
     let text = this.schemaTexts.get(schema);
     if (text !== undefined) return text;
-    text = `{"type":${quote(schema.type)}`;
+    text = `{"type":${quoteJson(schema.type)}`;
     switch (schema.type) {
       case 'array':
         text += `,"items":${this.schema(required(schema.valueSchema, 'array schema without a value schema'))}`;
@@ -80,17 +79,17 @@ export class ConnectJsonWriter {
         break;
       case 'struct':
         text += `,"fields":[${(schema.fields ?? [])
-          .map((f) => `${this.schema(f.schema).slice(0, -1)},"field":${quote(f.name)}}`)
+          .map((f) => `${this.schema(f.schema).slice(0, -1)},"field":${quoteJson(f.name)}}`)
           .join(',')}]`;
         break;
     }
     text += `,"optional":${schema.optional}`;
-    if (schema.name !== undefined) text += `,"name":${quote(schema.name)}`;
+    if (schema.name !== undefined) text += `,"name":${quoteJson(schema.name)}`;
     if (schema.version !== undefined) text += `,"version":${schema.version}`;
-    if (schema.doc !== undefined) text += `,"doc":${quote(schema.doc)}`;
+    if (schema.doc !== undefined) text += `,"doc":${quoteJson(schema.doc)}`;
     if (schema.parameters !== undefined)
       text += `,"parameters":{${Object.entries(schema.parameters)
-        .map(([k, v]) => `${quote(k)}:${quote(v)}`)
+        .map(([k, v]) => `${quoteJson(k)}:${quoteJson(v)}`)
         .join(',')}}`;
     if (schema.defaultValue !== undefined && schema.defaultValue !== null)
       text += `,"default":${this.value(schema, schema.defaultValue)}`;
@@ -121,7 +120,7 @@ export class ConnectJsonWriter {
         }
         return this.decimalFormat === 'NUMERIC'
           ? formatDecimal(unscaled, scale)
-          : quote(unscaledToBytes(unscaled).toString('base64'));
+          : quoteJson(unscaledToBytes(unscaled).toString('base64'));
       }
       case LogicalTypes.DATE: {
         if (typeof value === 'number' && Number.isInteger(value)) return String(value);
@@ -166,10 +165,10 @@ export class ConnectJsonWriter {
         return value ? 'true' : 'false';
       case 'string':
         if (typeof value !== 'string') throw invalid(schema.type, value);
-        return quote(value);
+        return quoteJson(value);
       case 'bytes':
         if (!(value instanceof Uint8Array)) throw invalid(schema.type, value);
-        return quote(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
+        return quoteJson(Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'));
       case 'array':
         return this.array(schema, value);
       case 'map':
@@ -206,7 +205,7 @@ export class ConnectJsonWriter {
       try {
         parts.push(
           objectMode
-            ? `${quote(String(k))}:${this.value(values, v)}`
+            ? `${quoteJson(String(k))}:${this.value(values, v)}`
             : `[${this.value(keys, k)},${this.value(values, v)}]`,
         );
       } catch (err) {
@@ -240,7 +239,7 @@ export class ConnectJsonWriter {
   private prefixes(schema: Schema): string[] {
     let prefixes = this.fieldPrefixes.get(schema);
     if (!prefixes) {
-      prefixes = (schema.fields ?? []).map((f) => `${quote(f.name)}:`);
+      prefixes = (schema.fields ?? []).map((f) => `${quoteJson(f.name)}:`);
       this.fieldPrefixes.set(schema, prefixes);
     }
     return prefixes;
