@@ -12,6 +12,12 @@ export interface WalMessage {
   readonly message: PgoutputMessage;
 }
 
+/** An XLogData's pgoutput message as received, decoded when taken. */
+interface ReceivedWal {
+  readonly lsn: Lsn;
+  readonly data: Buffer;
+}
+
 /** What pg's Client calls on an active query; the part of its Connection this file uses. */
 interface WireConnection {
   query(text: string): void;
@@ -39,8 +45,8 @@ export interface ReplicationStreamOptions {
 
 /**
  * The logical replication stream of one slot over a walsender connection (pg Client with
- * replication=database): START_REPLICATION with pgoutput, XLogData decoded into a queue as it
- * arrives, keepalives answered, and the slot acknowledged only up to what the caller says is
+ * replication=database): START_REPLICATION with pgoutput, XLogData queued as it arrives and
+ * decoded as it is taken, keepalives answered, and the slot acknowledged only up to what the caller says is
  * durable (acknowledge()). Nothing is acknowledged on a timer of its own: the periodic status
  * update repeats the last acknowledged position.
  *
@@ -48,11 +54,15 @@ export interface ReplicationStreamOptions {
  * paused, the periodic status updates still go out (the server reads them while it waits to
  * write), so a slow consumer is not disconnected for silence.
  *
+ * The queue holds the messages' bytes, not their decoded form: under load it stays full, and
+ * decoded tuples (objects and strings) waiting there outlived the task thread's nursery and were
+ * copied and promoted by every scavenge, where a Buffer's bytes are outside the heap.
+ *
  * Lifecycle: construct, start(), then take()/waitForData() from one consumer, acknowledge() at
  * any time, close() once. After close() nothing is sent.
  */
 export class ReplicationStream {
-  private readonly queue: WalMessage[] = [];
+  private queue: ReceivedWal[] = [];
   private head = 0;
   private connection: WireConnection | null = null;
   private paused = false;
@@ -112,7 +122,11 @@ export class ReplicationStream {
     return this.queue.length - this.head;
   }
 
-  /** Up to `max` queued messages, oldest first. Throws once the queue is empty and the stream failed. */
+  /**
+   * Up to `max` queued messages, oldest first. Throws once the queue is empty and the stream
+   * failed. A message that does not decode fails the stream: the messages before it are
+   * returned, none after it.
+   */
   take(max: number): WalMessage[] {
     const available = this.queue.length - this.head;
     if (available === 0) {
@@ -120,7 +134,20 @@ export class ReplicationStream {
       return [];
     }
     const n = Math.min(max, available);
-    const out = this.queue.slice(this.head, this.head + n);
+    const out: WalMessage[] = [];
+    for (let i = this.head; i < this.head + n; i++) {
+      const received = this.queue[i]!;
+      let message: PgoutputMessage;
+      try {
+        message = decodePgoutput(received.data);
+      } catch (err) {
+        this.fail(err as Error);
+        this.queue = [];
+        this.head = 0;
+        return out;
+      }
+      out.push({ lsn: received.lsn, message });
+    }
     this.head += n;
     if (this.head === this.queue.length) {
       this.queue.length = 0;
@@ -192,22 +219,17 @@ export class ReplicationStream {
   }
 
   private onCopyData(chunk: Buffer): void {
-    if (this.closed) return;
+    // after a failure nothing more is taken: what follows a message that did not decode is dropped
+    if (this.closed || this.failure) return;
     this.lastMessageAt = Date.now();
     const kind = chunk[0];
     if (kind === 0x77 /* w: XLogData */) {
       // w Int64 dataStart, Int64 walEnd, Int64 sendTime, then the pgoutput message
       const lsn = chunk.readBigUInt64BE(1);
-      let message: PgoutputMessage;
-      try {
-        message = decodePgoutput(chunk.subarray(25));
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
       this.lastReceived = lsn;
       this.serverWalEnd = maxLsn(this.serverWalEnd, lsn);
-      this.queue.push({ lsn, message });
+      // a copy: pg reads the socket into a buffer it reuses, which `chunk` is a view of
+      this.queue.push({ lsn, data: Buffer.from(chunk.subarray(25)) });
       if (!this.paused && this.queued >= this.o.maxQueue) {
         this.paused = true;
         this.connection?.stream.pause();
