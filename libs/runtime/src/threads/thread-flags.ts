@@ -6,6 +6,9 @@ import type { ResourceLimits } from 'node:worker_threads';
  * copied twice and then collected from the old generation, which cost a third of the pipeline's
  * CPU; going from 16 to 48 MB cut the pipeline's CPU per record from about 28 to 23 µs, while
  * 64 and 96 MB grew the peak RSS and were no faster (`npm run bench -- pipeline`, 2 runs each).
+ * V8's --max-semi-space-size, when the process has it, overrides this for every thread: change
+ * data capture keeps more in flight, and at 64 (a 192 MB nursery) postgres-source scavenged half
+ * as long and used about a fifth less CPU per event (`npm run bench -- postgres`, alternated runs).
  */
 export const YOUNG_GENERATION_MB = 16 * 3;
 
