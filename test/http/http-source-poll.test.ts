@@ -10,6 +10,8 @@ interface ApiState {
   throttleOnce: { on: boolean };
   /** Items the API holds; tests append more. */
   size: { total: number };
+  /** Next links repeat the request's other query parameters (tokens too), as many APIs' do. */
+  copyQuery: { on: boolean };
 }
 
 /** An API of 10 items served 3 per page, by cursor (?cursor=N) or by Link rel="next". */
@@ -17,6 +19,7 @@ function itemsApi(): ApiState & { server: http.Server } {
   const log: string[] = [];
   const throttleOnce = { on: false };
   const size = { total: 10 };
+  const copyQuery = { on: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     log.push(`${req.url} ${req.headers['if-none-match'] ?? ''}`.trim());
@@ -34,12 +37,16 @@ function itemsApi(): ApiState & { server: http.Server } {
       return;
     }
     const headers: Record<string, string> = { 'content-type': 'application/json', etag };
-    if (next !== null) headers['link'] = `</paged?page=${next}>; rel="next"`;
+    if (next !== null) {
+      const query = new URLSearchParams(copyQuery.on ? url.search : '');
+      query.set('page', String(next));
+      headers['link'] = `</paged?${query}>; rel="next"`;
+    }
     res
       .writeHead(200, headers)
       .end(JSON.stringify({ data: { items }, next_cursor: next === null ? null : String(next) }));
   });
-  return { server, log, throttleOnce, size };
+  return { server, log, throttleOnce, size, copyQuery };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -208,6 +215,57 @@ describe('http-source poll mode', () => {
       3, 4, 5,
     ]);
     expect(log).toEqual(['/items?token=OLD-SECRET', '/items?token=NEW-SECRET&cursor=3']);
+  });
+
+  it('keeps tokens a next link repeats out of the position, and sends the current ones', async () => {
+    const { base, log, copyQuery } = await api();
+    copyQuery.on = true;
+    const storage = new MemoryOffsetStorage();
+    const config = { 'records.pointer': '/data/items', 'pagination.mode': 'next_link' };
+    const first = await pollTask(
+      { ...config, 'http.url': `${base}/paged?token=OLD-SECRET&limit=3` },
+      storage,
+    );
+    const records = await pollTimes(first, storage, 2);
+    expect(records.map((r) => (r.value as { id: number }).id)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(JSON.stringify(records.map((r) => r.sourceOffset))).not.toContain('SECRET');
+    expect(records[5]!.sourceOffset).toEqual({ next: `${base}/paged?page=6`, restore: ['token', 'limit'] });
+    await first.stop();
+    // the token was rotated: the walk goes on where it was, with the new one
+    const rotated = await pollTask(
+      { ...config, 'http.url': `${base}/paged?token=NEW-SECRET&limit=3` },
+      storage,
+    );
+    expect((await pollTimes(rotated, storage, 1)).map((r) => (r.value as { id: number }).id)).toEqual([
+      6, 7, 8,
+    ]);
+    expect(log).toEqual([
+      '/paged?token=OLD-SECRET&limit=3',
+      '/paged?page=3&token=OLD-SECRET&limit=3',
+      '/paged?page=6&token=NEW-SECRET&limit=3',
+    ]);
+  });
+
+  it('takes a position an earlier version kept with the token in it as the page it names', async () => {
+    const { base, log, copyQuery } = await api();
+    copyQuery.on = true;
+    const storage = new MemoryOffsetStorage();
+    const url = `${base}/paged?token=T`;
+    storage.put({ url: `${base}/paged` }, { next: `${base}/paged?token=T&page=9` });
+    const task = await pollTask(
+      {
+        'http.url': url,
+        'records.pointer': '/data/items',
+        'pagination.mode': 'next_link',
+        'poll.interval.ms': '1',
+      },
+      storage,
+    );
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++)
+      ids.push(...(await pollTimes(task, storage, 1)).map((r) => (r.value as { id: number }).id));
+    expect(ids).toEqual([9]);
+    expect(log[0]).toBe('/paged?token=T&page=9');
   });
 
   it('resumes from a position stored under the whole http.url, as earlier versions keyed it', async () => {

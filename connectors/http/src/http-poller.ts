@@ -27,7 +27,8 @@ const MAX_IDLE_MS = 1000;
  * Polling mode: one request per poll() when due. Position (the source offset) by pagination mode:
  *   none       {}                               every poll reads http.url again
  *   cursor     { cursor: "<c>", skip?: n }      the request carries ?<param>=<c>
- *   next_link  { next: "<url>", skip?: n }      the request goes to that URL
+ *   next_link  { next: "<url>", skip?: n,       the request goes to that URL
+ *                restore?: [...] }
  * skip counts the items of that page already taken. Each record carries the position just after
  * it: the last record of a page that names a next position carries that position, the others
  * their page's position and their index + 1. So the runtime, which stores a batch's last offset
@@ -39,7 +40,11 @@ const MAX_IDLE_MS = 1000;
  *
  * The source partition is http.url without its query and credentials: tokens in the query (often
  * from ${file:...} or ${env:...}) must not reach the offsets topic or record headers, and rotating
- * one must not start the walk over. A next link to another origin than http.url is followed
+ * one must not start the walk over. For the same reason a next link to http.url's origin is kept
+ * without the query parameters it repeats from http.url (APIs copy them into their links) and
+ * without http.url's user and password; `restore` names what was left out ("@" for the user and
+ * password), and each request puts it back from the current config, so a rotated key applies to
+ * the rest of the walk. A next link to another origin than http.url is followed
  * without the Authorization header and http.headers.*, as browsers follow a cross-origin redirect:
  * an API's answer must not be able to send the credentials elsewhere.
  */
@@ -51,6 +56,8 @@ export class HttpPoller {
   private readonly nextLink: FieldPath | null;
   private readonly key: FieldPath | null;
   private position: string | null = null;
+  /** What the next-link position left out of http.url, put back on each request to it. */
+  private restored: readonly string[] = [];
   /** Items of the page at `position` already taken. */
   private taken = 0;
   private nextAt = 0;
@@ -90,6 +97,9 @@ export class HttpPoller {
     const saved =
       this.mode === 'cursor' ? offset?.['cursor'] : this.mode === 'next_link' ? offset?.['next'] : null;
     if (typeof saved === 'string' && saved !== '') this.position = saved;
+    const restore = offset?.['restore'];
+    if (this.mode === 'next_link' && Array.isArray(restore))
+      this.restored = restore.filter((r): r is string => typeof r === 'string');
     const skip = offset?.['skip'];
     if (this.mode !== 'none' && typeof skip === 'number' && Number.isInteger(skip) && skip > 0)
       this.taken = skip;
@@ -162,17 +172,25 @@ export class HttpPoller {
       );
     }
     const next = this.nextPosition(document, reply.headers.link, url);
-    const advances = next !== null && next !== this.position;
+    // a link to the page just read is no step forward (a position kept by an earlier version,
+    // with the credentials in it, names the same page as one kept without them)
+    const advances =
+      next !== null &&
+      next.at !== this.position &&
+      (this.mode !== 'next_link' || this.linkUrl(next.at, next.restored).href !== url.href);
     const items = this.itemsOf(document);
     const from = this.mode === 'none' ? 0 : Math.min(this.taken, items.length);
     const records: SourceRecord[] = [];
     for (let i = from; i < items.length; i++) {
       const offset =
-        advances && i === items.length - 1 ? this.offsetFor(next, 0) : this.offsetFor(this.position, i + 1);
+        advances && i === items.length - 1
+          ? this.offsetFor(next.at, 0, next.restored)
+          : this.offsetFor(this.position, i + 1, this.restored);
       records.push(this.recordOf(items[i], offset));
     }
     if (advances) {
-      this.position = next;
+      this.position = next.at;
+      this.restored = next.restored;
       this.taken = 0;
       this.nextAt = 0;
     } else {
@@ -183,32 +201,79 @@ export class HttpPoller {
   }
 
   private requestUrl(): URL {
-    if (this.mode === 'next_link' && this.position) return new URL(this.position, this.config['http.url']);
+    if (this.mode === 'next_link' && this.position) return this.linkUrl(this.position, this.restored);
     const url = new URL(this.config['http.url']);
     if (this.mode === 'cursor' && this.position)
       url.searchParams.set(this.config['pagination.cursor.param'], this.position);
     return url;
   }
 
-  private nextPosition(document: unknown, link: string | string[] | undefined, url: URL): string | null {
+  /** A kept next link with what it left out of http.url put back from the current config. */
+  private linkUrl(at: string, restored: readonly string[]): URL {
+    const base = new URL(this.config['http.url']);
+    const url = new URL(at, base);
+    for (const name of restored) {
+      if (name === '@') {
+        url.username = base.username;
+        url.password = base.password;
+      } else for (const value of base.searchParams.getAll(name)) url.searchParams.append(name, value);
+    }
+    return url;
+  }
+
+  private nextPosition(
+    document: unknown,
+    link: string | string[] | undefined,
+    url: URL,
+  ): { at: string; restored: string[] } | null {
     if (this.mode === 'cursor') {
       const value = this.cursor!(document);
-      return value === null || value === undefined || value === '' ? null : String(value);
+      return value === null || value === undefined || value === ''
+        ? null
+        : { at: String(value), restored: [] };
     }
     if (this.mode === 'next_link') {
       const value = this.nextLink
         ? this.nextLink(document)
         : parseLinkHeader(Array.isArray(link) ? link.join(', ') : link).get('next');
-      return typeof value === 'string' && value !== '' ? new URL(value, url).href : null;
+      return typeof value === 'string' && value !== '' ? this.storedLink(new URL(value, url)) : null;
     }
     return null;
   }
 
-  private offsetFor(position: string | null, skip: number): Readonly<Record<string, unknown>> {
+  /** A next link as the position keeps it: without what it repeats of http.url's credentials. */
+  private storedLink(link: URL): { at: string; restored: string[] } {
+    const base = new URL(this.config['http.url']);
+    const restored: string[] = [];
+    if (link.origin !== base.origin) return { at: link.href, restored };
+    for (const name of new Set(base.searchParams.keys())) {
+      const values = link.searchParams.getAll(name);
+      if (values.length === 0 || values.join('&') !== base.searchParams.getAll(name).join('&')) continue;
+      link.searchParams.delete(name);
+      restored.push(name);
+    }
+    if (
+      (base.username !== '' || base.password !== '') &&
+      link.username === base.username &&
+      link.password === base.password
+    ) {
+      link.username = '';
+      link.password = '';
+      restored.push('@');
+    }
+    return { at: link.href, restored };
+  }
+
+  private offsetFor(
+    position: string | null,
+    skip: number,
+    restored: readonly string[],
+  ): Readonly<Record<string, unknown>> {
     if (this.mode === 'none') return {};
     const offset: Record<string, unknown> = {};
     if (position !== null) offset[this.mode === 'cursor' ? 'cursor' : 'next'] = position;
     if (skip > 0) offset['skip'] = skip;
+    if (restored.length > 0) offset['restore'] = restored;
     return offset;
   }
 
