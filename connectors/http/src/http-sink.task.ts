@@ -13,7 +13,12 @@ import { HttpClient } from './http-client.js';
 import { HttpSinkConfig } from './http-sink.config.js';
 import { DeliveryLanes, type SendOutcome } from './delivery-lanes.js';
 import { idempotencyKeyOf, type BatchTarget, type OutgoingBatch } from './outgoing-batch.js';
-import { compileRecordTemplate, usesPlaceholders, type RecordTemplate } from './record-template.js';
+import {
+  compileRecordTemplate,
+  compileUrlTemplate,
+  usesPlaceholders,
+  type RecordTemplate,
+} from './record-template.js';
 import { requestAuthorizerFor, type RequestAuthorizer } from './request-authorizer.js';
 import { isHeaderValue, requestHeadersOf } from './request-headers.js';
 import { sendWithRetries, type RetryPolicy } from './retrying-request.js';
@@ -73,7 +78,7 @@ export class HttpSinkTask implements SinkTask {
     this.config = config;
     const extra = requestHeadersOf(raw);
     if (extra.problems.length > 0) throw new ConnectError(extra.problems.map((p) => p.message).join('; '));
-    this.url = compileRecordTemplate(config['http.url'], encodeURIComponent);
+    this.url = compileUrlTemplate(config['http.url']);
     this.headers = Object.entries(extra.headers).map(([name, value]) => ({
       name: name.toLowerCase(),
       text: value,
