@@ -379,4 +379,14 @@ describe('http-source poll mode', () => {
     // no records.pointer: the whole response is one record
     expect((await task.poll()).map((r) => Object.keys(r.value as object))).toEqual([['data', 'next_cursor']]);
   });
+
+  it('fails the poll at once on a response past poll.max.response.bytes: asking again brings the same', async () => {
+    const { base, log } = await api();
+    const task = await pollTask(
+      { 'http.url': `${base}/items`, 'poll.max.response.bytes': '10', 'max.retries': '5' },
+      new MemoryOffsetStorage(),
+    );
+    await expect(task.poll()).rejects.toThrow(/is larger than 10 bytes/);
+    expect(log).toEqual(['/items']);
+  });
 });

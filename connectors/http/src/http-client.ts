@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ConnectError } from '@sluice/connect-api';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface HttpClientSettings {
@@ -29,7 +30,8 @@ export interface HttpReply {
   body: Buffer;
 }
 
-export class ResponseTooLargeError extends Error {
+/** Not retried: the same request would bring the same answer (poll.max.response.bytes says why). */
+export class ResponseTooLargeError extends ConnectError {
   override name = 'ResponseTooLargeError';
 }
 
@@ -64,15 +66,15 @@ export class HttpClient {
     const chunks: Buffer[] = [];
     let kept = 0;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (kept >= call.maxResponseBytes) {
-        if (call.overflow === 'fail') {
-          response.body.destroy();
-          throw new ResponseTooLargeError(
-            `the response from ${call.url.origin}${call.url.pathname} is larger than ${call.maxResponseBytes} bytes`,
-          );
-        }
-        continue;
+      // in 'fail', a chunk that crosses the limit fails as one past it does: a body cut short
+      // could still read as (other) JSON
+      if (call.overflow === 'fail' && kept + chunk.length > call.maxResponseBytes) {
+        response.body.destroy();
+        throw new ResponseTooLargeError(
+          `the response from ${call.url.origin}${call.url.pathname} is larger than ${call.maxResponseBytes} bytes`,
+        );
       }
+      if (kept >= call.maxResponseBytes) continue;
       const room = call.maxResponseBytes - kept;
       const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
       chunks.push(part);
