@@ -19,6 +19,17 @@ export function backoffDelay(
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** RFC 9110's HTTP-date: IMF-fixdate, and the obsolete RFC 850 and asctime forms. */
+const HTTP_DATE = [
+  new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`),
+  new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`),
+  new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`),
+];
+const ASCTIME = 2;
+
 /**
  * Retry-After in milliseconds: delta-seconds ("120") or an HTTP date; null when absent or
  * unreadable. A date in the past means now (0).
@@ -27,7 +38,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (value === undefined) return null;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
+  // only an HTTP-date: Date.parse takes nearly anything ("-1", "5, 5") as some date in the past,
+  // which would retry at once instead of backing off
+  const form = HTTP_DATE.findIndex((f) => f.test(text));
+  if (form < 0) return null;
+  // asctime names no zone; HTTP dates are all GMT (Date.parse would read it as local time)
+  const date = Date.parse(form === ASCTIME ? `${text} GMT` : text);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }
