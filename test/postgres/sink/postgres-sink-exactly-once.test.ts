@@ -8,6 +8,7 @@ import {
 } from '@sluice/connect-api';
 import { PostgresSinkConnector } from '../../../connectors/postgres/src/sink/index.js';
 import { PostgresServer } from '../../support/postgres-server.js';
+import { ReplyDroppingProxy } from '../../support/reply-dropping-proxy.js';
 import { FakeSinkContext, putAndFlush, RecordFactory, startSinkTask } from './sink-test-kit.js';
 
 let server: PostgresServer;
@@ -104,6 +105,40 @@ describe('postgres-sink exactly.once', () => {
       { connector: 'eos-sink', topic: 'ledger', partition: 1, next_offset: '300' },
     ]);
     expect(second.task.skippedRecords.get('before start offset')).toBe(200);
+  });
+
+  it('writes a batch once when the answer to its COMMIT is lost and its retries ran out', async () => {
+    const proxy = await ReplyDroppingProxy.start(server.port);
+    try {
+      const f = new RecordFactory('lost');
+      const { task } = await startSinkTask(
+        config({
+          'connection.url': server.url(DB).replace(`:${server.port}/`, `:${proxy.port}/`),
+          topics: 'lost',
+          'max.retries': '0',
+          'retry.backoff.ms': '10',
+        }),
+        new FakeSinkContext('lost-sink'),
+      );
+      await task.open([{ topic: 'lost', partition: 0 }]);
+      proxy.dropNextCommitReply();
+      // the COMMIT lands, its answer does not: the write fails with no retry left, and the flush
+      // writes the batch again (the pipeline's own second try), finding it in the target
+      await putAndFlush(
+        task,
+        [0, 1, 2, 3, 4].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })),
+      );
+      await putAndFlush(task, [f.record(null, { n: 5, p: 0 }, { valueSchema: value })]);
+      await task.stop();
+      expect((await q<{ n: number }>('SELECT n FROM lost ORDER BY n')).map((r) => r.n)).toEqual([
+        0, 1, 2, 3, 4, 5,
+      ]);
+      expect(await q(`SELECT next_offset FROM __sluice_sink_offsets WHERE connector = 'lost-sink'`)).toEqual([
+        { next_offset: '6' },
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('keeps offsets per connector, in a table of its choosing, and rolls them back with a failed batch', async () => {

@@ -12,6 +12,11 @@ export class PendingBatch {
   readonly offsets = new Map<string, StoredOffset>();
   /** Records taken, whether or not they change a row. */
   records = 0;
+  /**
+   * A write of it was tried (and failed): its COMMIT may have landed all the same, so with
+   * exactly.once the next try first reads what the target holds.
+   */
+  attempted = false;
   private readonly perPartition = new Map<string, number>();
   /** Per partition, the offset of the first record taken. */
   readonly first = new Map<string, number>();
@@ -46,6 +51,7 @@ export class PendingBatch {
       out.first.set(key, this.first.get(key)!);
       out.records += count;
     }
+    out.attempted = this.attempted;
     return out;
   }
 }

@@ -263,12 +263,12 @@ export class PostgresSinkTask implements SinkTask {
     const changes = batch.changes;
     const offsets = [...batch.offsets.values()];
     if (offsets.length === 0) return;
-    let retrying = false;
     await this.withRetries('write', async (session) => {
       let todo = changes;
       let todoOffsets = offsets;
-      if (eos && retrying) {
-        // the COMMIT of the failed attempt may have landed: skip what the target already holds
+      if (eos && batch.attempted) {
+        // the COMMIT of a failed attempt (this call's, or one whose retries ran out before) may
+        // have landed: skip what the target already holds
         await this.refreshFloors(session, offsets);
         todo = changes.filter((c) => c.record.kafkaOffset >= this.floorOf(c.record));
         todoOffsets = offsets.filter(
@@ -276,7 +276,7 @@ export class PostgresSinkTask implements SinkTask {
         );
         if (todoOffsets.length === 0) return;
       }
-      retrying = true;
+      batch.attempted = true;
       await this.writer.write(session, todo, todoOffsets, (failures) => this.report(failures));
       this.written += todo.length;
     });
