@@ -18,6 +18,13 @@ describe('pgErrorKind', () => {
     expect(pgErrorKind(aggregate)).toBe('transient');
   });
 
+  it('retries what is about the server, never a record: read-only, resources, locks, I/O', () => {
+    // a standby or a failover, disk full, out of memory, too many connections, lock_timeout,
+    // statement_timeout, an I/O error
+    for (const code of ['25006', '53100', '53200', '53300', '55P03', '57014', '58030'])
+      expect([code, pgErrorKind(pgError(code))]).toEqual([code, 'transient']);
+  });
+
   it('fails the task on setup problems', () => {
     for (const code of ['28P01', '3D000', '42501', '42P10']) expect(pgErrorKind(pgError(code))).toBe('fatal');
     expect(pgErrorKind(new TypeError('bug'))).toBe('fatal');

@@ -16,9 +16,18 @@ const TRANSIENT_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (starting up, recovering)
-  '53300', // too_many_connections
   '55000', // object_not_in_prerequisite_state: e.g. "the database system is in recovery mode"
+  '55P03', // lock_not_available (lock_timeout)
+  '57014', // query_canceled (statement_timeout, pg_cancel_backend)
+  '25006', // read_only_sql_transaction: a standby, or a primary during failover
 ]);
+
+/**
+ * Whole classes about the server, never about a record: insufficient resources (53: disk full,
+ * out of memory, too many connections) and system errors (58: I/O). Written row by row, every
+ * record would go to the dead letter queue, or be dropped under errors.tolerance=all.
+ */
+const TRANSIENT_CLASSES = ['08', '53', '58'];
 
 const FATAL_CODES = new Set([
   '28000', // invalid_authorization_specification (no such role, pg_hba refuses)
@@ -55,7 +64,12 @@ export function pgErrorKind(err: unknown): PgErrorKind {
   if (typeof err !== 'object' || err === null) return 'data';
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (TRANSIENT_CODES.has(code) || code.startsWith('08') || TRANSIENT_ERRNOS.has(code)) return 'transient';
+    if (
+      TRANSIENT_CODES.has(code) ||
+      TRANSIENT_ERRNOS.has(code) ||
+      (code.length === 5 && TRANSIENT_CLASSES.includes(code.slice(0, 2)))
+    )
+      return 'transient';
     if (FATAL_CODES.has(code)) return 'fatal';
     if (/^[0-9A-Z]{5}$/.test(code)) return 'data';
   }
