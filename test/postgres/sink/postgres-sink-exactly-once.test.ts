@@ -141,6 +141,18 @@ describe('postgres-sink exactly.once', () => {
     }
   });
 
+  it('starts tasks together on a target that has no offsets table yet', async () => {
+    for (let round = 0; round < 6; round++) {
+      const started = await Promise.allSettled(
+        [0, 1, 2, 3].map((i) =>
+          startSinkTask(config({ 'offsets.table': `race_${round}` }), new FakeSinkContext(`race-${i}`)),
+        ),
+      );
+      for (const s of started) if (s.status === 'fulfilled') await s.value.task.stop();
+      expect(started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []))).toEqual([]);
+    }
+  });
+
   it('keeps offsets per connector, in a table of its choosing, and rolls them back with a failed batch', async () => {
     await q('CREATE SCHEMA meta');
     await q('CREATE TABLE guarded (n int CHECK (n < 5), p int)');

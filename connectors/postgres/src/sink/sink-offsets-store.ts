@@ -2,6 +2,9 @@ import type { TopicPartition } from '@sluice/connect-api';
 import type pg from 'pg';
 import { quoteTable, type TableName } from './sql-identifier.js';
 
+/** unique_violation (the catalog's), duplicate_table, duplicate_column, duplicate_object. */
+const CREATION_RACE_CODES = new Set(['23505', '42P07', '42701', '42710']);
+
 export interface StoredOffset {
   topic: string;
   partition: number;
@@ -41,6 +44,17 @@ export class SinkOffsetsStore {
   }
 
   async ensure(client: pg.Client, currentSchema: string): Promise<void> {
+    try {
+      await this.create(client, currentSchema);
+    } catch (err) {
+      // tasks starting together: IF NOT EXISTS does not stop two creations racing in the catalog,
+      // and the loser gets a unique violation; the table is there now
+      if (!CREATION_RACE_CODES.has((err as { code?: unknown }).code as string)) throw err;
+      await this.create(client, currentSchema);
+    }
+  }
+
+  private async create(client: pg.Client, currentSchema: string): Promise<void> {
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${this.table(currentSchema)} (connector text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), topic_id text, PRIMARY KEY (connector, topic, "partition"))`,
     );
