@@ -36,7 +36,7 @@ describe('connection.url', () => {
       database: 'inventory',
       user: 'sink',
       password: 's&cret',
-      sslMode: 'require',
+      sslMode: 'verify-full',
       searchPath: 'staging',
     });
     expect(parseConnectionUrl('jdbc:postgresql:orders')).toMatchObject({
@@ -68,5 +68,33 @@ describe('connection.url', () => {
     expect(() => parseConnectionUrl('postgres://h/')).toThrow(/names no database/);
     expect(() => parseConnectionUrl('postgres://h/d?sslmode=sometimes')).toThrow(/sslmode must be one of/);
     expect(() => parseConnectionUrl('postgres://h/%zz')).toThrow(/percent-escape/);
+  });
+
+  it('never shows a password in what it says, however it is written wrong', () => {
+    for (const [url, secret] of [
+      ['postgres://app:Zp%ss@h/db', 'Zp'],
+      ['jdbc:postgresql://h/db?user=u&password=Zb%zz1', 'Zb'],
+      ['postgres://app:Zq/ss@h/db', 'Zq'],
+      ['postgres://app:Zr?ss@h/db', 'Zr'],
+    ] as const) {
+      let message = '';
+      try {
+        parseConnectionUrl(url);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect([url, message]).toEqual([url, expect.not.stringContaining(secret)]);
+      expect(message).not.toBe('');
+    }
+  });
+
+  it("reads JDBC's ssl=true as pgjdbc does: the certificate and host name verified", () => {
+    expect(parseConnectionUrl('jdbc:postgresql://h/d?ssl=true').sslMode).toBe('verify-full');
+    expect(
+      parseConnectionUrl('jdbc:postgresql://h/d?ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory')
+        .sslMode,
+    ).toBe('require');
+    expect(parseConnectionUrl('jdbc:postgresql://h/d?ssl=false').sslMode).toBeNull();
+    expect(parseConnectionUrl('jdbc:postgresql://h/d?ssl=true&sslmode=require').sslMode).toBe('require');
   });
 });

@@ -13,7 +13,7 @@ export interface ConnectionTarget {
   database: string;
   user: string | null;
   password: string | null;
-  /** libpq's sslmode (JDBC's ssl=true reads as require); null: no TLS. */
+  /** libpq's sslmode (JDBC's ssl=true reads as verify-full, as pgjdbc does); null: no TLS. */
   sslMode: SslMode | null;
   /** JDBC's currentSchema / libpq's options=-c search_path=...: the schema of unqualified tables. */
   searchPath: string | null;
@@ -29,11 +29,16 @@ export class ConnectionUrlError extends Error {
   override name = 'ConnectionUrlError';
 }
 
-function decode(text: string, what: string): string {
+/** `secret`: the text is a password, and the error must not show it. */
+function decode(text: string, what: string, secret = false): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new ConnectionUrlError(`${what} holds a bad percent-escape: ${text}`);
+    throw new ConnectionUrlError(
+      secret
+        ? `${what} holds a bad percent-escape (a % not followed by two hex digits; write % as %25)`
+        : `${what} holds a bad percent-escape: ${text}`,
+    );
   }
 }
 
@@ -56,7 +61,13 @@ function splitHostPort(hostPort: string): { host: string; port: number } {
   if (portText === '') return { host: host || 'localhost', port: DEFAULT_PORT };
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
-    throw new ConnectionUrlError(`the port must be a number from 1 to 65535, not ${portText}`);
+    throw new ConnectionUrlError(
+      // what is not digits is not echoed: an unencoded / or ? in a password cuts the URL there, and
+      // the password's start then reads as the port
+      /^\d+$/.test(portText)
+        ? `the port must be a number from 1 to 65535, not ${portText}`
+        : 'the port must be a number from 1 to 65535 (a password with / ? or # in it must be percent-encoded: %2F %3F %23)',
+    );
   return { host: host || 'localhost', port };
 }
 
@@ -66,7 +77,11 @@ function parseQuery(query: string): Map<string, string> {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const k = decode(eq >= 0 ? part.slice(0, eq) : part, 'a parameter name');
-    const v = decode((eq >= 0 ? part.slice(eq + 1) : '').replace(/\+/g, ' '), `parameter ${k}`);
+    const v = decode(
+      (eq >= 0 ? part.slice(eq + 1) : '').replace(/\+/g, ' '),
+      `parameter ${k}`,
+      /password|secret|key/i.test(k),
+    );
     params.set(k, v);
   }
   return params;
@@ -81,7 +96,10 @@ function sslModeOf(params: Map<string, string>): SslMode | null {
   }
   const ssl = params.get('ssl');
   if (ssl === undefined) return null;
-  return ssl === '' || ssl === 'true' || ssl === '1' ? 'require' : null;
+  if (ssl !== '' && ssl !== 'true' && ssl !== '1') return null;
+  // pgjdbc: ssl=true verifies the certificate and the host name, unless its non-validating
+  // factory is named
+  return /NonValidatingFactory$/.test(params.get('sslfactory') ?? '') ? 'require' : 'verify-full';
 }
 
 /** `-c search_path=a,b` inside libpq's options parameter. */
@@ -124,7 +142,7 @@ export function parseConnectionUrl(url: string): ConnectionTarget {
     authority = authority.slice(at + 1);
     const colon = userinfo.indexOf(':');
     user = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'the user') || null;
-    password = colon >= 0 ? decode(userinfo.slice(colon + 1), 'the password') : null;
+    password = colon >= 0 ? decode(userinfo.slice(colon + 1), 'the password', true) : null;
   }
   const firstHost = authority.split(',')[0] ?? '';
   const { host, port } = splitHostPort(firstHost);
