@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SchemaBuilder, Schemas, type Schema, type SinkRecord } from '@sluice/connect-api';
+import { DataError, SchemaBuilder, Schemas, type Schema, type SinkRecord } from '@sluice/connect-api';
 import { ChangeExtractor, type ExtractorOptions } from './change-extractor.js';
 import { compileTableNameFormat } from './table-name-format.js';
 
@@ -83,6 +83,8 @@ describe('ChangeExtractor', () => {
     expect(primitive).toMatchObject({ values: ['abc', 1], shape: { names: ['k', 'v'], keyCount: 1 } });
     expect(() => x.extract(record('abc', { v: 1 }))).toThrow(/exactly one column/);
     expect(() => x.extract(record(null, { v: 1 }))).toThrow(/no key/);
+    // after a keyed record of the same schemas (whose column plan is kept), a record without one
+    expect(() => x.extract(record(null, { id: 8, name: 'm' }, keySchema, userSchema))).toThrow(DataError);
   });
 
   it('takes key columns from the value with record_value, and topic/partition/offset with kafka', () => {

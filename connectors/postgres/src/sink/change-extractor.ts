@@ -284,7 +284,7 @@ export class ChangeExtractor {
   private values(record: SinkRecord, row: Record<string, unknown>, plan: ColumnPlan): unknown[] {
     const { sources, shape } = plan;
     const out = new Array<unknown>(sources.length);
-    const key = record.key as Record<string, unknown>;
+    const key = record.key as Record<string, unknown> | null;
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i]!;
       let v: unknown;
@@ -293,6 +293,9 @@ export class ChangeExtractor {
           v = row[s.field];
           break;
         case 'key':
+          // a plan cached from a keyed record meets one without a key
+          if (key === null || typeof key !== 'object')
+            throw new DataError('pk.mode=record_key, but the record has no key');
           v = key[s.field];
           break;
         case 'wholeKey':
