@@ -465,6 +465,18 @@ describe('postgres-sink writes', () => {
     ).rejects.toThrow(/needs a primary key or unique index on \(id\) of table public.nokey/);
   });
 
+  it('upserts into a table whose key has INCLUDE columns: they are not part of the key', async () => {
+    await q('CREATE TABLE covered (id int, v text, PRIMARY KEY (id) INCLUDE (v))');
+    const { task } = await sink({ 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id' });
+    const f = new RecordFactory('covered');
+    await putAndFlush(task, [f.record(null, { id: 1, v: 'a' }), f.record(null, { id: 2, v: 'b' })]);
+    await putAndFlush(task, [f.record(null, { id: 1, v: 'c' })]);
+    expect(await q('SELECT id, v FROM covered ORDER BY id')).toEqual([
+      { id: 1, v: 'c' },
+      { id: 2, v: 'b' },
+    ]);
+  });
+
   it('reports records for a missing table when auto.create is off', async () => {
     const { task, context } = await sink({});
     await putAndFlush(task, [new RecordFactory('missing_table').record(null, { id: 1 })]);
