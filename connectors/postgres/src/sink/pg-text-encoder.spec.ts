@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SchemaBuilder, Schemas } from '@sluice/connect-api';
+import { DataError, SchemaBuilder, Schemas } from '@sluice/connect-api';
 import { codecOf, copyField, jsonText, pgText } from './pg-text-encoder.js';
 
 const col = (typname: string, elem: string | null = null) => codecOf(typname, elem);
@@ -60,6 +60,20 @@ describe('values as Postgres text', () => {
   it('reads bare numbers into temporal columns as Connect wire forms', () => {
     expect(pgText(1, null, col('date'))).toBe('1970-01-02');
     expect(pgText(1500, null, col('timestamptz'))).toBe('1970-01-01 00:00:01.500000+00');
+    expect(pgText(1_709_208_000_000, null, col('timestamp'))).toBe('2024-02-29 12:00:00.000000');
+    expect(pgText(43_200_000, null, col('time'))).toBe('12:00:00.000000');
+  });
+
+  it('refuses bare numbers that only another unit makes a date of (micro- or nanoseconds)', () => {
+    // Debezium's MicroTimestamp without its schema: the year 56132 as milliseconds
+    expect(() => pgText(1_709_208_000_000_001, null, col('timestamp'))).toThrow(
+      /1709208000000001 read as milliseconds since the epoch is past the year 9999/,
+    );
+    expect(() => pgText(1_709_208_000_000_001n, null, col('timestamptz'))).toThrow(DataError);
+    expect(() => pgText(43_200_000_000, null, col('time'))).toThrow(
+      /milliseconds since midnight is past a day/,
+    );
+    expect(() => pgText(19_782_000, null, col('date'))).toThrow(/days since the epoch/);
   });
 
   it('writes bytes as bytea hex, base64 elsewhere', () => {

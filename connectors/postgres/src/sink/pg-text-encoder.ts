@@ -147,15 +147,36 @@ function namedNumber(value: number | bigint, name: string, kind: ColumnKind): st
 function temporalNumber(value: number | bigint, kind: ColumnKind): string | null {
   switch (kind) {
     case 'date':
-      return formatDate(Number(value) * MS_PER_DAY);
+      return formatDate(plausibleMs(Number(value) * MS_PER_DAY, value, 'days'));
     case 'time':
-    case 'timetz':
+    case 'timetz': {
+      const ms = Number(value);
+      if (!(ms >= 0 && ms <= MS_PER_DAY)) throw unitError(value, 'milliseconds since midnight', 'a day');
       return formatTimeMicros(toBigInt(value) * 1000n, kind === 'timetz');
+    }
     case 'timestamp':
     case 'timestamptz':
-      return formatInstant(Number(value), 0, kind === 'timestamptz');
+      return formatInstant(plausibleMs(Number(value), value, 'milliseconds'), 0, kind === 'timestamptz');
   }
   return null;
+}
+
+/** 9999-12-31T23:59:59.999Z: past it, a number is in another unit, not a date to write. */
+const LAST_PLAUSIBLE_MS = 253_402_300_799_999;
+
+/**
+ * Microseconds read as milliseconds land tens of thousands of years away, and Postgres takes
+ * them: refused instead, saying what would carry the unit.
+ */
+function plausibleMs(ms: number, value: number | bigint, unit: string): number {
+  if (Math.abs(ms) > LAST_PLAUSIBLE_MS) throw unitError(value, `${unit} since the epoch`, 'the year 9999');
+  return ms;
+}
+
+function unitError(value: number | bigint, unit: string, beyond: string): DataError {
+  return new DataError(
+    `${String(value)} read as ${unit} is past ${beyond}: a number in another unit (Debezium's MicroTimestamp, NanoTimestamp, MicroTime) needs its schema to say so (value.converter.schemas.enable=true)`,
+  );
 }
 
 function dateText(value: Date, kind: ColumnKind): string {
