@@ -368,6 +368,34 @@ describe('FileSourceTask', () => {
     expect(await task.poll()).toEqual([]);
   });
 
+  it('moves no finished file out through a symbolic link below finished.path', async () => {
+    const { root, input } = await workspace();
+    const { dir: outside, cleanup } = await tempDir('sluice-outside-');
+    cleanups.push(cleanup);
+    const done = join(root, 'done');
+    await mkdir(done);
+    await symlink(outside, join(done, 'sub'));
+    await mkdir(join(input, 'sub'));
+    await writeFile(join(input, 'sub', 'a.log'), '1\n');
+    await writeFile(join(input, 'new.log'), 'n\n');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(input, 'sub', 'a.log'), past, past);
+    const { task, storage, context } = await startTask(root, {
+      glob: '**/*.log',
+      'finished.path': done,
+      'finished.idle.ms': '50',
+    });
+    await pollUntil(task, storage, (r) => r.length >= 2);
+    const deadline = Date.now() + 3000;
+    while (
+      !context.logger.messages('warn').some((m) => /cannot move finished file/.test(m)) &&
+      Date.now() < deadline
+    )
+      await task.poll();
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readdir(join(input, 'sub'))).toEqual(['a.log']);
+  });
+
   it('shares files between tasks by file identity', async () => {
     const { root, input } = await workspace();
     for (let i = 0; i < 8; i++) await writeFile(join(input, `f${i}.txt`), `line-${i}\n`);

@@ -380,7 +380,7 @@ export class FileSourceTask implements SourceTask {
         this.retry.add(file.relPath);
         return;
       }
-      const to = await moveWithoutOverwrite(abs, join(this.finishedRoot!, file.relPath));
+      const to = await moveWithoutOverwrite(abs, join(this.finishedRoot!, file.relPath), this.finishedRoot!);
       this.logger.info({ file: file.relPath, to, lines: file.line }, 'moved finished file');
     } catch (err) {
       this.logger.warn({ err, file: file.relPath }, 'cannot move finished file; will retry');

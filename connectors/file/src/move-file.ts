@@ -1,15 +1,22 @@
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, stat, unlink } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { copyFile, link, mkdir, realpath, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { isInside, realPathOf } from './path-confinement.js';
 
 /**
  * Moves a file to `to` without ever replacing an existing file: if `to` is taken the name gets a
  * counter (`a.jsonl` → `a.1.jsonl`). Returns where the file went. On one file system this is a
  * hard link plus unlink, so the file keeps its inode (and its committed source offsets, should it
- * ever be moved back); across file systems it is copied, then removed.
+ * ever be moved back); across file systems it is copied, then removed. `to` must stay inside the
+ * real folder `within` once symbolic links are resolved, before its folders are made and after.
  */
-export async function moveWithoutOverwrite(from: string, to: string): Promise<string> {
-  await mkdir(dirname(to), { recursive: true });
+export async function moveWithoutOverwrite(from: string, to: string, within: string): Promise<string> {
+  const folder = dirname(to);
+  if (!isInside(await realPathOf(folder), within)) throw outside(folder, within);
+  await mkdir(folder, { recursive: true });
+  const realFolder = await realpath(folder);
+  if (!isInside(realFolder, within)) throw outside(folder, within);
+  to = join(realFolder, basename(to));
   for (let n = 0; ; n++) {
     const target = n === 0 ? to : withCounter(to, n);
     try {
@@ -35,6 +42,10 @@ export async function moveWithoutOverwrite(from: string, to: string): Promise<st
     await unlink(from);
     return target;
   }
+}
+
+function outside(folder: string, within: string): Error {
+  return new Error(`${folder} leads outside ${within} (through a symbolic link): the file stays where it is`);
 }
 
 function withCounter(path: string, n: number): string {
