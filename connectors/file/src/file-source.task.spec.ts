@@ -7,6 +7,7 @@ import {
   stat,
   symlink,
   truncate,
+  unlink,
   utimes,
   writeFile,
 } from 'node:fs/promises';
@@ -191,6 +192,17 @@ describe('FileSourceTask', () => {
     expect(values(await pollUntil(task, storage, (r) => r.length >= 1))).toEqual([{ a: '1' }]);
     await sleep(100);
     expect(await task.poll()).toEqual([]);
+  });
+
+  it('reads a corrected file put where a rejected one was, even in its inode', async () => {
+    const { root, input } = await workspace();
+    await writeFile(join(input, 'bad.csv'), 'id,id\n1,2\n');
+    const { task, storage } = await startTask(root, { glob: '*.csv', format: 'csv' });
+    await expect(task.poll()).rejects.toThrow(/names column "id" twice/);
+    // ext4 and tmpfs give the new file the inode just freed: the case that was never read
+    await unlink(join(input, 'bad.csv'));
+    await writeFile(join(input, 'bad.csv'), 'id,name\n1,x\n');
+    expect(values(await pollUntil(task, storage, (r) => r.length >= 1))).toEqual([{ id: '1', name: 'x' }]);
   });
 
   it('reports a line longer than max.line.bytes without holding it', async () => {

@@ -1,4 +1,5 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConnectError,
@@ -64,7 +65,12 @@ export class FileSourceTask implements SourceTask {
   /** Paths to look at again on the next refresh (a check that could not finish). */
   private retry = new Set<string>();
   /** Identities of files we will not read (outside the roots, unusable csv header). */
-  private readonly rejected = new Set<string>();
+  /**
+   * Files not read (outside the roots, unreadable, an unusable header), by identity, with what
+   * they were then: one whose inode a new file reuses, given new permissions, or rewritten
+   * (shorter than it was) is looked at again; appends alone do not mend it.
+   */
+  private readonly rejected = new Map<string, RejectedFile>();
   /**
    * Keyed by the source partition objects records carry: one per file generation, so a record
    * acknowledged after its file was truncated or rewritten is told apart (and a per-record map,
@@ -237,7 +243,8 @@ export class FileSourceTask implements SourceTask {
       return;
     }
     this.detachPath(rel);
-    if (this.rejected.has(key)) return;
+    if (stillRejected(this.rejected.get(key), stats)) return;
+    this.rejected.delete(key);
     if (ownerTaskOf(id, this.config['task.count']) !== this.config['task.index']) return;
     // `path` is confined, but a symlink inside it could point anywhere.
     const real = await realpath(abs);
@@ -246,7 +253,7 @@ export class FileSourceTask implements SourceTask {
         { file: rel, target: real },
         'file links outside the worker file roots; not reading it',
       );
-      this.rejected.add(key);
+      this.rejected.set(key, rejectedFile(stats));
       return;
     }
     let file: TailedFile | null;
@@ -259,9 +266,10 @@ export class FileSourceTask implements SourceTask {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EPERM') throw err;
-      // Retrying every poll would only repeat the warning; a restart picks the file up again.
+      // Retrying every poll would only repeat the warning; a change to the file (its permissions
+      // fixed) or a restart picks it up again.
       this.logger.warn({ err, file: rel }, 'no permission to read file; skipping it');
-      this.rejected.add(key);
+      this.rejected.set(key, rejectedFile(stats));
       return;
     }
     if (!file) {
@@ -271,7 +279,7 @@ export class FileSourceTask implements SourceTask {
     }
     if (!(await this.resume(file))) {
       await file.close();
-      this.rejected.add(key);
+      this.rejected.set(key, rejectedFile(stats));
       return;
     }
     this.files.set(key, file);
@@ -372,6 +380,15 @@ export class FileSourceTask implements SourceTask {
     }
   }
 
+  /** The file now at `rel` as rejectedFile() keeps it (nothing to match when it is gone). */
+  private async rejectedAt(rel: string): Promise<RejectedFile> {
+    try {
+      return rejectedFile(await stat(join(this.root, rel), { bigint: true }));
+    } catch {
+      return { born: -1n, mode: -1n, size: 0n };
+    }
+  }
+
   private async moveToFinished(file: TailedFile): Promise<void> {
     const abs = join(this.root, file.relPath);
     try {
@@ -435,7 +452,7 @@ export class FileSourceTask implements SourceTask {
           if (!(err instanceof DataError)) throw err;
           if (this.config.format === 'csv' && file.csvHeader === null) {
             // Without a usable header no row of this file can be read.
-            this.rejected.add(file.key);
+            this.rejected.set(file.key, await this.rejectedAt(file.relPath));
             await this.drop(file);
           }
           if (records.length === 0) throw err;
@@ -526,4 +543,23 @@ export class FileSourceTask implements SourceTask {
       );
     }
   }
+}
+
+interface RejectedFile {
+  born: bigint;
+  mode: bigint;
+  size: bigint;
+}
+
+function rejectedFile(stats: BigIntStats): RejectedFile {
+  return { born: stats.birthtimeNs, mode: stats.mode, size: stats.size };
+}
+
+function stillRejected(rejected: RejectedFile | undefined, stats: BigIntStats): boolean {
+  return (
+    rejected !== undefined &&
+    rejected.born === stats.birthtimeNs &&
+    rejected.mode === stats.mode &&
+    stats.size >= rejected.size
+  );
 }
