@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -596,5 +596,28 @@ describe('FileSinkTask', () => {
     await expect(task.open([TP])).rejects.toThrow(/not a regular file/);
     await task.stop();
     expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('follows no symlink in place of a state or claim file, and shows no file content in errors', async () => {
+    const { root, out } = await workspace();
+    const { dir: outside, cleanup } = await tempDir('sluice-outside-');
+    cleanups.push(cleanup);
+    await writeFile(join(outside, 'key.json'), '{"private_key":"SECRET-KEY"}');
+    const { task } = await startSink(root);
+    await mkdir(out, { recursive: true });
+    for (const name of ['.orders-0.jsonl.sluice-state', '.orders-0.jsonl.sluice-claim']) {
+      await symlink(join(outside, 'key.json'), join(out, name));
+      const failure = await task.open([TP]).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(failure?.message).toMatch(/is a symbolic link, which is not followed: remove it/);
+      expect(String(failure?.stack) + JSON.stringify(failure)).not.toContain('SECRET');
+      await unlink(join(out, name));
+    }
+    // a file of the wrong shape is named, not shown
+    await writeFile(join(out, '.orders-0.jsonl.sluice-state'), '{"private_key":"SECRET-KEY"}');
+    await expect(task.open([TP])).rejects.toThrow(/^sink state file .* has an unknown shape$/);
+    await task.stop();
   });
 });

@@ -1,7 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { ConnectError } from '@sluice/connect-api';
 
-/** The JSON a file of the sink's holds (`what` names its kind in errors), or null when there is no file. */
+/**
+ * The JSON a file of the sink's holds (`what` names its kind in errors), or null when there is no
+ * file. A symbolic link is not followed, and what the file holds is never put in an error: a link
+ * planted there could otherwise read any file the worker can, into logs and the REST API.
+ */
 export async function readJsonFile<T>(
   path: string,
   what: string,
@@ -9,17 +14,26 @@ export async function readJsonFile<T>(
 ): Promise<T | null> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (!(await handle.stat()).isFile()) throw new ConnectError(`${what} ${path} is not a regular file`);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP')
+      throw new ConnectError(`${what} ${path} is a symbolic link, which is not followed: remove it`);
     throw err;
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (err) {
-    throw new ConnectError(`${what} ${path} is not valid JSON`, { cause: err });
+  } catch {
+    throw new ConnectError(`${what} ${path} is not valid JSON`);
   }
-  if (!isShape(value)) throw new ConnectError(`${what} ${path} has an unknown shape: ${text}`);
+  if (!isShape(value)) throw new ConnectError(`${what} ${path} has an unknown shape`);
   return value;
 }
