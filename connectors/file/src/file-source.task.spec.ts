@@ -182,6 +182,23 @@ describe('FileSourceTask', () => {
     ]);
   });
 
+  it('resumes a csv file that starts with a byte order mark and a blank line', async () => {
+    const { root, input } = await workspace();
+    const file = join(input, 'bom.csv');
+    await writeFile(file, '\ufeff\nid,name\n1,a\n');
+    const storage = new MemoryOffsetStorage();
+    const first = await startTask(root, { glob: '*.csv', format: 'csv' }, storage);
+    expect(values(await pollUntil(first.task, storage, (r) => r.length >= 1))).toEqual([
+      { id: '1', name: 'a' },
+    ]);
+    await first.task.stop();
+    await appendFile(file, '2,b\n');
+    const second = await startTask(root, { glob: '*.csv', format: 'csv' }, storage);
+    expect(values(await pollUntil(second.task, storage, (r) => r.length >= 1))).toEqual([
+      { id: '2', name: 'b' },
+    ]);
+  });
+
   it('skips a csv file whose header row is unusable, after reporting it', async () => {
     const { root, input } = await workspace();
     await writeFile(join(input, 'bad.csv'), 'a,b,a\n1,2,3\n');

@@ -8,7 +8,7 @@ import {
 } from '@sluice/connect-api';
 import { CsvSyntaxError, parseCsvRow } from './csv-row.js';
 import type { SourceFormat } from './file-source.config.js';
-import { isBlank, type CsvHeader, type TailItem } from './tailed-file.js';
+import { isBlank, withoutBom, type CsvHeader, type TailItem } from './tailed-file.js';
 
 export interface DecodedLine {
   readonly key: unknown;
@@ -27,8 +27,6 @@ export interface DecodeTarget {
   csvHeader: CsvHeader | null;
 }
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
 /**
  * Turns one line (csv: one record) into a key and value:
  *   text  the line without its line break, as a STRING value; every line is a record, blank too
@@ -46,8 +44,7 @@ export class LineDecoder {
 
   /** The record for `item`, or null when the line is not data (blank, the csv header). */
   decode(target: DecodeTarget, item: RecordItem): DecodedLine | null {
-    const bytes =
-      item.start === 0 && item.bytes.subarray(0, 3).equals(BOM) ? item.bytes.subarray(3) : item.bytes;
+    const bytes = item.start === 0 ? withoutBom(item.bytes) : item.bytes;
     switch (this.format) {
       case 'text': {
         const text = bytes.toString('utf8');
@@ -67,7 +64,7 @@ export class LineDecoder {
 
   /** A header for the first csv row of a file (used directly when resuming past it). */
   readHeader(target: DecodeTarget, bytes: Buffer, line: number): CsvHeader {
-    const text = (bytes.subarray(0, 3).equals(BOM) ? bytes.subarray(3) : bytes).toString('utf8');
+    const text = withoutBom(bytes).toString('utf8');
     const columns = this.parseRow(target, text, line, 'header row');
     const seen = new Set<string>();
     const builder = SchemaBuilder.struct();

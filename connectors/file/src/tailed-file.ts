@@ -242,10 +242,14 @@ export class TailedFile {
   async readFirstRecord(): Promise<Frame | null> {
     const framer = new RecordFramer(this.csv, this.maxLineBytes);
     let at = 0;
+    let first = true;
     for (;;) {
       const frame = framer.next();
       if (frame) {
-        if (frame.kind === 'record' && isBlank(frame.bytes)) continue;
+        // as the decoder reads it: the byte order mark dropped, then blank rows skipped
+        const atStart = first;
+        first = false;
+        if (frame.kind === 'record' && isBlank(atStart ? withoutBom(frame.bytes) : frame.bytes)) continue;
         return frame;
       }
       const chunk = await this.readAt(at, this.scratch.length);
@@ -302,6 +306,13 @@ export class TailedFile {
     }
     return Buffer.from(this.scratch.subarray(0, filled));
   }
+}
+
+/** A UTF-8 byte order mark, dropped at the start of a file. */
+export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+export function withoutBom(bytes: Buffer): Buffer {
+  return bytes.subarray(0, 3).equals(UTF8_BOM) ? bytes.subarray(3) : bytes;
 }
 
 export function isBlank(bytes: Buffer): boolean {
