@@ -248,6 +248,13 @@ export class FileSourceTask implements SourceTask {
     if (ownerTaskOf(id, this.config['task.count']) !== this.config['task.index']) return;
     // `path` is confined, but a symlink inside it could point anywhere.
     const real = await realpath(abs);
+    // ... and could be swapped between these calls: the confined real path must name the file
+    // stat saw, which open() checks the descriptor against
+    const realStats = await stat(real, { bigint: true }).catch(() => null);
+    if (realStats === null || !sameIdentity(identityOf(realStats), id)) {
+      this.retry.add(rel);
+      return;
+    }
     if (!this.roots.some((root) => isInside(real, root))) {
       this.logger.warn(
         { file: rel, target: real },
