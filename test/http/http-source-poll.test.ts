@@ -12,6 +12,8 @@ interface ApiState {
   size: { total: number };
   /** Next links repeat the request's other query parameters (tokens too), as many APIs' do. */
   copyQuery: { on: boolean };
+  /** The last page links to itself as next, as some APIs' do. */
+  selfLinkAtEnd: { on: boolean };
 }
 
 /** An API of 10 items served 3 per page, by cursor (?cursor=N) or by Link rel="next". */
@@ -20,6 +22,7 @@ function itemsApi(): ApiState & { server: http.Server } {
   const throttleOnce = { on: false };
   const size = { total: 10 };
   const copyQuery = { on: false };
+  const selfLinkAtEnd = { on: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     log.push(`${req.url} ${req.headers['if-none-match'] ?? ''}`.trim());
@@ -41,12 +44,12 @@ function itemsApi(): ApiState & { server: http.Server } {
       const query = new URLSearchParams(copyQuery.on ? url.search : '');
       query.set('page', String(next));
       headers['link'] = `</paged?${query}>; rel="next"`;
-    }
+    } else if (selfLinkAtEnd.on) headers['link'] = `<${req.url}>; rel="next"`;
     res
       .writeHead(200, headers)
       .end(JSON.stringify({ data: { items }, next_cursor: next === null ? null : String(next) }));
   });
-  return { server, log, throttleOnce, size, copyQuery };
+  return { server, log, throttleOnce, size, copyQuery, selfLinkAtEnd };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -229,11 +232,13 @@ describe('http-source poll mode', () => {
     const records = await pollTimes(first, storage, 2);
     expect(records.map((r) => (r.value as { id: number }).id)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(JSON.stringify(records.map((r) => r.sourceOffset))).not.toContain('SECRET');
-    expect(records[5]!.sourceOffset).toEqual({ next: `${base}/paged?page=6`, restore: ['token', 'limit'] });
+    // the page size is no credential: it stays in the link as the API wrote it
+    expect(records[5]!.sourceOffset).toEqual({ next: `${base}/paged?limit=3&page=6`, restore: ['token'] });
     await first.stop();
-    // the token was rotated: the walk goes on where it was, with the new one
+    // the token was rotated, and the page size changed (which the walk under way keeps): the walk
+    // goes on where it was, with the new token
     const rotated = await pollTask(
-      { ...config, 'http.url': `${base}/paged?token=NEW-SECRET&limit=3` },
+      { ...config, 'http.url': `${base}/paged?token=NEW-SECRET&limit=5` },
       storage,
     );
     expect((await pollTimes(rotated, storage, 1)).map((r) => (r.value as { id: number }).id)).toEqual([
@@ -241,14 +246,16 @@ describe('http-source poll mode', () => {
     ]);
     expect(log).toEqual([
       '/paged?token=OLD-SECRET&limit=3',
-      '/paged?page=3&token=OLD-SECRET&limit=3',
-      '/paged?page=6&token=NEW-SECRET&limit=3',
+      '/paged?limit=3&page=3&token=OLD-SECRET',
+      '/paged?limit=3&page=6&token=NEW-SECRET',
     ]);
   });
 
   it('takes a position an earlier version kept with the token in it as the page it names', async () => {
-    const { base, log, copyQuery } = await api();
+    const { base, log, copyQuery, selfLinkAtEnd } = await api();
     copyQuery.on = true;
+    // the last page names itself as next: no step forward, so its items are not taken again
+    selfLinkAtEnd.on = true;
     const storage = new MemoryOffsetStorage();
     const url = `${base}/paged?token=T`;
     storage.put({ url: `${base}/paged` }, { next: `${base}/paged?token=T&page=9` });

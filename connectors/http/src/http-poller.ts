@@ -41,10 +41,11 @@ const MAX_IDLE_MS = 1000;
  * The source partition is http.url without its query and credentials: tokens in the query (often
  * from ${file:...} or ${env:...}) must not reach the offsets topic or record headers, and rotating
  * one must not start the walk over. For the same reason a next link to http.url's origin is kept
- * without the query parameters it repeats from http.url (APIs copy them into their links) and
- * without http.url's user and password; `restore` names what was left out ("@" for the user and
- * password), and each request puts it back from the current config, so a rotated key applies to
- * the rest of the walk. A next link to another origin than http.url is followed
+ * without the credentials it repeats from http.url (APIs copy the query into their links): query
+ * parameters named like a token, key, secret or signature, and the user and password. `restore`
+ * names what was left out ("@" for the user and password), and each request puts it back from the
+ * current config, so a rotated key applies to the rest of the walk. Other parameters stay in the
+ * link as the API wrote them: a page size changed in http.url must not move a walk under way. A next link to another origin than http.url is followed
  * without the Authorization header and http.headers.*, as browsers follow a cross-origin redirect:
  * an API's answer must not be able to send the credentials elsewhere.
  */
@@ -177,7 +178,7 @@ export class HttpPoller {
     const advances =
       next !== null &&
       next.at !== this.position &&
-      (this.mode !== 'next_link' || this.linkUrl(next.at, next.restored).href !== url.href);
+      (this.mode !== 'next_link' || next.at !== this.storedLink(new URL(url.href)).at);
     const items = this.itemsOf(document);
     const from = this.mode === 'none' ? 0 : Math.min(this.taken, items.length);
     const records: SourceRecord[] = [];
@@ -212,11 +213,11 @@ export class HttpPoller {
   private linkUrl(at: string, restored: readonly string[]): URL {
     const base = new URL(this.config['http.url']);
     const url = new URL(at, base);
-    for (const name of restored) {
-      if (name === '@') {
-        url.username = base.username;
-        url.password = base.password;
-      } else for (const value of base.searchParams.getAll(name)) url.searchParams.append(name, value);
+    const back = queryParts(base.search).filter((part) => restored.includes(partName(part)));
+    if (back.length > 0) url.search = [...queryParts(url.search), ...back].join('&');
+    if (restored.includes('@')) {
+      url.username = base.username;
+      url.password = base.password;
     }
     return url;
   }
@@ -241,16 +242,24 @@ export class HttpPoller {
     return null;
   }
 
-  /** A next link as the position keeps it: without what it repeats of http.url's credentials. */
+  /**
+   * A next link as the position keeps it: without the credentials of http.url it repeats, as
+   * written there (query parameters named like a token, key, secret or signature, and the user
+   * and password). The rest of the link is kept as the API wrote it, its order and encoding too.
+   */
   private storedLink(link: URL): { at: string; restored: string[] } {
     const base = new URL(this.config['http.url']);
     const restored: string[] = [];
     if (link.origin !== base.origin) return { at: link.href, restored };
-    for (const name of new Set(base.searchParams.keys())) {
-      const values = link.searchParams.getAll(name);
-      if (values.length === 0 || values.join('&') !== base.searchParams.getAll(name).join('&')) continue;
-      link.searchParams.delete(name);
-      restored.push(name);
+    const secrets = queryParts(base.search).filter((part) => SECRET_PARAM.test(partName(part)));
+    if (secrets.length > 0) {
+      const parts = queryParts(link.search);
+      const kept = parts.filter((part) => !secrets.includes(part));
+      if (kept.length < parts.length) {
+        for (const part of parts)
+          if (secrets.includes(part) && !restored.includes(partName(part))) restored.push(partName(part));
+        link.search = kept.join('&');
+      }
     }
     if (
       (base.username !== '' || base.password !== '') &&
@@ -303,5 +312,25 @@ export class HttpPoller {
       sourcePartition: this.partition,
       sourceOffset: offset,
     };
+  }
+}
+
+/** Query parameters that hold credentials, by name: these are kept out of stored next links. */
+const SECRET_PARAM = /token|key|secret|sig|pass|pwd|auth|credential|session/i;
+
+/** A query's parts (name=value) as written. */
+function queryParts(search: string): string[] {
+  return search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((part) => part !== '');
+}
+
+function partName(part: string): string {
+  const raw = part.split('=', 1)[0]!.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
