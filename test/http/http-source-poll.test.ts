@@ -396,4 +396,24 @@ describe('http-source poll mode', () => {
     await expect(task.poll()).rejects.toThrow(/is larger than 10 bytes/);
     expect(log).toEqual(['/items']);
   });
+
+  it('retries a 503 whose error page is past poll.max.response.bytes', async () => {
+    const log: string[] = [];
+    const busy = http.createServer((req, res) => {
+      log.push(req.url!);
+      if (log.length === 1) res.writeHead(503, { 'retry-after': '0' }).end('x'.repeat(5000));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":1}]');
+    });
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => busy.close(() => r())));
+    const task = await pollTask(
+      {
+        'http.url': `http://127.0.0.1:${(busy.address() as AddressInfo).port}/x`,
+        'poll.max.response.bytes': '4096',
+      },
+      new MemoryOffsetStorage(),
+    );
+    expect((await task.poll()).map((r) => r.value)).toEqual([{ id: 1 }]);
+    expect(log).toEqual(['/x', '/x']);
+  });
 });

@@ -18,7 +18,7 @@ export interface HttpCall {
   signal?: AbortSignal;
   /**
    * Response bytes kept. Beyond it: 'truncate' keeps reading (so the connection can be reused)
-   * but drops the rest; 'fail' throws ResponseTooLargeError.
+   * but drops the rest; 'fail' throws ResponseTooLargeError for a 2xx (other answers are cut short).
    */
   maxResponseBytes: number;
   overflow: 'truncate' | 'fail';
@@ -65,10 +65,13 @@ export class HttpClient {
     });
     const chunks: Buffer[] = [];
     let kept = 0;
+    // only a success's body is data: an error page past the limit is cut short, and its status
+    // decides on a retry
+    const fail = call.overflow === 'fail' && response.statusCode >= 200 && response.statusCode < 300;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       // in 'fail', a chunk that crosses the limit fails as one past it does: a body cut short
       // could still read as (other) JSON
-      if (call.overflow === 'fail' && kept + chunk.length > call.maxResponseBytes) {
+      if (fail && kept + chunk.length > call.maxResponseBytes) {
         response.body.destroy();
         throw new ResponseTooLargeError(
           `the response from ${call.url.origin}${call.url.pathname} is larger than ${call.maxResponseBytes} bytes`,
