@@ -76,6 +76,8 @@ describe('connection.url', () => {
       ['jdbc:postgresql://h/db?user=u&password=Zb%zz1', 'Zb'],
       ['postgres://app:Zq/ss@h/db', 'Zq'],
       ['postgres://app:Zr?ss@h/db', 'Zr'],
+      ['postgres://app:123456/xY9@db/prod', '123456'],
+      ['postgres://app:2024/xY9secret@db.internal/prod', 'xY9'],
     ] as const) {
       let message = '';
       try {

@@ -61,12 +61,10 @@ function splitHostPort(hostPort: string): { host: string; port: number } {
   if (portText === '') return { host: host || 'localhost', port: DEFAULT_PORT };
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+    // not echoed: an unencoded / ? or # in a password cuts the URL there, and its start then
+    // reads as the port
     throw new ConnectionUrlError(
-      // what is not digits is not echoed: an unencoded / or ? in a password cuts the URL there, and
-      // the password's start then reads as the port
-      /^\d+$/.test(portText)
-        ? `the port must be a number from 1 to 65535, not ${portText}`
-        : 'the port must be a number from 1 to 65535 (a password with / ? or # in it must be percent-encoded: %2F %3F %23)',
+      'the port must be a number from 1 to 65535 (a password with / ? # or @ in it must be percent-encoded: %2F %3F %23 %40)',
     );
   return { host: host || 'localhost', port };
 }
@@ -144,6 +142,12 @@ export function parseConnectionUrl(url: string): ConnectionTarget {
     user = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'the user') || null;
     password = colon >= 0 ? decode(userinfo.slice(colon + 1), 'the password', true) : null;
   }
+  // "user:pass/word@host/db": the password's / ended the authority early, and what reads as the
+  // database holds the rest of the password and the host
+  if (at < 0 && authority.includes(':') && path.includes('@'))
+    throw new ConnectionUrlError(
+      'connection.url has an @ after its host: a password with / ? # or @ in it must be percent-encoded (%2F %3F %23 %40)',
+    );
   const firstHost = authority.split(',')[0] ?? '';
   const { host, port } = splitHostPort(firstHost);
   const database = decode(path, 'the database name');
