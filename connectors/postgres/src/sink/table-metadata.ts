@@ -31,14 +31,17 @@ LEFT JOIN pg_catalog.pg_type et ON et.oid = COALESCE(bt.typelem, t.typelem)
 WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'f')
 ORDER BY a.attnum`;
 
-/** Each unique index's key columns: INCLUDE columns follow them in indkey, and are no key. */
+/**
+ * Each unique index's key columns: INCLUDE columns follow them in indkey, and are no key.
+ * indnkeyatts is read through to_jsonb because PostgreSQL 10 has no such column (nor INCLUDE).
+ */
 const UNIQUE_KEYS_SQL = `
 SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns
 FROM pg_catalog.pg_index i
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = $1 AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-  AND k.ord <= i.indnkeyatts
+  AND k.ord <= COALESCE((to_jsonb(i) ->> 'indnkeyatts')::int, i.indnatts)
 GROUP BY i.indexrelid`;
 
 /** The table's columns and unique keys, or null when there is no such table. */
