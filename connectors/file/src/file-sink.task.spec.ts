@@ -615,6 +615,10 @@ describe('FileSinkTask', () => {
       expect(String(failure?.stack) + JSON.stringify(failure)).not.toContain('SECRET');
       await unlink(join(out, name));
     }
+    // a FIFO there does not hang the task
+    await promisify(execFile)('mkfifo', [join(out, '.orders-0.jsonl.sluice-state')]);
+    await expect(task.open([TP])).rejects.toThrow(/sink state file .* is not a regular file/);
+    await unlink(join(out, '.orders-0.jsonl.sluice-state'));
     // a file of the wrong shape is named, not shown
     await writeFile(join(out, '.orders-0.jsonl.sluice-state'), '{"private_key":"SECRET-KEY"}');
     await expect(task.open([TP])).rejects.toThrow(/^sink state file .* has an unknown shape$/);

@@ -14,7 +14,8 @@ export async function readJsonFile<T>(
 ): Promise<T | null> {
   let text: string;
   try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put there must not hang the open (it is then no regular file)
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       if (!(await handle.stat()).isFile()) throw new ConnectError(`${what} ${path} is not a regular file`);
       text = await handle.readFile('utf8');
