@@ -477,6 +477,20 @@ describe('postgres-sink writes', () => {
     ]);
   });
 
+  it('connects as libpq does for sslmode prefer and allow to a server without TLS, and fails require', async () => {
+    for (const mode of ['prefer', 'allow']) {
+      const { task } = await sink({
+        'connection.url': `${server.url(DB)}?sslmode=${mode}`,
+        'auto.create': 'true',
+      });
+      await putAndFlush(task, [new RecordFactory(`tls_${mode}`).record(null, { id: 1 })]);
+      expect(await q(`SELECT id::int AS id FROM tls_${mode}`)).toEqual([{ id: 1 }]);
+    }
+    await expect(sink({ 'connection.url': `${server.url(DB)}?sslmode=require` })).rejects.toThrow(
+      /does not support SSL/,
+    );
+  });
+
   it('reports records for a missing table when auto.create is off', async () => {
     const { task, context } = await sink({});
     await putAndFlush(task, [new RecordFactory('missing_table').record(null, { id: 1 })]);

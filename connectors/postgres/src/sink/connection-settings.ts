@@ -18,8 +18,15 @@ export function connectionSettings(config: PostgresSinkConfig): ConnectionSettin
   };
 }
 
-/** node-postgres client options; a short connect timeout so a dead host fails fast and retries. */
-export function pgClientConfig(settings: ConnectionSettings, connectTimeoutMs = 10_000): pg.ClientConfig {
+/**
+ * node-postgres client options; a short connect timeout so a dead host fails fast and retries.
+ * `tls` decides for sslmode prefer and allow, which try one way and then the other (SinkSession).
+ */
+export function pgClientConfig(
+  settings: ConnectionSettings,
+  connectTimeoutMs = 10_000,
+  tls = settings.target.sslMode === 'prefer',
+): pg.ClientConfig {
   const { target } = settings;
   const config: pg.ClientConfig = {
     host: target.host,
@@ -31,8 +38,9 @@ export function pgClientConfig(settings: ConnectionSettings, connectTimeoutMs = 
     keepAlive: true,
   };
   if (settings.password !== null) config.password = settings.password;
-  if (target.sslMode !== null && target.sslMode !== 'allow' && target.sslMode !== 'prefer')
-    config.ssl = { rejectUnauthorized: target.sslMode === 'verify-ca' || target.sslMode === 'verify-full' };
+  const mode = target.sslMode;
+  if (mode !== null && ((mode !== 'allow' && mode !== 'prefer') || tls))
+    config.ssl = { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full' };
   if (target.searchPath !== null) config.options = `-c search_path=${target.searchPath}`;
   return config;
 }

@@ -28,7 +28,29 @@ export class SinkSession {
   ) {}
 
   static async open(settings: ConnectionSettings, connectTimeoutMs?: number): Promise<SinkSession> {
-    const client = new pg.Client(pgClientConfig(settings, connectTimeoutMs));
+    const mode = settings.target.sslMode;
+    if (mode !== 'prefer' && mode !== 'allow') return SinkSession.connect(settings, connectTimeoutMs);
+    // as libpq does: prefer tries TLS, then without it if the server has none; allow tries
+    // without, then TLS if the server requires it
+    try {
+      return await SinkSession.connect(settings, connectTimeoutMs, mode === 'prefer');
+    } catch (err) {
+      const text = (err as Error).message ?? '';
+      const retry =
+        mode === 'prefer'
+          ? /does not support SSL/i.test(text)
+          : /SSL off|requires SSL|encryption/i.test(text);
+      if (!retry) throw err;
+      return SinkSession.connect(settings, connectTimeoutMs, mode !== 'prefer');
+    }
+  }
+
+  private static async connect(
+    settings: ConnectionSettings,
+    connectTimeoutMs?: number,
+    tls?: boolean,
+  ): Promise<SinkSession> {
+    const client = new pg.Client(pgClientConfig(settings, connectTimeoutMs, tls));
     let early: Error | null = null;
     const onEarlyError = (err: Error): void => void (early ??= err);
     client.on('error', onEarlyError);
