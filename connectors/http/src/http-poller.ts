@@ -63,7 +63,10 @@ export class HttpPoller {
   private taken = 0;
   private nextAt = 0;
   private readonly etags = new Map<string, string>();
-  private readonly origin: string;
+  /** http.url, parsed once (never changed). */
+  private readonly base: URL;
+  /** Its query parameters that hold credentials, as written: kept out of stored next links. */
+  private readonly secretParts: readonly string[];
   private warnedNoRecords = false;
   private warnedOtherOrigin = false;
 
@@ -78,7 +81,8 @@ export class HttpPoller {
     private readonly signal: AbortSignal,
   ) {
     const url = new URL(config['http.url']);
-    this.origin = url.origin;
+    this.base = url;
+    this.secretParts = queryParts(url.search).filter((part) => SECRET_PARAM.test(partName(part)));
     this.partition = Object.freeze({ url: `${url.origin}${url.pathname}` });
     this.mode = config['pagination.mode'];
     this.records = compileFieldPath(config['records.pointer']);
@@ -113,11 +117,11 @@ export class HttpPoller {
       return [];
     }
     const url = this.requestUrl();
-    const sameOrigin = url.origin === this.origin;
+    const sameOrigin = url.origin === this.base.origin;
     if (!sameOrigin && !this.warnedOtherOrigin) {
       this.warnedOtherOrigin = true;
       this.logger.warn(
-        `the next link leads to ${url.origin}, not ${this.origin} (http.url): following it without credentials or http.headers.*`,
+        `the next link leads to ${url.origin}, not ${this.base.origin} (http.url): following it without credentials or http.headers.*`,
       );
     }
     const headers: Record<string, string> = sameOrigin
@@ -203,7 +207,7 @@ export class HttpPoller {
 
   private requestUrl(): URL {
     if (this.mode === 'next_link' && this.position) return this.linkUrl(this.position, this.restored);
-    const url = new URL(this.config['http.url']);
+    const url = new URL(this.base);
     if (this.mode === 'cursor' && this.position)
       url.searchParams.set(this.config['pagination.cursor.param'], this.position);
     return url;
@@ -211,7 +215,7 @@ export class HttpPoller {
 
   /** A kept next link with what it left out of http.url put back from the current config. */
   private linkUrl(at: string, restored: readonly string[]): URL {
-    const base = new URL(this.config['http.url']);
+    const base = this.base;
     const url = new URL(at, base);
     const back = queryParts(base.search).filter((part) => restored.includes(partName(part)));
     if (back.length > 0) url.search = [...queryParts(url.search), ...back].join('&');
@@ -248,10 +252,10 @@ export class HttpPoller {
    * and password). The rest of the link is kept as the API wrote it, its order and encoding too.
    */
   private storedLink(link: URL): { at: string; restored: string[] } {
-    const base = new URL(this.config['http.url']);
+    const base = this.base;
     const restored: string[] = [];
     if (link.origin !== base.origin) return { at: link.href, restored };
-    const secrets = queryParts(base.search).filter((part) => SECRET_PARAM.test(partName(part)));
+    const secrets = this.secretParts;
     if (secrets.length > 0) {
       const parts = queryParts(link.search);
       const kept = parts.filter((part) => !secrets.includes(part));
@@ -292,7 +296,7 @@ export class HttpPoller {
       // most likely a typo in records.pointer: say so once instead of walking every page silently
       this.warnedNoRecords = true;
       this.logger.warn(
-        `records.pointer ${JSON.stringify(this.config['records.pointer'])} finds nothing in the answer of ${this.origin}: no records taken from it`,
+        `records.pointer ${JSON.stringify(this.config['records.pointer'])} finds nothing in the answer of ${this.base.origin}: no records taken from it`,
       );
     }
     return found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];

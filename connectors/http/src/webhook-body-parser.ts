@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { compactJsonText, jsonArrayElementTexts, parseSchemalessJson } from '@sluice/connect-api';
-import { findJsonSyntaxError } from './json-syntax-error.js';
+import { findJsonSyntaxError, type JsonSyntaxProblem } from './json-syntax-error.js';
 
 /*
  * Turns a webhook body into the items that become records:
@@ -87,20 +87,16 @@ function parseLines(text: string): ParsedBody {
     let end = text.indexOf('\n', start);
     if (end === -1) end = n;
     const content = text.slice(start, end);
-    if (content.trim() !== '') {
-      try {
-        items.push(parseSchemalessJson(content));
-        texts.push(compactJsonText(content));
-      } catch (err) {
-        const problem = findJsonSyntaxError(content);
-        const where = problem
-          ? `line ${line}, column ${problem.column}: ${problem.message}`
-          : `line ${line}: ${(err as Error).message}`;
-        return {
-          ok: false,
-          message: `invalid NDJSON at ${where} (position ${start + (problem?.position ?? 0)} of the body)`,
-        };
-      }
+    const failed = content.trim() === '' ? null : takeValue(content, items, texts);
+    if (failed) {
+      const { problem, error } = failed;
+      const where = problem
+        ? `line ${line}, column ${problem.column}: ${problem.message}`
+        : `line ${line}: ${error.message}`;
+      return {
+        ok: false,
+        message: `invalid NDJSON at ${where} (position ${start + (problem?.position ?? 0)} of the body)`,
+      };
     }
     start = end + 1;
     line++;
@@ -109,14 +105,30 @@ function parseLines(text: string): ParsedBody {
   return { ok: true, items, texts };
 }
 
+/** Adds the value of one line or record and its text; what is wrong with it when it does not parse. */
+function takeValue(
+  content: string,
+  items: unknown[],
+  texts: (string | undefined)[],
+): { problem: JsonSyntaxProblem | null; error: Error } | null {
+  try {
+    items.push(parseSchemalessJson(content));
+    texts.push(compactJsonText(content));
+    return null;
+  } catch (err) {
+    return { problem: findJsonSyntaxError(content), error: err as Error };
+  }
+}
+
 const RS = '\u001e';
 
 /** RFC 7464: each record is RS, a JSON text, LF; a record that does not parse is an error. */
 function parseSequence(text: string): ParsedBody {
   const items: unknown[] = [];
   const texts: (string | undefined)[] = [];
-  if (firstNonWs(text) === -1) return { ok: false, message: 'empty body, expected a JSON text sequence' };
-  if (text[firstNonWs(text)] !== RS)
+  const first = firstNonWs(text);
+  if (first === -1) return { ok: false, message: 'empty body, expected a JSON text sequence' };
+  if (text[first] !== RS)
     return { ok: false, message: 'a JSON text sequence starts each record with RS (U+001E)' };
   let start = text.indexOf(RS) + 1;
   let record = 1;
@@ -124,20 +136,14 @@ function parseSequence(text: string): ParsedBody {
     let end = text.indexOf(RS, start);
     if (end === -1) end = text.length;
     const content = text.slice(start, end);
-    if (firstNonWs(content) !== -1) {
-      try {
-        items.push(parseSchemalessJson(content));
-        texts.push(compactJsonText(content));
-      } catch (err) {
-        const problem = findJsonSyntaxError(content);
-        const where = problem
-          ? `, column ${problem.column}: ${problem.message}`
-          : `: ${(err as Error).message}`;
-        return {
-          ok: false,
-          message: `invalid JSON in record ${record} of the sequence${where} (position ${start + (problem?.position ?? 0)} of the body)`,
-        };
-      }
+    const failed = firstNonWs(content) === -1 ? null : takeValue(content, items, texts);
+    if (failed) {
+      const { problem, error } = failed;
+      const where = problem ? `, column ${problem.column}: ${problem.message}` : `: ${error.message}`;
+      return {
+        ok: false,
+        message: `invalid JSON in record ${record} of the sequence${where} (position ${start + (problem?.position ?? 0)} of the body)`,
+      };
     }
     start = end + 1;
     record++;
