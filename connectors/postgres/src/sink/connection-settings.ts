@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { parseConnectionUrl, type ConnectionTarget } from './connection-url.js';
+import { parseConnectionUrl, type ConnectionTarget, type HostPort } from './connection-url.js';
 import type { PostgresSinkConfig } from './postgres-sink.config.js';
 
 export interface ConnectionSettings {
@@ -19,18 +19,20 @@ export function connectionSettings(config: PostgresSinkConfig): ConnectionSettin
 }
 
 /**
- * node-postgres client options; a short connect timeout so a dead host fails fast and retries.
- * `tls` decides for sslmode prefer and allow, which try one way and then the other (SinkSession).
+ * node-postgres client options for one of the target's hosts (the first unless told); a short
+ * connect timeout so a dead host fails fast and the next is tried. `tls` decides for sslmode
+ * prefer and allow, which try one way and then the other (SinkSession).
  */
 export function pgClientConfig(
   settings: ConnectionSettings,
   connectTimeoutMs = 10_000,
   tls = settings.target.sslMode === 'prefer',
+  host: HostPort = settings.target.hosts[0]!,
 ): pg.ClientConfig {
   const { target } = settings;
   const config: pg.ClientConfig = {
-    host: target.host,
-    port: target.port,
+    host: host.host,
+    port: host.port,
     database: target.database,
     user: settings.user,
     application_name: target.applicationName ?? 'sluice-postgres-sink',

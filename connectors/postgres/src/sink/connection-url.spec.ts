@@ -8,8 +8,8 @@ describe('connection.url', () => {
         'postgres://al%40ice:p%3Ass@db.example:6543/shop?sslmode=require&application_name=x',
       ),
     ).toEqual({
-      host: 'db.example',
-      port: 6543,
+      hosts: [{ host: 'db.example', port: 6543 }],
+      targetSessionAttrs: 'any',
       database: 'shop',
       user: 'al@ice',
       password: 'p:ss',
@@ -18,8 +18,7 @@ describe('connection.url', () => {
       applicationName: 'x',
     });
     expect(parseConnectionUrl('postgresql://h/d')).toMatchObject({
-      host: 'h',
-      port: 5432,
+      hosts: [{ host: 'h', port: 5432 }],
       database: 'd',
       user: null,
     });
@@ -31,8 +30,7 @@ describe('connection.url', () => {
         'jdbc:postgresql://10.0.0.5:5433/inventory?user=sink&password=s%26cret&ssl=true&currentSchema=staging',
       ),
     ).toMatchObject({
-      host: '10.0.0.5',
-      port: 5433,
+      hosts: [{ host: '10.0.0.5', port: 5433 }],
       database: 'inventory',
       user: 'sink',
       password: 's&cret',
@@ -40,18 +38,60 @@ describe('connection.url', () => {
       searchPath: 'staging',
     });
     expect(parseConnectionUrl('jdbc:postgresql:orders')).toMatchObject({
-      host: 'localhost',
-      port: 5432,
+      hosts: [{ host: 'localhost', port: 5432 }],
       database: 'orders',
     });
     expect(parseConnectionUrl('JDBC:PostgreSQL://h:1/d?sslmode=disable').sslMode).toBeNull();
   });
 
-  it('takes the first host of a multi-host URL and reads IPv6 literals', () => {
-    expect(parseConnectionUrl('jdbc:postgresql://a:5001,b:5002/d')).toMatchObject({ host: 'a', port: 5001 });
+  it('reads every host of a multi-host URL, in order, and IPv6 literals', () => {
+    const jdbc = parseConnectionUrl('jdbc:postgresql://a:5001,b,[::1]:5003/d');
+    expect(jdbc.hosts).toEqual([
+      { host: 'a', port: 5001 },
+      { host: 'b', port: 5432 },
+      { host: '::1', port: 5003 },
+    ]);
+    expect(describeTarget(jdbc)).toBe('a:5001,b:5432,[::1]:5003/d');
     const v6 = parseConnectionUrl('postgres://[::1]:5439/d');
-    expect(v6).toMatchObject({ host: '::1', port: 5439 });
+    expect(v6.hosts).toEqual([{ host: '::1', port: 5439 }]);
     expect(describeTarget(v6)).toBe('[::1]:5439/d');
+  });
+
+  it("reads libpq's host and port parameters: a list each, or one port for every host", () => {
+    expect(parseConnectionUrl('postgres:///d?host=a,b&port=6001,6002').hosts).toEqual([
+      { host: 'a', port: 6001 },
+      { host: 'b', port: 6002 },
+    ]);
+    expect(parseConnectionUrl('postgres://x:1/d?host=a,b&port=6000').hosts).toEqual([
+      { host: 'a', port: 6000 },
+      { host: 'b', port: 6000 },
+    ]);
+    expect(parseConnectionUrl('postgres://a,b/d?port=7000').hosts).toEqual([
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7000 },
+    ]);
+    expect(() => parseConnectionUrl('postgres:///d?host=a,b,c&port=1,2')).toThrow(
+      /names 3 hosts but 2 ports: give one port for all, or one per host/,
+    );
+    expect(() => parseConnectionUrl('postgres:///d?host=a&port=x')).toThrow(/port must be a number/);
+  });
+
+  it("reads target_session_attrs (libpq) and targetServerType (pgjdbc), and refuses a standby's", () => {
+    const attrs = (url: string): string => parseConnectionUrl(url).targetSessionAttrs;
+    expect(attrs('postgres://a,b/d')).toBe('any');
+    expect(attrs('postgres://a,b/d?target_session_attrs=read-write')).toBe('read-write');
+    expect(attrs('postgres://a,b/d?target_session_attrs=primary')).toBe('primary');
+    expect(attrs('postgres://a,b/d?target_session_attrs=any')).toBe('any');
+    // pgjdbc's primary (and master) is a host whose sessions are read-write
+    expect(attrs('jdbc:postgresql://a,b/d?targetServerType=primary')).toBe('read-write');
+    expect(attrs('jdbc:postgresql://a,b/d?targetServerType=master')).toBe('read-write');
+    expect(attrs('jdbc:postgresql://a,b/d?targetServerType=any')).toBe('any');
+    expect(() => parseConnectionUrl('postgres://a,b/d?target_session_attrs=standby')).toThrow(
+      /target_session_attrs must be any, read-write or primary for a sink, which writes; not standby/,
+    );
+    expect(() => parseConnectionUrl('jdbc:postgresql://a,b/d?targetServerType=secondary')).toThrow(
+      /targetServerType must be any, primary or master for a sink, which writes; not secondary/,
+    );
   });
 
   it('reads the search path from libpq options', () => {

@@ -5,11 +5,25 @@
  *   jdbc:postgresql://host:5432/db?user=u&password=p&ssl=true (Confluent JDBC sink configs)
  *   jdbc:postgresql:db                                        (JDBC shorthand for localhost:5432)
  *
- * Only the first host of a multi-host list is used (node-postgres connects to one host).
+ * Several hosts (h1:5432,h2:5433, or libpq's host=h1,h2&port=5432,5433) are tried in order, as
+ * libpq and pgjdbc do, each for a session that target_session_attrs (libpq) or targetServerType
+ * (pgjdbc) accepts: a sink pointed at every node of a cluster finds the primary after a failover.
  */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Which session a host must give: any; read-write (libpq's, and pgjdbc's primary: read-write
+ * transactions by default); primary (libpq's: the server is not a standby).
+ */
+export type TargetSessionAttrs = 'any' | 'read-write' | 'primary';
+
 export interface ConnectionTarget {
-  host: string;
-  port: number;
+  /** In the order they are tried. */
+  hosts: readonly HostPort[];
+  targetSessionAttrs: TargetSessionAttrs;
   database: string;
   user: string | null;
   password: string | null;
@@ -42,7 +56,7 @@ function decode(text: string, what: string, secret = false): string {
   }
 }
 
-function splitHostPort(hostPort: string): { host: string; port: number } {
+function splitHostPort(hostPort: string): HostPort {
   let host: string;
   let portText = '';
   if (hostPort.startsWith('[')) {
@@ -58,15 +72,60 @@ function splitHostPort(hostPort: string): { host: string; port: number } {
     portText = colon >= 0 ? hostPort.slice(colon + 1) : '';
   }
   host = decode(host, 'the host');
-  if (portText === '') return { host: host || 'localhost', port: DEFAULT_PORT };
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+  return { host: host || 'localhost', port: portText === '' ? DEFAULT_PORT : portOf(portText) };
+}
+
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
     // not echoed: an unencoded / ? or # in a password cuts the URL there, and its start then
     // reads as the port
     throw new ConnectionUrlError(
       'the port must be a number from 1 to 65535 (a password with / ? # or @ in it must be percent-encoded: %2F %3F %23 %40)',
     );
-  return { host: host || 'localhost', port };
+  return port;
+}
+
+/** The URL's hosts, or libpq's host and port parameters (a list each, or one port for all). */
+function hostsOf(authority: string, params: Map<string, string>): HostPort[] {
+  const hostParam = params.get('host');
+  let hosts =
+    hostParam === undefined
+      ? authority.split(',').map(splitHostPort)
+      : hostParam.split(',').map((h) => ({ host: h.trim() || 'localhost', port: DEFAULT_PORT }));
+  const portParam = params.get('port');
+  if (portParam !== undefined) {
+    const ports = portParam.split(',').map((p) => portOf(p.trim()));
+    if (ports.length !== 1 && ports.length !== hosts.length)
+      throw new ConnectionUrlError(
+        `connection.url names ${hosts.length} hosts but ${ports.length} ports: give one port for all, or one per host`,
+      );
+    hosts = hosts.map((h, i) => ({ host: h.host, port: ports[ports.length === 1 ? 0 : i]! }));
+  }
+  return hosts;
+}
+
+const SESSION_ATTRS: Readonly<Record<string, TargetSessionAttrs>> = {
+  // libpq's target_session_attrs
+  any: 'any',
+  'read-write': 'read-write',
+  primary: 'primary',
+  // pgjdbc's targetServerType: its primary is a host whose sessions are read-write
+  master: 'read-write',
+};
+
+/** target_session_attrs or targetServerType; a sink writes, so it never asks for a standby. */
+function targetSessionAttrsOf(params: Map<string, string>): TargetSessionAttrs {
+  const jdbc = params.get('targetServerType');
+  const libpq = params.get('target_session_attrs');
+  if (libpq === undefined && jdbc === undefined) return 'any';
+  const [name, value] = libpq !== undefined ? ['target_session_attrs', libpq] : ['targetServerType', jdbc!];
+  const attrs = name === 'targetServerType' && value === 'primary' ? 'read-write' : SESSION_ATTRS[value];
+  if (attrs === undefined)
+    throw new ConnectionUrlError(
+      `${name} must be ${name === 'targetServerType' ? 'any, primary or master' : 'any, read-write or primary'} for a sink, which writes; not ${value}`,
+    );
+  return attrs;
 }
 
 function parseQuery(query: string): Map<string, string> {
@@ -148,15 +207,14 @@ export function parseConnectionUrl(url: string): ConnectionTarget {
     throw new ConnectionUrlError(
       'connection.url has an @ after its host: a password with / ? # or @ in it must be percent-encoded (%2F %3F %23 %40)',
     );
-  const firstHost = authority.split(',')[0] ?? '';
-  const { host, port } = splitHostPort(firstHost);
+  const hosts = hostsOf(authority, params);
   const database = decode(path, 'the database name');
   if (database === '' && !params.has('dbname'))
     throw new ConnectionUrlError('connection.url names no database (…/<database> after the host)');
 
   return {
-    host: params.get('host') ?? host,
-    port,
+    hosts,
+    targetSessionAttrs: targetSessionAttrsOf(params),
     database: database || params.get('dbname')!,
     user: params.get('user') ?? user,
     password: params.get('password') ?? password,
@@ -166,8 +224,12 @@ export function parseConnectionUrl(url: string): ConnectionTarget {
   };
 }
 
+/** host:port, with brackets around an IPv6 address. */
+export function describeHost({ host, port }: HostPort): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** The URL without its password, for messages and logs. */
 export function describeTarget(target: ConnectionTarget): string {
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return `${host}:${target.port}/${target.database}`;
+  return `${target.hosts.map(describeHost).join(',')}/${target.database}`;
 }

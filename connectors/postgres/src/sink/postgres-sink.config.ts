@@ -15,7 +15,7 @@ export const KAFKA_PK_COLUMNS = ['__connect_topic', '__connect_partition', '__co
  */
 export class PostgresSinkConfig {
   @ConfigField({
-    doc: 'The target database: postgres://user:pass@host:5432/db or jdbc:postgresql://host:5432/db?user=...&password=... (sslmode, ssl, currentSchema and ApplicationName are read from the query).',
+    doc: 'The target database: postgres://user:pass@host:5432/db or jdbc:postgresql://host:5432/db?user=...&password=... (sslmode, ssl, currentSchema and ApplicationName are read from the query). Several hosts (h1:5432,h2:5432) are tried in order; target_session_attrs=read-write (pgjdbc: targetServerType=primary) skips those whose sessions are read-only, so the sink follows a failover.',
     required: true,
     importance: 'HIGH',
     group: 'Connection',

@@ -1,6 +1,6 @@
 import type { ConfigValidationResult } from '@sluice/connect-api';
 import { connectionSettings, type ConnectionSettings } from './connection-settings.js';
-import { describeTarget } from './connection-url.js';
+import { describeHost, describeTarget } from './connection-url.js';
 import { describePgError } from './pg-error-kind.js';
 import { checkSinkConfig, type PostgresSinkConfig } from './postgres-sink.config.js';
 import { SinkSession } from './sink-session.js';
@@ -18,19 +18,24 @@ const UNREACHABLE = new Set([
   'EAI_AGAIN',
 ]);
 
-/** A failed connect as the field to fix and what to do about it. */
+function unreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' && UNREACHABLE.has(code)) || /timeout/i.test(describePgError(err));
+}
+
+/**
+ * A failed connect as the field to fix and what to do about it. Of several failures (one per
+ * host or address) the first from a server that answered says the most.
+ */
 function connectError(err: unknown, settings: ConnectionSettings): FieldErrors[number] {
+  const inner = (err as { errors?: unknown[] }).errors;
+  if (Array.isArray(inner) && inner.length > 0)
+    return connectError(inner.find((e) => !unreachable(e)) ?? inner[0], settings);
   const target = describeTarget(settings.target);
-  const hostPort = `${settings.target.host}:${settings.target.port}`;
+  const hostPort = settings.target.hosts.map(describeHost).join(',');
   const code = (err as { code?: unknown }).code;
   const text = describePgError(err);
-  const inner = (err as { errors?: { code?: unknown }[] }).errors;
-  const innerCode = Array.isArray(inner) ? inner[0]?.code : undefined;
-  if (
-    (typeof code === 'string' && UNREACHABLE.has(code)) ||
-    (typeof innerCode === 'string' && UNREACHABLE.has(innerCode)) ||
-    /timeout/i.test(text)
-  )
+  if (unreachable(err))
     return {
       field: 'connection.url',
       messages: [

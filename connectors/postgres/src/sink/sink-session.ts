@@ -1,7 +1,17 @@
 import pg from 'pg';
 import { type ConnectionSettings, pgClientConfig } from './connection-settings.js';
+import { describeHost, type HostPort } from './connection-url.js';
+import { describePgError } from './pg-error-kind.js';
 import { createStageSql } from './sink-statements.js';
 import { quoteIdent } from './sql-identifier.js';
+
+/**
+ * A host that answers but gives the wrong kind of session: read_only_sql_transaction, which the
+ * sink retries (a failover promotes a standby, or the old primary is still read-only).
+ */
+function notWanted(message: string): Error {
+  return Object.assign(new Error(message), { code: '25006' });
+}
 
 /** A temporary staging table of one column-type list (see sink-statements.ts). */
 export interface StageTable {
@@ -27,13 +37,37 @@ export class SinkSession {
     readonly currentSchema: string,
   ) {}
 
+  /**
+   * A session on the first host, in the target's order, that answers and gives the session
+   * target_session_attrs asks for, as libpq does. When none does, an AggregateError of each
+   * host's failure (transient, for the task's retries, when each of them is).
+   */
   static async open(settings: ConnectionSettings, connectTimeoutMs?: number): Promise<SinkSession> {
+    const { hosts } = settings.target;
+    if (hosts.length === 1) return SinkSession.openHost(settings, hosts[0]!, connectTimeoutMs);
+    const failures: Error[] = [];
+    for (const host of hosts) {
+      try {
+        return await SinkSession.openHost(settings, host, connectTimeoutMs);
+      } catch (err) {
+        failures.push(err as Error);
+      }
+    }
+    const each = hosts.map((h, i) => `${describeHost(h)}: ${describePgError(failures[i])}`);
+    throw new AggregateError(failures, `no host of connection.url gave a session (${each.join('; ')})`);
+  }
+
+  private static async openHost(
+    settings: ConnectionSettings,
+    host: HostPort,
+    connectTimeoutMs?: number,
+  ): Promise<SinkSession> {
     const mode = settings.target.sslMode;
-    if (mode !== 'prefer' && mode !== 'allow') return SinkSession.connect(settings, connectTimeoutMs);
+    if (mode !== 'prefer' && mode !== 'allow') return SinkSession.connect(settings, host, connectTimeoutMs);
     // as libpq does: prefer tries TLS, then without it if the server has none; allow tries
     // without, then TLS if the server requires it
     try {
-      return await SinkSession.connect(settings, connectTimeoutMs, mode === 'prefer');
+      return await SinkSession.connect(settings, host, connectTimeoutMs, mode === 'prefer');
     } catch (err) {
       const text = (err as Error).message ?? '';
       const retry =
@@ -41,21 +75,36 @@ export class SinkSession {
           ? /does not support SSL/i.test(text)
           : /SSL off|requires SSL|encryption/i.test(text);
       if (!retry) throw err;
-      return SinkSession.connect(settings, connectTimeoutMs, mode !== 'prefer');
+      return SinkSession.connect(settings, host, connectTimeoutMs, mode !== 'prefer');
     }
   }
 
   private static async connect(
     settings: ConnectionSettings,
+    host: HostPort,
     connectTimeoutMs?: number,
     tls?: boolean,
   ): Promise<SinkSession> {
-    const client = new pg.Client(pgClientConfig(settings, connectTimeoutMs, tls));
+    const client = new pg.Client(pgClientConfig(settings, connectTimeoutMs, tls, host));
     let early: Error | null = null;
     const onEarlyError = (err: Error): void => void (early ??= err);
     client.on('error', onEarlyError);
     try {
       await client.connect();
+      const wanted = settings.target.targetSessionAttrs;
+      // asked only when needed: servers that speak the protocol without being PostgreSQL may lack these
+      if (wanted !== 'any') {
+        const { rows } = await client.query<{ standby: boolean; read_only: string }>(
+          `SELECT pg_catalog.pg_is_in_recovery() AS standby,
+                  pg_catalog.current_setting('transaction_read_only') AS read_only`,
+        );
+        if (wanted === 'read-write' && rows[0]?.read_only === 'on')
+          throw notWanted(
+            `${describeHost(host)} gives read-only sessions (a standby, or default_transaction_read_only is on) and target_session_attrs asks for read-write`,
+          );
+        if (wanted === 'primary' && rows[0]?.standby)
+          throw notWanted(`${describeHost(host)} is a standby and target_session_attrs asks for primary`);
+      }
       const res = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
       const session = new SinkSession(client, res.rows[0]?.schema ?? 'public');
       client.off('error', onEarlyError);
