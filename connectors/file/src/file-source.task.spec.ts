@@ -397,7 +397,11 @@ describe('FileSourceTask', () => {
     expect(await task.poll()).toEqual([]);
   });
 
-  it('moves no finished file out through a symbolic link below finished.path', async () => {
+  /**
+   * A finished file (sub/a.log, old and quiet) whose move is refused: finished.path holds a
+   * symbolic link, sub, to a folder outside it. Polled until the task has read both files.
+   */
+  async function finishedFileBehindLink() {
     const { root, input } = await workspace();
     const { dir: outside, cleanup } = await tempDir('sluice-outside-');
     cleanups.push(cleanup);
@@ -409,12 +413,17 @@ describe('FileSourceTask', () => {
     await writeFile(join(input, 'new.log'), 'n\n');
     const past = new Date(Date.now() - 60_000);
     await utimes(join(input, 'sub', 'a.log'), past, past);
-    const { task, storage, context } = await startTask(root, {
+    const started = await startTask(root, {
       glob: '**/*.log',
       'finished.path': done,
       'finished.idle.ms': '50',
     });
-    await pollUntil(task, storage, (r) => r.length >= 2);
+    await pollUntil(started.task, started.storage, (r) => r.length >= 2);
+    return { ...started, input, done, outside };
+  }
+
+  it('moves no finished file out through a symbolic link below finished.path', async () => {
+    const { task, context, input, outside } = await finishedFileBehindLink();
     const deadline = Date.now() + 3000;
     while (
       !context.logger.messages('warn').some((m) => /cannot move finished file/.test(m)) &&
@@ -423,6 +432,26 @@ describe('FileSourceTask', () => {
       await task.poll();
     expect(await readdir(outside)).toEqual([]);
     expect(await readdir(join(input, 'sub'))).toEqual(['a.log']);
+  });
+
+  it('says once that a finished file cannot be moved, and tries again later, not at every poll', async () => {
+    const { task, context, input, done } = await finishedFileBehindLink();
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      await task.poll();
+      await sleep(20);
+    }
+    const warnings = context.logger.messages('warn').filter((m) => /cannot move finished file/.test(m));
+    expect(warnings).toHaveLength(1);
+    expect(await readdir(join(input, 'sub'))).toEqual(['a.log']);
+    // once the link is gone, a later try moves it
+    await unlink(join(done, 'sub'));
+    const deadline = Date.now() + 5000;
+    while ((await readdir(join(input, 'sub'))).length > 0 && Date.now() < deadline) {
+      await task.poll();
+      await sleep(50);
+    }
+    expect(await readdir(join(done, 'sub'))).toEqual(['a.log']);
   });
 
   it('shares files between tasks by file identity', async () => {

@@ -30,6 +30,9 @@ const NO_HEADERS: ConnectHeader[] = Object.freeze([]) as unknown as ConnectHeade
 const CHUNK_BYTES = 64 * 1024;
 /** How long "which file is newest" (for finished.path) is reused before statting the folder again. */
 const NEWEST_CACHE_MS = 1000;
+/** A failed move to finished.path is tried again after this, then after twice as long, up to the max. */
+const MOVE_RETRY_FIRST_MS = 1000;
+const MOVE_RETRY_MAX_MS = 60_000;
 
 /** The file, and its generation, that a source partition object stands for (see partitionOf). */
 interface PartitionOwner {
@@ -85,6 +88,8 @@ export class FileSourceTask implements SourceTask {
     { partition: Readonly<Record<string, string>>; generation: number }
   >();
   private newest: { at: number; path: string | null } | null = null;
+  /** Per file (key), a move to finished.path that failed: when to try again, and what it said. */
+  private readonly moveFailures = new Map<string, { message: string; retryAt: number; delayMs: number }>();
   private stopping = false;
 
   version(): string {
@@ -382,7 +387,7 @@ export class FileSourceTask implements SourceTask {
         await this.drop(file);
       } else if (file.ackedPosition >= file.emittedPosition) {
         // Only once every record of the file is durable: a move is not undone by a crash.
-        await this.moveToFinished(file);
+        await this.moveToFinished(file, now);
       }
     }
   }
@@ -396,7 +401,13 @@ export class FileSourceTask implements SourceTask {
     }
   }
 
-  private async moveToFinished(file: TailedFile): Promise<void> {
+  /**
+   * A failed move is tried again after a delay that doubles up to MOVE_RETRY_MAX_MS, and said
+   * once per distinct error: the scan that retries it runs every poll, and so did the warning.
+   */
+  private async moveToFinished(file: TailedFile, now: number): Promise<void> {
+    const failed = this.moveFailures.get(file.key);
+    if (failed && now < failed.retryAt) return;
     const abs = join(this.root, file.relPath);
     try {
       const stats = await stat(abs, { bigint: true });
@@ -407,7 +418,14 @@ export class FileSourceTask implements SourceTask {
       const to = await moveWithoutOverwrite(abs, join(this.finishedRoot!, file.relPath), this.finishedRoot!);
       this.logger.info({ file: file.relPath, to, lines: file.line }, 'moved finished file');
     } catch (err) {
-      this.logger.warn({ err, file: file.relPath }, 'cannot move finished file; will retry');
+      const message = (err as Error).message;
+      const delayMs = failed ? Math.min(failed.delayMs * 2, MOVE_RETRY_MAX_MS) : MOVE_RETRY_FIRST_MS;
+      this.moveFailures.set(file.key, { message, retryAt: now + delayMs, delayMs });
+      if (failed?.message !== message)
+        this.logger.warn(
+          { err, file: file.relPath },
+          `cannot move finished file; retrying every ${MOVE_RETRY_MAX_MS / 1000} s at most, quietly while the error stays the same`,
+        );
       return;
     }
     this.newest = null;
@@ -415,6 +433,7 @@ export class FileSourceTask implements SourceTask {
   }
 
   private async drop(file: TailedFile): Promise<void> {
+    this.moveFailures.delete(file.key);
     this.files.delete(file.key);
     if (this.byPath.get(file.relPath) === file.key) this.byPath.delete(file.relPath);
     await file.close();
