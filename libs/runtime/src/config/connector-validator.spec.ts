@@ -60,6 +60,23 @@ describe('validateConnectorConfig for sinks', () => {
   });
 });
 
+describe('validateConnectorConfig for internal topics', () => {
+  it("refuses a sink reading the runtime's internal topics, and a dead letter queue among them", async () => {
+    expect(await errorsOf(sink({ topics: 'orders, __sluice.configs' }))).toEqual({
+      topics: [
+        expect.stringMatching(
+          /^__sluice\.configs is internal to Sluice .*connectors may not read or write it$/,
+        ),
+      ],
+    });
+    expect(
+      await errorsOf(sink({ topics: 'orders', 'errors.deadletterqueue.topic.name': '__sluice.status' })),
+    ).toEqual({
+      'errors.deadletterqueue.topic.name': [expect.stringMatching(/^__sluice\.status is internal to Sluice/)],
+    });
+  });
+});
+
 describe('validateConnectorConfig answers', () => {
   it('recommend the values of settings that take a fixed list, as Kafka Connect does', async () => {
     const outcome = await validateConnectorConfig(

@@ -9,6 +9,7 @@ import {
   type Connector,
   type PluginDescriptor,
 } from '@sluice/connect-api';
+import { isInternalTopic } from '@sluice/log';
 import type { ConfigInfos } from '../herder/herder.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { type FieldError, fieldErrorsOf } from './connector-config-error.js';
@@ -86,9 +87,13 @@ export async function validateConnectorConfig(
       .map((t) => t.trim())
       .filter((t) => t !== '');
     const badTopics = named.map(topicNameProblem).filter((p): p is string => p !== null);
+    // they hold every connector's config, secrets included, and the runtime's own state
+    badTopics.push(...named.filter(isInternalTopic).map(internalTopicProblem));
     if (badTopics.length > 0) errors.push({ field: 'topics', messages: badTopics });
     const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
-    const badDlq = dlq ? topicNameProblem(dlq) : null;
+    const badDlq = dlq
+      ? (topicNameProblem(dlq) ?? (isInternalTopic(dlq) ? internalTopicProblem(dlq) : null))
+      : null;
     if (badDlq) errors.push({ field: 'errors.deadletterqueue.topic.name', messages: [badDlq] });
     if (dlq && named.includes(dlq)) {
       errors.push({
@@ -237,4 +242,8 @@ function configInfos(
   }
   const groups = [...new Set(definitions.map((d) => d.group).filter((g): g is string => g !== null))];
   return { name, error_count: errors.reduce((n, e) => n + e.messages.length, 0), groups, configs };
+}
+
+function internalTopicProblem(topic: string): string {
+  return `${topic} is internal to Sluice (it holds connector configs, secrets included, and the runtime's state): connectors may not read or write it`;
 }

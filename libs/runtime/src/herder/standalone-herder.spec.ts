@@ -555,6 +555,23 @@ describe('StandaloneHerder', () => {
     expect(partition!.endOffset).toBe(0);
   });
 
+  it("refuses records for the runtime's internal topics: the task fails, or skips them under errors.tolerance=all", async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('sneaky', source(5, { topic: '__sluice.configs' }));
+    const failed = await eventually(
+      () => herder.connectorStatus('sneaky'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+    expect(failed.tasks[0]!.trace).toContain('topic __sluice.configs is internal to Sluice');
+    await herder.putConnectorConfig(
+      'skipping',
+      source(3, { topic: '__sluice.status', 'errors.tolerance': 'all' }),
+    );
+    // its records are skipped, not retried: it carries on
+    await new Promise((r) => setTimeout(r, 300));
+    expect(states(await herder.connectorStatus('skipping'))).toBe('RUNNING,RUNNING');
+  });
+
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('bad', source(20, { 'fail.at': '7', topic: 'bad' }));

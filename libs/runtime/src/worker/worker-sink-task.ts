@@ -1,4 +1,5 @@
 import {
+  ConnectError,
   withRecord,
   type TaskReporter,
   type ConnectLogger,
@@ -10,6 +11,7 @@ import {
   type TopicPartition,
 } from '@sluice/connect-api';
 import {
+  isInternalTopic,
   isLogError,
   type Consumer,
   type Log,
@@ -145,6 +147,16 @@ export class WorkerSinkTask implements WorkerTask {
 
   private async run(started: () => void): Promise<void> {
     const { task, status } = this.o;
+    // refused when a config is set; one stored before that check stops here
+    const internal = this.o.topics.filter(isInternalTopic);
+    if (internal.length > 0) {
+      started();
+      const error = new ConnectError(
+        `topics names ${internal.join(', ')}, internal to Sluice (connector configs, secrets included): connectors may not read it`,
+      );
+      status.onTaskState(this.id.connector, this.id.task, 'FAILED', error);
+      return;
+    }
     try {
       await task.start(this.o.config, this.context());
     } catch (err) {

@@ -17,6 +17,7 @@ import {
 } from '@sluice/connect-api';
 import {
   DefaultPartitioner,
+  isInternalTopic,
   type Log,
   recordDataBuffer,
   recordDataLength,
@@ -340,6 +341,19 @@ export class WorkerSourceTask implements WorkerTask {
       });
     }
     for (const [topic, list] of byTopic) {
+      // a topic setting or a router (RegexRouter, TimestampRouter) could name one: they hold every
+      // connector's config and the runtime's state
+      if (isInternalTopic(topic)) {
+        const error = new DataError(`topic ${topic} is internal to Sluice: connectors may not write to it`);
+        for (const l of list)
+          failures.push({
+            stage: 'KAFKA_PRODUCE',
+            error: tolerance.tolerated('KAFKA_PRODUCE', error),
+            record: l.converted,
+          });
+        byTopic.delete(topic);
+        continue;
+      }
       await this.ensureTopic(topic);
       // A record the topic cannot hold is refused before anything of this batch is written: the
       // producer would refuse its chunk while other chunks became durable, and every retry of the
