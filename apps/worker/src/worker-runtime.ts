@@ -57,7 +57,7 @@ export class WorkerRuntime {
         registry,
         logger,
         resolver: {
-          resolve: (c) => resolveConfig(c),
+          resolve: (c, onValue) => resolveConfig(c, { onValue }),
           hasReferences: (v) => hasProviderReferences(v),
         },
         workerSettings: { 'worker.files.roots': roots.join(',') },

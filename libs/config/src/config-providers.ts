@@ -42,6 +42,8 @@ export interface ResolveConfigOptions {
   allowedPaths?: readonly string[];
   /** More providers by name, or replacements for `env` and `file`. */
   providers?: Readonly<Record<string, ConfigProvider>>;
+  /** Told each reference and the value it gave, so that messages can show the one, never the other. */
+  onValue?: (reference: string, value: string) => void;
 }
 
 /** Provider names resolved when no others are configured. */
@@ -96,6 +98,10 @@ export async function resolveConfig(
         parts.push(
           Promise.resolve()
             .then(() => provider.get(refPath, refKey!))
+            .then((got) => {
+              options.onValue?.(reference, got);
+              return got;
+            })
             .catch((err: unknown) => {
               problems.push({
                 field: key,

@@ -31,12 +31,14 @@ export interface ValidationOutcome {
 /**
  * Checks a whole connector config: the common settings, the connector's own (its config class and
  * its validate()), transforms, predicates and converters; every problem at once. `config` is the
- * resolved form (providers applied).
+ * resolved form (providers applied); the answer's values are those of `shown`, the config as
+ * written (its references, not what they gave), when given.
  */
 export async function validateConnectorConfig(
   registry: PluginRegistry,
   config: Readonly<Record<string, string>>,
   converterDefaults: ConverterDefaults,
+  shown: Readonly<Record<string, string>> = config,
 ): Promise<ValidationOutcome> {
   const errors: FieldError[] = [];
   const className = config['connector.class']?.trim() ?? '';
@@ -134,7 +136,7 @@ export async function validateConnectorConfig(
   return {
     plugin,
     errors: dedupe(errors),
-    infos: configInfos(className || 'unknown', classes, config, errors),
+    infos: configInfos(className || 'unknown', classes, shown, errors),
     unknown: connector
       ? unknownSettings(config, new Set([...fieldsOf(classes).map((f) => f.name), ...stages.names]), [
           ...configPrefixes(connector.configClass()),

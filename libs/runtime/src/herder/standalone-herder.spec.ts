@@ -9,7 +9,7 @@ import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { AckProbe, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
-import { StandaloneHerder } from './standalone-herder.js';
+import { type ConfigResolver, StandaloneHerder } from './standalone-herder.js';
 import type { ConnectorStatus } from './herder.js';
 
 const silent = pino({ level: 'silent' });
@@ -27,6 +27,7 @@ async function startWorker(
     taskShutdownTimeoutMs?: number;
     connectorsDir?: string;
     connectorDefaults?: Record<string, string>;
+    resolver?: ConfigResolver;
   } = {},
 ): Promise<{ herder: StandaloneHerder; log: Log }> {
   const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
@@ -553,6 +554,38 @@ describe('StandaloneHerder', () => {
     }
     const [partition] = (await log.admin().describeTopic('tight-strict')).partitions;
     expect(partition!.endOffset).toBe(0);
+  });
+
+  it('shows config provider references, never their values, in validation answers and errors', async () => {
+    const secrets: Record<string, string> = { COUNT: 'topsecretvalue123', TOPIC: 'private-topic' };
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
+      resolver: {
+        resolve: async (config, onValue) =>
+          Object.fromEntries(
+            Object.entries(config).map(([k, v]) => {
+              const m = /^\$\{env:(\w+)\}$/.exec(v);
+              if (!m) return [k, v];
+              onValue?.(v, secrets[m[1]!]!);
+              return [k, secrets[m[1]!]!];
+            }),
+          ),
+        hasReferences: (v) => v.includes('${'),
+      },
+    });
+    const config = source(5, { count: '${env:COUNT}', topic: '${env:TOPIC}' });
+    const infos = await herder.validateConnectorConfig('sequence-source', config);
+    const answered = JSON.stringify(infos);
+    expect(answered).not.toContain('topsecretvalue123');
+    expect(answered).not.toContain('private-topic');
+    const count = infos.configs.find((c) => c.value.name === 'count')!.value;
+    expect(count.value).toBe('${env:COUNT}');
+    expect(count.errors).toEqual([expect.stringContaining('"${env:COUNT}"')]);
+    const refused = await herder.putConnectorConfig('leaky', config).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(JSON.stringify({ message: (refused as Error).message, ...(refused as object) })).not.toContain(
+      'topsecretvalue123',
+    );
+    expect((refused as Error).message).toContain('${env:COUNT}');
   });
 
   it("refuses records for the runtime's internal topics: the task fails, or skips them under errors.tolerance=all", async () => {

@@ -12,6 +12,7 @@ import {
 } from '@sluice/connect-api';
 import type { Log, Logger } from '@sluice/log';
 import { ConnectorConfigError } from '../config/connector-config-error.js';
+import { ProvidedValues } from './provided-values.js';
 import { describeUnknown } from '../config/unknown-settings.js';
 import { SinkConnectorConfig, SourceConnectorConfig } from '../config/connector-config.js';
 import {
@@ -52,7 +53,10 @@ const STABLE_RUN_MS = 60_000;
 
 export interface ConfigResolver {
   /** Applies ${provider:...} references; throws naming the key (never the value) when one fails. */
-  resolve(config: Readonly<Record<string, string>>): Promise<Record<string, string>>;
+  resolve(
+    config: Readonly<Record<string, string>>,
+    onValue?: (reference: string, value: string) => void,
+  ): Promise<Record<string, string>>;
   hasReferences(value: string): boolean;
 }
 
@@ -262,8 +266,11 @@ export class StandaloneHerder implements Herder {
     return this.o.registry.findOf(config['connector.class'] ?? '', ['source', 'sink']) ?? null;
   }
 
-  private async resolved(config: Readonly<Record<string, string>>): Promise<Record<string, string>> {
-    const out = { ...(await this.resolver.resolve(config)), ...this.o.workerSettings };
+  private async resolved(
+    config: Readonly<Record<string, string>>,
+    onValue?: (reference: string, value: string) => void,
+  ): Promise<Record<string, string>> {
+    const out = { ...(await this.resolver.resolve(config, onValue)), ...this.o.workerSettings };
     for (const [key, value] of Object.entries(this.o.connectorDefaults ?? {}))
       if (!out[key]) out[key] = value;
     return out;
@@ -484,15 +491,16 @@ export class StandaloneHerder implements Herder {
   /** Validates a config about to be set; resolves with its warnings (also logged). */
   private async validateForPut(config: Record<string, string>): Promise<string[]> {
     let resolved: Record<string, string>;
+    const provided = new ProvidedValues();
     try {
-      resolved = await this.resolved(config);
+      resolved = await this.resolved(config, provided.add);
     } catch (err) {
       throw new HerderError('BAD_REQUEST', (err as Error).message);
     }
     const outcome = await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults);
     if (outcome.errors.length > 0) {
-      const error = new ConnectorConfigError(outcome.errors);
-      throw new HerderError('BAD_REQUEST', error.message, outcome.errors);
+      const errors = provided.hiddenInErrors(outcome.errors);
+      throw new HerderError('BAD_REQUEST', new ConnectorConfigError(errors).message, errors);
     }
     if (outcome.unknown.length === 0) return [];
     const warning = `connector ${config['name']}: settings that neither ${outcome.plugin?.name} nor the runtime reads, so they change nothing: ${describeUnknown(outcome.unknown)}`;
@@ -920,12 +928,16 @@ export class StandaloneHerder implements Herder {
     if (!d) throw new HerderError('NOT_FOUND', `Unknown connector plugin ${plugin}`);
     const full = { ...config, 'connector.class': config['connector.class'] ?? plugin };
     let resolved: Record<string, string>;
+    const provided = new ProvidedValues();
     try {
-      resolved = await this.resolved(full);
+      resolved = await this.resolved(full, provided.add);
     } catch (err) {
       throw new HerderError('BAD_REQUEST', (err as Error).message);
     }
-    return (await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults)).infos;
+    // values as the caller wrote them, and messages without what the references gave
+    const { infos } = await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults, full);
+    for (const c of infos.configs) c.value.errors = c.value.errors.map(provided.hidden);
+    return infos;
   }
 }
 
