@@ -235,6 +235,43 @@ describe('postgres-source restarts', () => {
     expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
+  it('acknowledges nothing undurable to the slot after a reconnect: a crash then loses no change', async () => {
+    const db = await database(`CREATE TABLE rc (id int PRIMARY KEY)`);
+    const offsets = new OffsetStore();
+    const log: SourceRecord[] = [];
+    const config = { 'snapshot.mode': 'no_data', 'status.update.interval.ms': '100' };
+    const first = await startDriver(db, config, offsets, log);
+    await first.pollDurable();
+    await sql(db, 'INSERT INTO rc VALUES (1)');
+    await sql(db, 'INSERT INTO rc VALUES (2)');
+    // handed out, never durable
+    const inFlight: SourceRecord[] = [];
+    const deadline = Date.now() + 10_000;
+    while (inFlight.length < 2 && Date.now() < deadline) inFlight.push(...(await first.task.poll()));
+    expect(inFlight).toHaveLength(2);
+    // the replication connection drops: the task reconnects and streams on
+    await sql(
+      db,
+      `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL`,
+    );
+    const reconnecting = Date.now() + 10_000;
+    while (!first.logger.warnings.some((w) => /reconnecting/.test(w)) && Date.now() < reconnecting) {
+      await first.task.poll().catch(() => []);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(first.logger.warnings).toContainEqual(expect.stringMatching(/reconnecting/));
+    // the next polls open a new stream, whose status updates go out every 100 ms
+    for (let i = 0; i < 8; i++) {
+      await first.task.poll().catch(() => []);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await first.stop();
+
+    const second = await startDriver(db, config, offsets, log);
+    await second.pollUntil((l) => l.length >= 2);
+    expect(log.map((r) => (r.key as { id: number }).id)).toEqual([1, 2]);
+  });
+
   it('acknowledges the slot only up to durable changes, and heartbeats move it while tables are idle', async () => {
     const db = await database(`CREATE TABLE h (id int PRIMARY KEY); CREATE TABLE other (id int)`);
     const driver = await startDriver(db, {

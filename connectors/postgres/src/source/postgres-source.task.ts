@@ -80,6 +80,8 @@ export class PostgresSourceTask implements SourceTask {
   private phase: Phase = { kind: 'idle' };
   /** Where streaming (re)starts: everything before it is delivered. */
   private position!: StreamPosition;
+  /** What the slot was last told is durable: a stream opened after a reconnect starts from it. */
+  private acknowledgedLsn: Lsn | null = null;
   private snapshotState: SnapshotState | null = null;
   private lastHeartbeat = Date.now();
   private heartbeatLsn: Lsn = 0n;
@@ -334,6 +336,8 @@ export class PostgresSourceTask implements SourceTask {
       slot: c['slot.name'],
       publication: c['publication.name'],
       startLsn: this.position.commitLsn,
+      // after a reconnect, position is what was handed out, not what is durable
+      acknowledged: this.acknowledgedLsn ?? undefined,
       maxQueue: c['max.queue.size'],
       statusIntervalMs: c['status.update.interval.ms'],
       messages: this.serverVersion >= PG_MESSAGES_VERSION,
@@ -566,8 +570,10 @@ export class PostgresSourceTask implements SourceTask {
 
   /** Tells the slot what is durable (the runtime has the offsets of it, in the log at least). */
   private acknowledge(): void {
+    // between streams the position stays with the tracker until a stream can send it
+    if (this.phase.kind !== 'stream') return;
     const lsn = this.durable.take();
-    if (lsn !== null && this.phase.kind === 'stream') this.phase.stream.acknowledge(lsn);
+    if (lsn !== null) this.phase.stream.acknowledge(lsn);
   }
 
   private fail(err: Error): void {
@@ -580,6 +586,7 @@ export class PostgresSourceTask implements SourceTask {
     const { stream, client } = this.phase;
     this.phase = { kind: 'idle' };
     await stream.close();
+    this.acknowledgedLsn = stream.acknowledged;
     await closeClient(client, 2_000);
   }
 

@@ -35,6 +35,11 @@ export interface ReplicationStreamOptions {
   publication: string;
   /** Where to start: the slot's confirmed position (the server never goes before it anyway). */
   startLsn: Lsn;
+  /**
+   * What is durable downstream already, when less than startLsn: after a reconnect the stream
+   * starts after what was handed out, but the slot may only hear of what is durable.
+   */
+  acknowledged?: Lsn;
   /** Messages queued before the socket is paused; reading resumes below half of it. */
   maxQueue: number;
   /** Milliseconds between unsolicited status updates (liveness, progress). */
@@ -85,7 +90,7 @@ export class ReplicationStream {
     private readonly client: pg.Client,
     private readonly o: ReplicationStreamOptions,
   ) {
-    this.acknowledged = o.startLsn;
+    this.acknowledged = o.acknowledged ?? o.startLsn;
   }
 
   start(): void {
