@@ -16,9 +16,10 @@ import { WorkerModule } from './worker.module.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const MIN_PASSWORD_LENGTH = 8;
 
 /** The REST auth of worker.yaml, with ${...} references resolved (the token lives in env or a file). */
-async function authOf(config: WorkerConfig): Promise<AuthOptions> {
+export async function authOf(config: WorkerConfig): Promise<AuthOptions> {
   const auth = config.rest.auth;
   if (auth.type === 'none') {
     if (!LOOPBACK.has(config.rest.host)) {
@@ -42,6 +43,14 @@ async function authOf(config: WorkerConfig): Promise<AuthOptions> {
   const users = await resolveConfig(auth.users ?? {});
   if (Object.keys(users).length === 0)
     throw new ConfigError([{ field: 'rest.auth.users', message: 'basic auth needs at least one user' }]);
+  const weak = Object.entries(users).filter(([, password]) => password.length < MIN_PASSWORD_LENGTH);
+  if (weak.length > 0)
+    throw new ConfigError(
+      weak.map(([user]) => ({
+        field: `rest.auth.users.${user}`,
+        message: `basic auth needs a password of at least ${MIN_PASSWORD_LENGTH} characters for each user`,
+      })),
+    );
   return { type: 'basic', users };
 }
 

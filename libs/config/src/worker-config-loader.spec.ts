@@ -59,6 +59,16 @@ describe('worker.yaml', () => {
     expect(envNameFor('log.flush.interval.ms')).toBe('SLUICE_LOG_FLUSH_INTERVAL_MS');
   });
 
+  it('takes the bearer token from SLUICE_REST_AUTH_TOKEN, and a short reference to a long one', () => {
+    const fromEnv = loadWorkerConfig(file('rest:\n  auth:\n    type: bearer\n'), {
+      SLUICE_REST_AUTH_TOKEN: 'a-token-of-26-characters!!',
+    });
+    expect(fromEnv.config.rest.auth.token).toBe('a-token-of-26-characters!!');
+    // its length is the resolved value's, checked when the worker starts
+    const referenced = loadWorkerConfig(file('rest:\n  auth:\n    type: bearer\n    token: ${env:T}\n'), {});
+    expect(referenced.config.rest.auth.token).toBe('${env:T}');
+  });
+
   it('reports every problem at once with file, line and field', () => {
     const f = file(
       'rest:\n  port: 99999\nlog:\n  durability: sometimes\ncolour: blue\nproducer:\n  compression.type: snappy\n',

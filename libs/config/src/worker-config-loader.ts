@@ -27,6 +27,8 @@ function overridableKeys(): string[] {
     }
   };
   walk(JSON.parse(JSON.stringify(new WorkerConfig())), '');
+  // no default, so not found above: SLUICE_REST_AUTH_TOKEN keeps the token out of the file
+  keys.push('rest.auth.token');
   return keys;
 }
 

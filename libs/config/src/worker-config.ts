@@ -19,9 +19,9 @@ export class RestAuthConfig {
   @IsIn(['none', 'bearer', 'basic'])
   type: 'none' | 'bearer' | 'basic' = 'none';
 
+  /** At least 16 characters once ${env:...} or ${file:...} references are resolved (the worker checks). */
   @IsOptional()
   @IsString()
-  @MinLength(16, { message: 'rest.auth.token must be at least 16 characters' })
   token?: string;
 
   /** name: password (use ${env:...} or ${file:...} references rather than literal passwords) */

@@ -82,6 +82,10 @@ describe('Swagger UI', () => {
     expect(await refused.json()).toEqual({ error_code: 401, message: 'Authentication required' });
     expect((await fetch(`${base}/docs/swagger-ui.css`)).status).toBe(401);
     expect((await fetch(`${base}/openapi.json`)).status).toBe(401);
+    // however the path is encoded
+    expect((await fetch(`${base}/openapi%2Ejson`)).status).toBe(401);
+    expect((await fetch(`${base}/d%6Fcs/swagger-ui-init.js`)).status).toBe(401);
+    expect((await fetch(`${base}/d%6Fcs/index.html`)).status).toBe(401);
     expect((await fetch(`${base}/health`)).status).toBe(200);
   });
 });

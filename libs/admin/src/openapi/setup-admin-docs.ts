@@ -47,8 +47,9 @@ export function setupAdminDocs(app: NestFastifyApplication, docs: AdminDocsOptio
       .getHttpAdapter()
       .getInstance()
       .addHook('onRequest', (request, reply, done) => {
-        const path = request.url.split('?')[0] ?? '';
-        if (path !== OPENAPI_PATH && path !== DOCS_PATH && !path.startsWith(`${DOCS_PATH}/`)) {
+        // the route matched, not the URL as sent: /openapi%2Ejson reaches /openapi.json too
+        const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+        if (route !== OPENAPI_PATH && route !== DOCS_PATH && !route.startsWith(`${DOCS_PATH}/`)) {
           done();
           return;
         }
