@@ -556,6 +556,19 @@ describe('StandaloneHerder', () => {
     expect(partition!.endOffset).toBe(0);
   });
 
+  it('applies concurrent PATCHes of a config each over the other, losing none', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('patched', source(5));
+    await Promise.all([
+      herder.patchConnectorConfig('patched', { 'errors.log.enable': 'true' }),
+      herder.patchConnectorConfig('patched', { 'errors.retry.delay.max.ms': '100' }),
+      herder.patchConnectorConfig('patched', { 'offset.flush.interval.ms': null }),
+    ]);
+    const config = await herder.connectorConfig('patched');
+    expect(config).toMatchObject({ 'errors.log.enable': 'true', 'errors.retry.delay.max.ms': '100' });
+    expect(config).not.toHaveProperty('offset.flush.interval.ms');
+  });
+
   it('shows config provider references, never their values, in validation answers and errors', async () => {
     const secrets: Record<string, string> = { COUNT: 'topsecretvalue123', TOPIC: 'private-topic' };
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {

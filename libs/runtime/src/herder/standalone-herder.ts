@@ -522,36 +522,43 @@ export class StandaloneHerder implements Herder {
     config: Record<string, string>,
     origin?: string,
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
-    return this.run(async () => {
-      if (config['name'] !== undefined && config['name'] !== name) {
-        throw new HerderError(
-          'BAD_REQUEST',
-          `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
-        );
-      }
-      const full = { ...config, name };
-      const current = this.configs.config(name);
-      if (origin === undefined && this.declaringFile(name) !== undefined) {
-        // the file's own config sent back (`sluice connectors apply -f` of that file) changes nothing
-        if (current && sameSettings(current, full))
-          return { created: false, info: await this.connectorInfo(name) };
-        this.refuseManaged(name, 'update');
-      }
-      const warnings = await this.validateForPut(full);
-      const existed = current !== undefined;
-      if (origin !== undefined && existed && this.configs.origin(name) === undefined)
-        this.o.logger.warn(
-          { connector: name, file: origin },
-          `connector ${name}, created over REST, is now declared in ${origin}: the file's config replaces its own`,
-        );
-      if (existed) await this.stopConnectorAndTasks(name);
-      await this.configs.putConfig(name, full);
-      this.warnings.set(name, warnings);
-      await this.configs.putOrigin(name, origin);
-      if (!existed) await this.configs.putTargetState(name, 'STARTED');
-      await this.startConnectorAndTasks(name);
-      return { created: !existed, info: await this.connectorInfo(name) };
-    });
+    return this.run(() => this.putConfigNow(name, config, origin));
+  }
+
+  /** putConnectorConfig's work, inside the queue of changes (run()). */
+  private async putConfigNow(
+    name: string,
+    config: Record<string, string>,
+    origin?: string,
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    if (config['name'] !== undefined && config['name'] !== name) {
+      throw new HerderError(
+        'BAD_REQUEST',
+        `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
+      );
+    }
+    const full = { ...config, name };
+    const current = this.configs.config(name);
+    if (origin === undefined && this.declaringFile(name) !== undefined) {
+      // the file's own config sent back (`sluice connectors apply -f` of that file) changes nothing
+      if (current && sameSettings(current, full))
+        return { created: false, info: await this.connectorInfo(name) };
+      this.refuseManaged(name, 'update');
+    }
+    const warnings = await this.validateForPut(full);
+    const existed = current !== undefined;
+    if (origin !== undefined && existed && this.configs.origin(name) === undefined)
+      this.o.logger.warn(
+        { connector: name, file: origin },
+        `connector ${name}, created over REST, is now declared in ${origin}: the file's config replaces its own`,
+      );
+    if (existed) await this.stopConnectorAndTasks(name);
+    await this.configs.putConfig(name, full);
+    this.warnings.set(name, warnings);
+    await this.configs.putOrigin(name, origin);
+    if (!existed) await this.configs.putTargetState(name, 'STARTED');
+    await this.startConnectorAndTasks(name);
+    return { created: !existed, info: await this.connectorInfo(name) };
   }
 
   createConnector(
@@ -578,13 +585,16 @@ export class StandaloneHerder implements Herder {
     });
   }
 
-  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const merged: Record<string, string> = { ...this.require(name) };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged)).info;
+  /** Merged with the config as it is when its turn comes, so concurrent patches all apply. */
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    return this.run(async () => {
+      const merged: Record<string, string> = { ...this.require(name) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      return (await this.putConfigNow(name, merged)).info;
+    });
   }
 
   /**
