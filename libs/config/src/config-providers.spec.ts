@@ -86,6 +86,9 @@ describe('resolveConfig', () => {
   it('leaves references to unknown providers as written (as Kafka does)', async () => {
     const resolved = await resolveConfig({ a: '${vault:secret/db:password}', b: '${noColon}' }, { env: {} });
     expect(resolved).toEqual({ a: '${vault:secret/db:password}', b: '${noColon}' });
+    // names an object has of its own kind are no providers either
+    const inherited = { a: '${toString:x}', b: '${constructor:y}', c: '${__proto__:z}' };
+    expect(await resolveConfig(inherited, { env: {} })).toEqual(inherited);
   });
 
   it('resolves once: a resolved value that looks like a reference stays literal', async () => {

@@ -90,7 +90,10 @@ export async function resolveConfig(
         parts.push(value.slice(last, match.index));
         last = match.index + match[0].length;
         const [reference, escaped, providerName, refPath, refKey] = match;
-        const provider = providerName === undefined ? undefined : providers[providerName];
+        const provider =
+          providerName !== undefined && Object.hasOwn(providers, providerName)
+            ? providers[providerName]
+            : undefined;
         if (escaped !== undefined || !provider) {
           parts.push(escaped ?? reference);
           continue;
