@@ -149,6 +149,13 @@ describe('postgres-source snapshot consistency', () => {
     await bed.server.query('INSERT INTO accounts VALUES (-1, 0)', [], db);
     for (let i = 0; i < 3; i++) await only.pollDurable();
     expect(only.log).toHaveLength(ROWS + 300);
+    // no slot is left behind to hold the server's WAL: the snapshot's was temporary
+    const slots = await bed.server.query<{ slot_name: string; temporary: boolean }>(
+      'SELECT slot_name, temporary FROM pg_replication_slots WHERE NOT temporary',
+      [],
+      db,
+    );
+    expect(slots.map((s) => s.slot_name)).not.toContain('only');
     await only.stop();
 
     const none = new SourceTaskDriver(

@@ -24,7 +24,7 @@ import { PostgresSourceConfig } from './postgres-source.config.js';
 import { capturedTablesForPublication } from './publication-tables.js';
 import { ensurePublication } from './publication.js';
 import { ReplicationStream } from './replication-stream.js';
-import { createSlot, slotInfo, slotMismatch } from './replication-slot.js';
+import { createSlot, slotInfo, slotMismatch, temporarySlotName } from './replication-slot.js';
 import { SnapshotPassFilter } from './snapshot-pass-filter.js';
 import { SnapshotRequestError, splitTableName } from './snapshot-request.js';
 import { SnapshotSession } from './snapshot-session.js';
@@ -180,7 +180,8 @@ export class PostgresSourceTask implements SourceTask {
     if (plan.gap) this.logger.warn(`postgres-source: ${plan.gap}; streaming from the slot's new start`);
 
     let exported: { lsn: Lsn; name: string; replication: pg.Client } | null = null;
-    if (!slot) {
+    // initial_only streams nothing: a slot of its own would hold the server's WAL back for good
+    if (!slot && plan.stream) {
       const replication = await connectClient(c, { replication: true });
       const created = await createSlot(replication, c['slot.name'], {
         exportSnapshot: plan.snapshot !== 'none',
@@ -193,15 +194,16 @@ export class PostgresSourceTask implements SourceTask {
         exported = { lsn: created.consistentPoint, name: created.snapshotName, replication };
       else await closeClient(replication);
     } else {
-      this.position = offset?.stream ?? { commitLsn: slot.confirmedFlush ?? 0n, event: 0 };
+      this.position = offset?.stream ?? { commitLsn: slot?.confirmedFlush ?? 0n, event: 0 };
       if (plan.snapshot !== 'none') {
         // a later consistent point than the slot's: the pass filter drops what it already holds
         const replication = await connectClient(c, { replication: true });
-        const temporary = await createSlot(replication, `${c['slot.name']}_snap_${process.pid}`, {
+        const temporary = await createSlot(replication, temporarySlotName(c['slot.name'], process.pid), {
           exportSnapshot: true,
           temporary: true,
         });
         exported = { lsn: temporary.consistentPoint, name: temporary.snapshotName!, replication };
+        if (!slot) this.position = { commitLsn: temporary.consistentPoint, event: 0 };
       }
     }
     if (offset?.snapshot && plan.snapshot === 'none') this.snapshotState = offset.snapshot;

@@ -59,6 +59,15 @@ export interface CreatedSlot {
  * temporary slot disappears with the connection: used to get a consistent snapshot (and its
  * position) without a second permanent slot.
  */
+/** PostgreSQL's limit on identifiers, slot names included (NAMEDATALEN - 1). */
+const MAX_SLOT_NAME = 63;
+
+/** The name of a temporary slot beside `slot` for process `pid`, cut to fit the limit. */
+export function temporarySlotName(slot: string, pid: number): string {
+  const suffix = `_snap_${pid}`;
+  return slot.slice(0, MAX_SLOT_NAME - suffix.length) + suffix;
+}
+
 export async function createSlot(
   replication: pg.Client,
   name: string,
