@@ -556,6 +556,29 @@ describe('StandaloneHerder', () => {
     expect(partition!.endOffset).toBe(0);
   });
 
+  it('shows a restart whose config no longer resolves as FAILED with the reason, not RESTARTING', async () => {
+    let gone = false;
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
+      resolver: {
+        resolve: async (config) => {
+          if (gone && Object.values(config).some((v) => v.includes('${file:')))
+            throw new Error('config providers: ${file:/secrets/f.properties:fmt} cannot be resolved');
+          return { ...config };
+        },
+        hasReferences: (v) => v.includes('${'),
+      },
+    });
+    await herder.putConnectorConfig('fragile', source(5, { note: '${file:/secrets/f.properties:fmt}' }));
+    gone = true;
+    await herder.restartConnector('fragile', { includeTasks: true, onlyFailed: false });
+    const failed = await eventually(
+      () => herder.connectorStatus('fragile'),
+      (s) => s.connector.state === 'FAILED' && s.tasks[0]?.state === 'FAILED',
+    );
+    expect(failed.connector.trace).toContain('cannot be resolved');
+    await expect(herder.restartTask('fragile', 0)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('applies concurrent PATCHes of a config each over the other, losing none', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('patched', source(5));

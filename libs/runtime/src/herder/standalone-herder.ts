@@ -707,10 +707,19 @@ export class StandaloneHerder implements Herder {
         const config = this.configs.config(name)!;
         const plugin = this.plugin(config);
         if (plugin) {
+          let resolved: Record<string, string>;
+          try {
+            resolved = await this.resolved(config);
+          } catch (err) {
+            // a reference that no longer resolves (a secret file gone): say so, not RESTARTING for good
+            this.recordState(name, null, 'FAILED', err as Error);
+            for (const task of tasks) this.recordState(name, task, 'FAILED', err as Error);
+            return;
+          }
           await this.worker.startConnector(
             name,
             plugin,
-            await this.resolved(config),
+            resolved,
             this.configs.targetState(name),
             () => void this.reconfigureTasks(name),
           );
@@ -726,7 +735,13 @@ export class StandaloneHerder implements Herder {
     if (!config) return;
     const plugin = this.plugin(config);
     if (!plugin) return;
-    const resolved = await this.resolved(config);
+    let resolved: Record<string, string>;
+    try {
+      resolved = await this.resolved(config);
+    } catch (err) {
+      for (const task of tasks) this.recordState(name, task, 'FAILED', err as Error);
+      throw new HerderError('BAD_REQUEST', `cannot restart ${name}: ${(err as Error).message}`);
+    }
     for (const task of tasks) {
       this.recordState(name, task, 'RESTARTING');
       await this.worker.stopTask({ connector: name, task });
