@@ -4,6 +4,7 @@ import {
   INGEST_MAX_BODY_BYTES,
   LoggerLevels,
   ingestServerFactory,
+  restFrameworkErrors,
   setupAdminDocs,
   type AuthOptions,
 } from '@sluice/admin';
@@ -94,6 +95,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       new FastifyAdapter({
         bodyLimit: INGEST_MAX_BODY_BYTES,
         serverFactory: ingestServerFactory(runtime.herder, loggers),
+        frameworkErrors: restFrameworkErrors,
       }),
       { logger: new PinoNestLogger(loggers.logger('sluice.nest')) },
     );

@@ -13,4 +13,5 @@ export { CredentialsChecker } from './auth/credentials-checker.js';
 export { Public } from './auth/public.decorator.js';
 export { ConfigRedactor, HIDDEN } from './secrets/config-redactor.js';
 export type { RestErrorBody } from './errors/rest-error.js';
+export { restFrameworkErrors } from './errors/framework-errors.js';
 export { INGEST_MAX_BODY_BYTES, ingestServerFactory } from './ingest/ingest-server.js';

@@ -17,6 +17,11 @@ describe('error answers', () => {
     expect(res.body).toEqual({ error_code: 404, message: 'Cannot GET /no/such/route' });
   });
 
+  it('answers a URL that does not decode with 400 in the error shape', async () => {
+    const res = await t.http.get('/connectors/%E0%A4%A').expect(400);
+    expect(res.body).toEqual({ error_code: 400, message: expect.stringContaining('/connectors/%E0%A4%A') });
+  });
+
   it('answers a body that is not JSON with 400', async () => {
     const res = await t.http
       .post('/connectors')

@@ -8,6 +8,7 @@ import type { PluginDescriptor } from '@sluice/connect-api';
 import { Log } from '@sluice/log';
 import { PluginRegistry, StandaloneHerder } from '@sluice/runtime';
 import { pino } from 'pino';
+import { restFrameworkErrors } from '../errors/framework-errors.js';
 import request from 'supertest';
 import type { AdminModuleOptions, AuthOptions } from '../admin-module-options.js';
 import { AdminModule } from '../admin.module.js';
@@ -89,7 +90,10 @@ export async function startAdminTestApp(
   const module = overrides.viaAsync
     ? AdminModule.forRootAsync({ useFactory: async () => options })
     : AdminModule.forRoot(options);
-  const adapter = new FastifyAdapter({ serverFactory: ingestServerFactory(herder, loggers) });
+  const adapter = new FastifyAdapter({
+    serverFactory: ingestServerFactory(herder, loggers),
+    frameworkErrors: restFrameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: false,
   });
