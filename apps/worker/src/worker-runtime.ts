@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConnectorReconciler, hasProviderReferences, resolveConfig, type WorkerConfig } from '@sluice/config';
+import { ConnectorReconciler, type WorkerConfig } from '@sluice/config';
 import { Log, type Logger } from '@sluice/log';
 import {
   ConnectorConfigError,
@@ -8,6 +8,7 @@ import {
   type PluginRegistry,
   StandaloneHerder,
 } from '@sluice/runtime';
+import { connectorConfigResolver } from './connector-config-resolver.js';
 import { loadPluginRegistry, pluginSearchDirs } from './plugin-registry.factory.js';
 
 /** worker.yaml's converters section as the runtime's defaults: every value as a string. */
@@ -56,10 +57,7 @@ export class WorkerRuntime {
         log,
         registry,
         logger,
-        resolver: {
-          resolve: (c, onValue) => resolveConfig(c, { onValue }),
-          hasReferences: (v) => hasProviderReferences(v),
-        },
+        resolver: connectorConfigResolver(config),
         workerSettings: { 'worker.files.roots': roots.join(',') },
         converterDefaults: converterDefaultsOf(config),
         connectorDefaults: { 'producer.override.compression.type': config.producer['compression.type'] },

@@ -142,6 +142,12 @@ describe('resolveConfig', () => {
       const error = await resolveError(resolveConfig({ b: `\${file:${escape}:k}` }, options));
       expect(error.problems[0]!.message).toContain('outside the allowed paths');
     }
+    // nor through a symbolic link inside them
+    fs.symlinkSync(path.join(dir, 'other'), path.join(dir, 'allowed', 'link'));
+    const linked = await resolveError(
+      resolveConfig({ c: `\${file:${path.join(dir, 'allowed', 'link', 'b.properties')}:k}` }, options),
+    );
+    expect(linked.problems[0]!.message).toContain('outside the allowed paths');
   });
 });
 

@@ -151,22 +151,31 @@ function fileProvider(baseDir: string, allowedPaths: readonly string[] | undefin
     return text;
   };
   const allowed = allowedPaths?.map((p) => path.resolve(baseDir, p));
+  const inside = (file: string, roots: readonly string[]): boolean =>
+    roots.some((root) => file === root || file.startsWith(root + path.sep));
+  // real paths, so that a symbolic link under an allowed path cannot lead out of it
+  let realRoots: Promise<string[]> | null = null;
+  const allowedRealPaths = (): Promise<string[]> =>
+    (realRoots ??= Promise.all(allowed!.map((root) => fs.realpath(root).catch(() => null))).then((r) =>
+      r.filter((root): root is string => root !== null),
+    ));
 
-  const locate = (ref: string): string => {
+  const locate = async (ref: string): Promise<string> => {
     const file = path.resolve(baseDir, ref);
-    if (allowed && !allowed.some((root) => file === root || file.startsWith(root + path.sep))) {
-      throw new Error(`${file} is outside the allowed paths`);
-    }
-    return file;
+    if (!allowed) return file;
+    if (!inside(file, allowed)) throw new Error(`${file} is outside the allowed paths`);
+    const real = await fs.realpath(file).catch(() => file);
+    if (!inside(real, await allowedRealPaths())) throw new Error(`${file} is outside the allowed paths`);
+    return real;
   };
 
   return {
     async get(refPath, key) {
       if (refPath === undefined) {
         // `${file:PATH}`: the whole file, e.g. a mounted secret; trimmed because such files usually end in a newline.
-        return (await read(locate(key))).trim();
+        return (await read(await locate(key))).trim();
       }
-      const file = locate(refPath);
+      const file = await locate(refPath);
       const value = parseKeyedFile(file, await read(file)).get(key);
       if (value === undefined) throw new Error(`key "${key}" not found in ${file}`);
       return value;

@@ -74,6 +74,14 @@ export class FilesConfig {
   @IsArray()
   @IsString({ each: true })
   roots: string[] = [];
+
+  /**
+   * Where connector configs' ${file:...} references may read besides the roots (Kafka's
+   * FileConfigProvider allowed.paths): a connector made over REST reads no other file of the host.
+   */
+  @IsArray()
+  @IsString({ each: true })
+  secrets: string[] = [];
 }
 
 /**
