@@ -104,7 +104,7 @@ describe('worker.yaml', () => {
       expect.arrayContaining([
         ['rest.prot', 2, 'unknown key; known here: host, port, auth'],
         ['rest.auth.tokn', 5, 'unknown key; known here: type, token, users'],
-        ['files.root', 7, 'unknown key; known here: roots'],
+        ['files.root', 7, 'unknown key; known here: roots, secrets'],
         [
           'converters.vlaue.converter',
           10,
