@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { SourceRecord } from '@sluice/connect-api';
+import { ConnectError, type SourceRecord } from '@sluice/connect-api';
 import pg from 'pg';
 import { envelope, materialize, OffsetStore, SourceTaskDriver, sourceConfig } from './source-test-kit.js';
 import { SourceTestBed } from './source-test-bed.js';
@@ -135,6 +135,35 @@ describe('postgres-source snapshot consistency', () => {
     )) as [{ slots: string }];
     // the temporary slot of the resumed pass is gone with its connection
     expect(slots).toBe(String(bed.databaseCount));
+  });
+
+  it('fails a snapshot whose connection is lost saying how to resume, and a restart resumes it', async () => {
+    const db = await seeded();
+    const offsets = new OffsetStore();
+    const log: SourceRecord[] = [];
+    const config = sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' });
+    const first = new SourceTaskDriver(config, offsets, log);
+    bed.track(first);
+    await first.start();
+    await first.pollUntil((l) => l.length >= 300);
+    await bed.server.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sluice-postgres-snapshot'`,
+      [],
+      db,
+    );
+    let failure: Error | null = null;
+    for (let i = 0; i < 20 && !failure; i++) await first.pollDurable().catch((err: Error) => (failure = err));
+    expect(failure).toBeInstanceOf(ConnectError);
+    expect(failure!.message).toMatch(/^the snapshot failed \(.*\); restarting the task .* resumes it/);
+    await first.stop();
+
+    const second = new SourceTaskDriver(config, offsets, log);
+    bed.track(second);
+    await second.start();
+    await second.pollUntil((l) => l.some((r) => envelope(r)?.source['snapshot'] === 'last'));
+    const keys = log.filter((r) => envelope(r)?.op === 'r').map((r) => `${r.topic}:${JSON.stringify(r.key)}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(ROWS + 300);
   });
 
   it('snapshot.mode=initial_only snapshots and does not stream; no_data streams without a snapshot', async () => {

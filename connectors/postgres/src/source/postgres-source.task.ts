@@ -412,7 +412,18 @@ export class PostgresSourceTask implements SourceTask {
   }
 
   private async pollSnapshot(session: SnapshotSession, then: 'stream' | 'idle'): Promise<SourceRecord[]> {
-    const records = await session.next();
+    let records: SourceRecord[];
+    try {
+      records = await session.next();
+    } catch (err) {
+      if (err instanceof ConnectError) throw err;
+      // the exported snapshot lives only as long as the transaction reading it: it cannot be
+      // taken up again on a new connection, but a restarted task resumes after the durable rows
+      throw new ConnectError(
+        `the snapshot failed (${(err as Error).message}); restarting the task (POST /connectors/${this.context.connector}/tasks/${this.context.taskId}/restart, or errors.restart.enable=true) resumes it after the last row that was stored`,
+        { cause: err },
+      );
+    }
     for (const r of records) this.durable.emit(r);
     this.snapshotRows += records.length;
     this.snapshotState = session.state;
