@@ -579,6 +579,17 @@ describe('StandaloneHerder', () => {
     await expect(herder.restartTask('fragile', 0)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
+  it('refuses connector names that are blank or hold control characters, as Kafka Connect does', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    for (const name of [' ', '', 'tab\there', 'bell\u0007'])
+      await expect(herder.putConnectorConfig(name, source(1))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(herder.createConnector('  ', source(1))).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Connector name cannot be empty',
+    });
+    expect(await herder.connectors()).toEqual([]);
+  });
+
   it('applies concurrent PATCHes of a config each over the other, losing none', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('patched', source(5));

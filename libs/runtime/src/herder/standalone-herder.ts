@@ -531,6 +531,7 @@ export class StandaloneHerder implements Herder {
     config: Record<string, string>,
     origin?: string,
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    refuseBadName(name);
     if (config['name'] !== undefined && config['name'] !== name) {
       throw new HerderError(
         'BAD_REQUEST',
@@ -567,6 +568,7 @@ export class StandaloneHerder implements Herder {
     initialState: TargetState = 'STARTED',
   ): Promise<ConnectorInfo> {
     return this.run(async () => {
+      refuseBadName(name);
       if (this.configs.config(name) !== undefined)
         throw new HerderError('CONFLICT', `Connector ${name} already exists`);
       if (config['name'] !== undefined && config['name'] !== name) {
@@ -964,6 +966,14 @@ export class StandaloneHerder implements Herder {
     for (const c of infos.configs) c.value.errors = c.value.errors.map(provided.hidden);
     return infos;
   }
+}
+
+/** As Kafka Connect: a name must say something, and hold no control characters (logs, URLs). */
+function refuseBadName(name: string): void {
+  if (name.trim() === '') throw new HerderError('BAD_REQUEST', 'Connector name cannot be empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
+    throw new HerderError('BAD_REQUEST', 'Connector name contains ISO control characters');
 }
 
 function sameSettings(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
