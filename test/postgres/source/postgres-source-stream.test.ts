@@ -233,6 +233,11 @@ describe('postgres-source restarts', () => {
     await second.pollDurable();
     const ids = log.map((r) => (r.key as { id: number }).id);
     expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    // source.sequence goes on from the resumed position: its last commit is never "0" again
+    const sequences = eventsOf(log, 'pg.public.r').map(
+      (e) => JSON.parse(e.source['sequence'] as string) as string[],
+    );
+    expect(sequences.slice(3).every(([lastCommit]) => lastCommit !== '0')).toBe(true);
   });
 
   it('acknowledges nothing undurable to the slot after a reconnect: a crash then loses no change', async () => {

@@ -107,6 +107,8 @@ export class WalChangeEmitter {
     this.current = o.resume ?? { commitLsn: 0n, event: 0 };
     // the stream starts there: lag is measured from it until the first commit
     this.lastCommitEnd = this.current.commitLsn;
+    // and source.sequence goes on from it, not from "0", after a reconnect or a restart
+    if (o.resume) this.lastCommitLsnText = lsnToOffset(o.resume.commitLsn);
   }
 
   /** Everything before this position was emitted: a new stream resumes here. */
