@@ -191,6 +191,20 @@ describe('postgres-source snapshot then stream', () => {
     expect(a2.find((f) => f.name === 'a2')!.schema.type).toBe('int64');
   });
 
+  it('keys the changes of a table dropped before they were read by its primary key all the same', async () => {
+    const db = await database(`CREATE TABLE fleeting (id int PRIMARY KEY, v text)`);
+    const driver = await startDriver(db, { 'snapshot.mode': 'no_data' });
+    await driver.pollDurable();
+    // the connector lags: the table is gone from the catalog when its changes are decoded
+    await driver.task.stop();
+    await sql(db, "INSERT INTO fleeting VALUES (1, 'a'), (2, 'b')");
+    await sql(db, 'DROP TABLE fleeting');
+    const again = await startDriver(db, { 'snapshot.mode': 'no_data' }, driver.offsets);
+    await again.pollUntil((log) => log.length >= 2);
+    expect(again.log.map((r) => r.key)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(again.logger.warnings.filter((w) => /no primary key/.test(w))).toEqual([]);
+  });
+
   it('sends the placeholder for an unchanged TOASTed value, and the value under REPLICA IDENTITY FULL', async () => {
     const db = await database(
       `CREATE TABLE docs (id int PRIMARY KEY, body text, n int);

@@ -181,7 +181,11 @@ export async function describeRelation(
   });
   const present = new Set(relation.columns.map((c) => c.name));
   const override = keyColumns.columnsFor(relation.schema, relation.table);
-  const pk = pkNames.length > 0 && pkNames.every((n) => present.has(n)) ? pkNames : [];
+  let pk = pkNames.length > 0 && pkNames.every((n) => present.has(n)) ? pkNames : [];
+  // a table dropped since the change (the connector lags): the replica identity the change was
+  // written under is its primary key unless the table said otherwise
+  if (attrs.length === 0 && relation.replicaIdentity === 'default')
+    pk = relation.columns.filter((c) => c.isKey).map((c) => c.name);
   return {
     schema: relation.schema,
     table: relation.table,
