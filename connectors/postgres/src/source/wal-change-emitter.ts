@@ -249,11 +249,24 @@ export class WalChangeEmitter {
     if (old) this.observe(rel, old);
     if (this.skipAll()) return undefined;
     const deciding = this.snapshotPassDecision(rel, m.newTuple);
-    if (!deciding) return this.emitUpdate(rel, m, lsn, out);
-    return deciding.then((emits) => (emits ? this.emitUpdate(rel, m, lsn, out) : undefined));
+    if (!deciding) return this.emitUpdate(rel, m, lsn, out, true, true);
+    // a changed key is two rows: the old one's delete is decided by the old key, which an
+    // earlier pass may have read when a later one has the new
+    const decidingOld = old ? this.snapshotPassDecision(rel, old) : null;
+    return Promise.all([decidingOld ?? deciding, deciding]).then(([oldEmits, newEmits]) =>
+      oldEmits || newEmits ? this.emitUpdate(rel, m, lsn, out, oldEmits, newEmits) : undefined,
+    );
   }
 
-  private emitUpdate(rel: Relation, m: UpdateMessage, lsn: Lsn, out: SourceRecord[]): undefined {
+  /** `oldEmits` and `newEmits`: whether no snapshot pass holds the old row's and the new row's change. */
+  private emitUpdate(
+    rel: Relation,
+    m: UpdateMessage,
+    lsn: Lsn,
+    out: SourceRecord[],
+    oldEmits: boolean,
+    newEmits: boolean,
+  ): undefined {
     const old = m.oldTuple;
     const schema = (): TableSchema => rel.schema!;
     const before = old === null ? null : this.image(rel, old, m.oldKind === 'O' ? 'full' : 'key-only');
@@ -264,14 +277,16 @@ export class WalChangeEmitter {
       (m.oldKind === 'K' || !sameTexts(schema().keyTexts(old), schema().keyTexts(m.newTuple)));
     if (keyChanged) {
       // as Debezium: the row under its old key is gone, a row under the new key appeared
-      if (!this.o.skipped.has('d')) {
+      if (oldEmits && !this.o.skipped.has('d')) {
         const deleted = this.push(out, schema(), 'd', schema().key(old), before, null, lsn);
         if (deleted && this.o.tombstones) this.pushTombstone(out, deleted, lsn);
       }
-      if (!this.o.skipped.has('c')) this.push(out, schema(), 'c', schema().key(m.newTuple), null, after, lsn);
+      if (newEmits && !this.o.skipped.has('c'))
+        this.push(out, schema(), 'c', schema().key(m.newTuple), null, after, lsn);
       return undefined;
     }
-    if (!this.o.skipped.has('u')) this.push(out, schema(), 'u', schema().key(m.newTuple), before, after, lsn);
+    if (newEmits && !this.o.skipped.has('u'))
+      this.push(out, schema(), 'u', schema().key(m.newTuple), before, after, lsn);
     return undefined;
   }
 
