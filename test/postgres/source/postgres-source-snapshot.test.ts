@@ -88,6 +88,32 @@ function sameRows(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
   return true;
 }
 
+/** A seeded database and a task snapshotting it (100 rows a fetch), with the store and log a restart shares. */
+async function snapshotting(): Promise<{
+  db: string;
+  config: Record<string, string>;
+  offsets: OffsetStore;
+  log: SourceRecord[];
+  first: SourceTaskDriver;
+}> {
+  const db = await seeded();
+  const offsets = new OffsetStore();
+  const log: SourceRecord[] = [];
+  const config = sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' });
+  return { db, config, offsets, log, first: await started(config, offsets, log) };
+}
+
+async function started(
+  config: Record<string, string>,
+  offsets: OffsetStore,
+  log: SourceRecord[],
+): Promise<SourceTaskDriver> {
+  const driver = new SourceTaskDriver(config, offsets, log);
+  bed.track(driver);
+  await driver.start();
+  return driver;
+}
+
 describe('postgres-source snapshot consistency', () => {
   it('snapshot plus stream under concurrent writes: no gap, no double', async () => {
     const db = await seeded();
@@ -138,32 +164,18 @@ describe('postgres-source snapshot consistency', () => {
   });
 
   it("deletes a row whose key moved past a resumed snapshot's start before it resumed", async () => {
-    const db = await seeded();
-    const offsets = new OffsetStore();
-    const log: SourceRecord[] = [];
-    const config = sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' });
-    const first = new SourceTaskDriver(config, offsets, log);
-    bed.track(first);
-    await first.start();
+    const { db, config, offsets, log, first } = await snapshotting();
     await first.pollUntil((l) => l.length >= 700);
     await first.stop();
     // row 1, read by the first pass, takes a key the resumed pass will read
     await bed.server.query(`UPDATE accounts SET id = ${ROWS + 5000} WHERE id = 1`, [], db);
-    const second = new SourceTaskDriver(config, offsets, log);
-    bed.track(second);
-    await second.start();
+    const second = await started(config, offsets, log);
     await expectCaughtUp(second, db);
     expect(materialize(log, 'pg.public.accounts').has('1')).toBe(false);
   });
 
   it('fails a snapshot whose connection is lost saying how to resume, and a restart resumes it', async () => {
-    const db = await seeded();
-    const offsets = new OffsetStore();
-    const log: SourceRecord[] = [];
-    const config = sourceConfig(bed.server, db, { 'snapshot.fetch.size': '100' });
-    const first = new SourceTaskDriver(config, offsets, log);
-    bed.track(first);
-    await first.start();
+    const { db, config, offsets, log, first } = await snapshotting();
     await first.pollUntil((l) => l.length >= 300);
     await bed.server.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sluice-postgres-snapshot'`,
@@ -176,9 +188,7 @@ describe('postgres-source snapshot consistency', () => {
     expect(failure!.message).toMatch(/^the snapshot failed \(.*\); restarting the task .* resumes it/);
     await first.stop();
 
-    const second = new SourceTaskDriver(config, offsets, log);
-    bed.track(second);
-    await second.start();
+    const second = await started(config, offsets, log);
     await second.pollUntil((l) => l.some((r) => envelope(r)?.source['snapshot'] === 'last'));
     const keys = log.filter((r) => envelope(r)?.op === 'r').map((r) => `${r.topic}:${JSON.stringify(r.key)}`);
     expect(new Set(keys).size).toBe(keys.length);
