@@ -65,4 +65,18 @@ describe('config classes', () => {
     expect(result.errors.find((e) => e.field === 'batch.size')!.messages[0]).toMatch(/must be a number/);
     expect(result.errors.find((e) => e.field === 'format')!.messages[0]).toMatch(/text, jsonl, csv/);
   });
+
+  it('reads integers as Kafka does: digits only, signed, spaces around', () => {
+    for (const bad of ['1e3', '0x10', '1.0'])
+      expect(parseConfig(ExampleConfig, { path: '/in', 'batch.size': bad })).toEqual({
+        ok: false,
+        errors: [
+          { field: 'batch.size', messages: [expect.stringMatching(/must be an integer written in digits/)] },
+        ],
+      });
+    expect(parseConfig(ExampleConfig, { path: '/in', 'batch.size': ' +25 ' })).toMatchObject({
+      ok: true,
+      config: { 'batch.size': 25 },
+    });
+  });
 });

@@ -21,6 +21,9 @@ function convert(field: ConfigFieldInfo, raw: unknown): { value?: unknown; error
       const value = typeof text === 'number' ? text : text === '' ? NaN : Number(text);
       if (typeof value !== 'number' || Number.isNaN(value))
         return { error: `must be a number, not ${JSON.stringify(raw)}` };
+      // digits only, as Kafka's Integer.parseInt reads them: not 1e3, 0x10 or 1.0
+      if (field.type !== 'DOUBLE' && typeof text === 'string' && !/^[+-]?\d+$/.test(text))
+        return { error: `must be an integer written in digits, not ${JSON.stringify(raw)}` };
       if (field.type !== 'DOUBLE' && !Number.isInteger(value))
         return { error: `must be an integer, not ${JSON.stringify(raw)}` };
       return { value };
