@@ -42,6 +42,17 @@ describe('planStart', () => {
     },
   );
 
+  it('resumes an unfinished initial_only snapshot without a slot, which that mode never keeps', () => {
+    const unfinished = { snapshot: { done: false } } as unknown as Parameters<typeof planStart>[1];
+    expect(planStart('initial_only', unfinished, false)).toEqual({
+      snapshot: 'resume',
+      stream: false,
+      gap: null,
+    });
+    const done = { snapshot: { done: true } } as unknown as Parameters<typeof planStart>[1];
+    expect(planStart('initial_only', done, false)).toEqual({ snapshot: 'none', stream: false, gap: null });
+  });
+
   it('warns of a gap when the slot vanished under a committed offset and nothing re-reads the tables', () => {
     expect(planStart('initial', streaming, false).gap).toMatch(/slot is gone/);
     expect(planStart('when_needed', streaming, false).gap).toBeNull();

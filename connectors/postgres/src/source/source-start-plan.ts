@@ -36,8 +36,11 @@ export function planStart(mode: SnapshotMode, offset: ParsedOffset | null, slotE
     case 'when_needed':
       if (offset === null || !slotExists) return { snapshot: 'fresh', stream, gap: null };
       return { snapshot: unfinished ? 'resume' : 'none', stream, gap: null };
-    case 'initial':
     case 'initial_only':
+      // it keeps no slot (its snapshot reads through a temporary one): none is ever lost
+      if (offset === null) return { snapshot: 'fresh', stream, gap: null };
+      return { snapshot: unfinished ? 'resume' : 'none', stream, gap: null };
+    case 'initial':
       if (offset === null) return { snapshot: 'fresh', stream, gap: null };
       if (unfinished) return { snapshot: slotExists ? 'resume' : 'fresh', stream, gap: null };
       return { snapshot: 'none', stream, gap: lost };

@@ -74,6 +74,8 @@ describe('validateConnectorConfig for internal topics', () => {
     ).toEqual({
       'errors.deadletterqueue.topic.name': [expect.stringMatching(/^__sluice\.status is internal to Sluice/)],
     });
+    // other topics starting with __ are connectors' own (Debezium's heartbeats)
+    expect(await errorsOf(sink({ topics: '__debezium-heartbeat.pg' }))).toEqual({});
   });
 });
 

@@ -9,7 +9,6 @@ import {
   type Connector,
   type PluginDescriptor,
 } from '@sluice/connect-api';
-import { isInternalTopic } from '@sluice/log';
 import type { ConfigInfos } from '../herder/herder.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { type FieldError, fieldErrorsOf } from './connector-config-error.js';
@@ -17,6 +16,7 @@ import { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } fro
 import { createConverter, type ConverterDefaults } from './converter-factory.js';
 import { stageSettings, TransformationChain } from './transformation-chain.js';
 import { unknownSettings, type UnknownSetting } from './unknown-settings.js';
+import { isRuntimeTopic } from '../storage/internal-topics.js';
 
 export type ConnectorPlugin = Extract<PluginDescriptor, { type: 'source' | 'sink' }>;
 
@@ -90,11 +90,11 @@ export async function validateConnectorConfig(
       .filter((t) => t !== '');
     const badTopics = named.map(topicNameProblem).filter((p): p is string => p !== null);
     // they hold every connector's config, secrets included, and the runtime's own state
-    badTopics.push(...named.filter(isInternalTopic).map(internalTopicProblem));
+    badTopics.push(...named.filter(isRuntimeTopic).map(internalTopicProblem));
     if (badTopics.length > 0) errors.push({ field: 'topics', messages: badTopics });
     const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
     const badDlq = dlq
-      ? (topicNameProblem(dlq) ?? (isInternalTopic(dlq) ? internalTopicProblem(dlq) : null))
+      ? (topicNameProblem(dlq) ?? (isRuntimeTopic(dlq) ? internalTopicProblem(dlq) : null))
       : null;
     if (badDlq) errors.push({ field: 'errors.deadletterqueue.topic.name', messages: [badDlq] });
     if (dlq && named.includes(dlq)) {

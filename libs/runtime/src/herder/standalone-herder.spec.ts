@@ -650,6 +650,13 @@ describe('StandaloneHerder', () => {
     // its records are skipped, not retried: it carries on
     await new Promise((r) => setTimeout(r, 300));
     expect(states(await herder.connectorStatus('skipping'))).toBe('RUNNING,RUNNING');
+    // a topic of a connector's own that starts with __ is written as any other
+    await herder.putConnectorConfig('beats', source(3, { topic: '__debezium-heartbeat.pg' }));
+    await herder.putConnectorConfig('beats-sink', sink('beats', { topics: '__debezium-heartbeat.pg' }));
+    await eventually(
+      () => MemorySink.received.get('beats') ?? [],
+      (r) => r.length >= 3,
+    );
   });
 
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {

@@ -4,3 +4,11 @@ export const INTERNAL_TOPICS = {
   status: '__sluice.status',
   offsets: '__sluice.offsets',
 } as const;
+
+/**
+ * A topic of the runtime's own (__sluice.*): connectors may neither read nor write it. Other
+ * topics starting with "__" (Debezium's __debezium-heartbeat.*) are connectors' own.
+ */
+export function isRuntimeTopic(name: string): boolean {
+  return name.startsWith('__sluice.');
+}

@@ -11,7 +11,6 @@ import {
   type TopicPartition,
 } from '@sluice/connect-api';
 import {
-  isInternalTopic,
   isLogError,
   type Consumer,
   type Log,
@@ -28,6 +27,7 @@ import { taskReporter } from '../metrics/task-reporter.js';
 import { toConnectHeaders, toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 import { currentValueJson } from './value-json.js';
+import { isRuntimeTopic } from '../storage/internal-topics.js';
 
 export interface WorkerSinkTaskOptions {
   id: TaskId;
@@ -148,7 +148,7 @@ export class WorkerSinkTask implements WorkerTask {
   private async run(started: () => void): Promise<void> {
     const { task, status } = this.o;
     // refused when a config is set; one stored before that check stops here
-    const internal = this.o.topics.filter(isInternalTopic);
+    const internal = this.o.topics.filter(isRuntimeTopic);
     if (internal.length > 0) {
       started();
       const error = new ConnectError(

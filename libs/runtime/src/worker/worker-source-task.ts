@@ -17,7 +17,6 @@ import {
 } from '@sluice/connect-api';
 import {
   DefaultPartitioner,
-  isInternalTopic,
   type Log,
   recordDataBuffer,
   recordDataLength,
@@ -43,6 +42,7 @@ import {
 import { stableJson } from '../storage/stable-json.js';
 import { toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
+import { isRuntimeTopic } from '../storage/internal-topics.js';
 
 export interface WorkerSourceTaskOptions {
   id: TaskId;
@@ -343,7 +343,7 @@ export class WorkerSourceTask implements WorkerTask {
     for (const [topic, list] of byTopic) {
       // a topic setting or a router (RegexRouter, TimestampRouter) could name one: they hold every
       // connector's config and the runtime's state
-      if (isInternalTopic(topic)) {
+      if (isRuntimeTopic(topic)) {
         const error = new DataError(`topic ${topic} is internal to Sluice: connectors may not write to it`);
         for (const l of list)
           failures.push({
