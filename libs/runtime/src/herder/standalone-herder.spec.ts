@@ -576,6 +576,9 @@ describe('StandaloneHerder', () => {
       (s) => s.connector.state === 'FAILED' && s.tasks[0]?.state === 'FAILED',
     );
     expect(failed.connector.trace).toContain('cannot be resolved');
+    // FAILED means stopped: nothing of it runs on the old config
+    const worker = (herder as unknown as { worker: { taskIds(connector: string): number[] } }).worker;
+    expect(worker.taskIds('fragile')).toEqual([]);
     await expect(herder.restartTask('fragile', 0)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 

@@ -715,7 +715,7 @@ export class StandaloneHerder implements Herder {
           } catch (err) {
             // a reference that no longer resolves (a secret file gone): say so, not RESTARTING for good
             this.recordState(name, null, 'FAILED', err as Error);
-            for (const task of tasks) this.recordState(name, task, 'FAILED', err as Error);
+            await this.failTasks(name, tasks, err as Error);
             return;
           }
           await this.worker.startConnector(
@@ -741,13 +741,21 @@ export class StandaloneHerder implements Herder {
     try {
       resolved = await this.resolved(config);
     } catch (err) {
-      for (const task of tasks) this.recordState(name, task, 'FAILED', err as Error);
+      await this.failTasks(name, tasks, err as Error);
       throw new HerderError('BAD_REQUEST', `cannot restart ${name}: ${(err as Error).message}`);
     }
     for (const task of tasks) {
       this.recordState(name, task, 'RESTARTING');
       await this.worker.stopTask({ connector: name, task });
       await this.startTask(name, task, plugin, resolved, this.configs.targetState(name));
+    }
+  }
+
+  /** Stops tasks that cannot be restarted and shows them FAILED: a FAILED task runs no more. */
+  private async failTasks(name: string, tasks: readonly number[], error: Error): Promise<void> {
+    for (const task of tasks) {
+      await this.worker.stopTask({ connector: name, task });
+      this.recordState(name, task, 'FAILED', error);
     }
   }
 
