@@ -62,6 +62,11 @@ describe('postgres-sink with several hosts', () => {
     // pgjdbc's spelling of the same
     const jdbc = `jdbc:postgresql://127.0.0.1:${readOnly.port},127.0.0.1:${writable.port}/${DB}?user=postgres&password=${PASSWORD}&targetServerType=primary`;
     expect(await portOfSession(jdbc)).toBe(writable.port);
+    // pgjdbc's preferPrimary: a read-write host first, else whatever answers
+    const prefer = (ports: number[]): string =>
+      `jdbc:postgresql://${ports.map((p) => `127.0.0.1:${p}`).join(',')}/${DB}?user=postgres&password=${PASSWORD}&targetServerType=preferPrimary`;
+    expect(await portOfSession(prefer([readOnly.port, writable.port]))).toBe(writable.port);
+    expect(await portOfSession(prefer([closedPort, readOnly.port]))).toBe(readOnly.port);
     // libpq's primary only refuses a standby: read-only by default is not one
     expect(await portOfSession(url([readOnly.port, writable.port], '?target_session_attrs=primary'))).toBe(
       readOnly.port,

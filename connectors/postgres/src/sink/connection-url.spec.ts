@@ -70,6 +70,10 @@ describe('connection.url', () => {
       { host: 'a', port: 7000 },
       { host: 'b', port: 7000 },
     ]);
+    // host= replaces the URL's hosts, not its port
+    expect(parseConnectionUrl('postgres://:6543/d?host=/var/run/postgresql').hosts).toEqual([
+      { host: '/var/run/postgresql', port: 6543 },
+    ]);
     expect(() => parseConnectionUrl('postgres:///d?host=a,b,c&port=1,2')).toThrow(
       /names 3 hosts but 2 ports: give one port for all, or one per host/,
     );
@@ -86,11 +90,12 @@ describe('connection.url', () => {
     expect(attrs('jdbc:postgresql://a,b/d?targetServerType=primary')).toBe('read-write');
     expect(attrs('jdbc:postgresql://a,b/d?targetServerType=master')).toBe('read-write');
     expect(attrs('jdbc:postgresql://a,b/d?targetServerType=any')).toBe('any');
+    expect(attrs('jdbc:postgresql://a,b/d?targetServerType=preferPrimary')).toBe('prefer-read-write');
     expect(() => parseConnectionUrl('postgres://a,b/d?target_session_attrs=standby')).toThrow(
       /target_session_attrs must be any, read-write or primary for a sink, which writes; not standby/,
     );
     expect(() => parseConnectionUrl('jdbc:postgresql://a,b/d?targetServerType=secondary')).toThrow(
-      /targetServerType must be any, primary or master for a sink, which writes; not secondary/,
+      /targetServerType must be any, primary, master or preferPrimary for a sink, which writes; not secondary/,
     );
   });
 

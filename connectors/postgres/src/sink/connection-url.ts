@@ -18,7 +18,7 @@ export interface HostPort {
  * Which session a host must give: any; read-write (libpq's, and pgjdbc's primary: read-write
  * transactions by default); primary (libpq's: the server is not a standby).
  */
-export type TargetSessionAttrs = 'any' | 'read-write' | 'primary';
+export type TargetSessionAttrs = 'any' | 'read-write' | 'primary' | 'prefer-read-write';
 
 export interface ConnectionTarget {
   /** In the order they are tried. */
@@ -89,10 +89,13 @@ function portOf(text: string): number {
 /** The URL's hosts, or libpq's host and port parameters (a list each, or one port for all). */
 function hostsOf(authority: string, params: Map<string, string>): HostPort[] {
   const hostParam = params.get('host');
+  const inUrl = authority.split(',').map(splitHostPort);
+  // host= replaces the URL's hosts, not its port (postgres://:6543/db?host=/var/run/postgresql)
+  const urlPort = inUrl[0]?.port ?? DEFAULT_PORT;
   let hosts =
     hostParam === undefined
-      ? authority.split(',').map(splitHostPort)
-      : hostParam.split(',').map((h) => ({ host: h.trim() || 'localhost', port: DEFAULT_PORT }));
+      ? inUrl
+      : hostParam.split(',').map((h) => ({ host: h.trim() || 'localhost', port: urlPort }));
   const portParam = params.get('port');
   if (portParam !== undefined) {
     const ports = portParam.split(',').map((p) => portOf(p.trim()));
@@ -112,6 +115,7 @@ const SESSION_ATTRS: Readonly<Record<string, TargetSessionAttrs>> = {
   primary: 'primary',
   // pgjdbc's targetServerType: its primary is a host whose sessions are read-write
   master: 'read-write',
+  preferPrimary: 'prefer-read-write',
 };
 
 /** target_session_attrs or targetServerType; a sink writes, so it never asks for a standby. */
@@ -123,7 +127,7 @@ function targetSessionAttrsOf(params: Map<string, string>): TargetSessionAttrs {
   const attrs = name === 'targetServerType' && value === 'primary' ? 'read-write' : SESSION_ATTRS[value];
   if (attrs === undefined)
     throw new ConnectionUrlError(
-      `${name} must be ${name === 'targetServerType' ? 'any, primary or master' : 'any, read-write or primary'} for a sink, which writes; not ${value}`,
+      `${name} must be ${name === 'targetServerType' ? 'any, primary, master or preferPrimary' : 'any, read-write or primary'} for a sink, which writes; not ${value}`,
     );
   return attrs;
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { type ConnectionSettings, pgClientConfig } from './connection-settings.js';
-import { describeHost, type HostPort } from './connection-url.js';
+import { describeHost, type HostPort, type TargetSessionAttrs } from './connection-url.js';
 import { describePgError } from './pg-error-kind.js';
 import { createStageSql } from './sink-statements.js';
 import { quoteIdent } from './sql-identifier.js';
@@ -43,7 +43,17 @@ export class SinkSession {
    * host's failure (transient, for the task's retries, when each of them is).
    */
   static async open(settings: ConnectionSettings, connectTimeoutMs?: number): Promise<SinkSession> {
-    const { hosts } = settings.target;
+    const { hosts, targetSessionAttrs } = settings.target;
+    // pgjdbc's preferPrimary: a read-write session on any host, else whatever answers
+    if (targetSessionAttrs === 'prefer-read-write') {
+      const want = (attrs: TargetSessionAttrs): ConnectionSettings => ({
+        ...settings,
+        target: { ...settings.target, targetSessionAttrs: attrs },
+      });
+      return SinkSession.open(want('read-write'), connectTimeoutMs).catch(() =>
+        SinkSession.open(want('any'), connectTimeoutMs),
+      );
+    }
     if (hosts.length === 1) return SinkSession.openHost(settings, hosts[0]!, connectTimeoutMs);
     const failures: Error[] = [];
     for (const host of hosts) {
