@@ -208,6 +208,15 @@ describe('sluice CLI against a running worker', () => {
     expect(result.stderr).toMatch(new RegExp(`${bad}:4: format`));
     expect(result.stderr).toMatch(new RegExp(`${bad}:5: tasks.max`));
     expect(result.stderr).toMatch(/topic/);
+    // a value from a reference is shown as the reference, never as what it gave
+    const referenced = path.join(root, 'referenced.yaml');
+    fs.writeFileSync(
+      referenced,
+      'name: referenced\nconfig:\n  connector.class: file-source\n  tasks.max: ${env:SLUICE_TEST_MAX}\n',
+    );
+    const leak = await runCli(['validate', referenced], { env: { SLUICE_TEST_MAX: 'topsecretvalue' } });
+    expect(leak.stderr).toContain('${env:SLUICE_TEST_MAX}');
+    expect(leak.stderr).not.toContain('topsecretvalue');
     // the worker file alone
     const worker = await runCli(['validate', '--config', path.join(root, 'worker.yaml')]);
     expect(worker).toMatchObject({ code: 0, stdout: `${path.join(root, 'worker.yaml')}: ok\n` });

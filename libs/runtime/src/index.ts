@@ -7,6 +7,7 @@ export {
 export { PluginRegistry, registerDiscoveredPlugins, type PluginType } from './plugins/plugin-registry.js';
 export { RuntimeMetrics } from './metrics/runtime-metrics.js';
 export { ConnectorConfigError, type FieldError } from './config/connector-config-error.js';
+export { ProvidedValues } from './herder/provided-values.js';
 export { DEFAULT_CONVERTERS, type ConverterDefaults } from './config/converter-factory.js';
 export {
   CommonConnectorConfig,

@@ -8,7 +8,7 @@ import {
   parseConnectorFile,
   resolveConfig,
 } from '@sluice/config';
-import { DEFAULT_CONVERTERS, validateConnectorConfig } from '@sluice/runtime';
+import { DEFAULT_CONVERTERS, ProvidedValues, validateConnectorConfig } from '@sluice/runtime';
 import { loadPluginRegistry } from '../plugin-registry.factory.js';
 import type { CliOutput } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -71,7 +71,9 @@ async function problemsOf(
       return [];
     }
     const { name, config, lines } = parseConnectorFile(text, file);
-    const resolved = await resolveConfig(config);
+    // messages show the references as written, never what they gave (CI logs keep these lines)
+    const provided = new ProvidedValues();
+    const resolved = await resolveConfig(config, { onValue: provided.add });
     const outcome = await validateConnectorConfig(
       registry,
       { ...resolved, ...workerSettings, name },
@@ -85,7 +87,9 @@ async function problemsOf(
       warn(
         `${at(u.key)}: warning: ${u.key} is not a setting of ${outcome.plugin?.name} nor of the runtime, so it changes nothing${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`,
       );
-    return outcome.errors.map((e) => `${at(e.field)}: ${e.field}: ${e.messages.join('; ')}`);
+    return provided
+      .hiddenInErrors(outcome.errors)
+      .map((e) => `${at(e.field)}: ${e.field}: ${e.messages.join('; ')}`);
   } catch (err) {
     if (err instanceof ConfigError)
       return err.problems.map(
