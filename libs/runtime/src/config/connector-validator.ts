@@ -16,7 +16,7 @@ import { CommonConnectorConfig, SinkConnectorConfig, SourceConnectorConfig } fro
 import { createConverter, type ConverterDefaults } from './converter-factory.js';
 import { stageSettings, TransformationChain } from './transformation-chain.js';
 import { unknownSettings, type UnknownSetting } from './unknown-settings.js';
-import { isRuntimeTopic } from '../storage/internal-topics.js';
+import { isRuntimeTopic, runtimeTopicProblem } from '../storage/internal-topics.js';
 
 export type ConnectorPlugin = Extract<PluginDescriptor, { type: 'source' | 'sink' }>;
 
@@ -90,11 +90,11 @@ export async function validateConnectorConfig(
       .filter((t) => t !== '');
     const badTopics = named.map(topicNameProblem).filter((p): p is string => p !== null);
     // they hold every connector's config, secrets included, and the runtime's own state
-    badTopics.push(...named.filter(isRuntimeTopic).map(internalTopicProblem));
+    badTopics.push(...named.filter(isRuntimeTopic).map(runtimeTopicProblem));
     if (badTopics.length > 0) errors.push({ field: 'topics', messages: badTopics });
     const dlq = (config['errors.deadletterqueue.topic.name'] ?? '').trim();
     const badDlq = dlq
-      ? (topicNameProblem(dlq) ?? (isRuntimeTopic(dlq) ? internalTopicProblem(dlq) : null))
+      ? (topicNameProblem(dlq) ?? (isRuntimeTopic(dlq) ? runtimeTopicProblem(dlq) : null))
       : null;
     if (badDlq) errors.push({ field: 'errors.deadletterqueue.topic.name', messages: [badDlq] });
     if (dlq && named.includes(dlq)) {
@@ -244,8 +244,4 @@ function configInfos(
   }
   const groups = [...new Set(definitions.map((d) => d.group).filter((g): g is string => g !== null))];
   return { name, error_count: errors.reduce((n, e) => n + e.messages.length, 0), groups, configs };
-}
-
-function internalTopicProblem(topic: string): string {
-  return `${topic} is internal to Sluice (it holds connector configs, secrets included, and the runtime's state): connectors may not read or write it`;
 }

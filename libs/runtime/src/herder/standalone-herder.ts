@@ -488,15 +488,21 @@ export class StandaloneHerder implements Herder {
       .map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
-  /** Validates a config about to be set; resolves with its warnings (also logged). */
-  private async validateForPut(config: Record<string, string>): Promise<string[]> {
-    let resolved: Record<string, string>;
+  /** A config to validate, resolved, and the values its references gave (for hiding them in messages). */
+  private async resolvedToValidate(
+    config: Readonly<Record<string, string>>,
+  ): Promise<{ resolved: Record<string, string>; provided: ProvidedValues }> {
     const provided = new ProvidedValues();
     try {
-      resolved = await this.resolved(config, provided.add);
+      return { resolved: await this.resolved(config, provided.add), provided };
     } catch (err) {
       throw new HerderError('BAD_REQUEST', (err as Error).message);
     }
+  }
+
+  /** Validates a config about to be set; resolves with its warnings (also logged). */
+  private async validateForPut(config: Record<string, string>): Promise<string[]> {
+    const { resolved, provided } = await this.resolvedToValidate(config);
     const outcome = await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults);
     if (outcome.errors.length > 0) {
       const errors = provided.hiddenInErrors(outcome.errors);
@@ -531,13 +537,7 @@ export class StandaloneHerder implements Herder {
     config: Record<string, string>,
     origin?: string,
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
-    refuseBadName(name);
-    if (config['name'] !== undefined && config['name'] !== name) {
-      throw new HerderError(
-        'BAD_REQUEST',
-        `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
-      );
-    }
+    refuseBadName(name, config);
     const full = { ...config, name };
     const current = this.configs.config(name);
     if (origin === undefined && this.declaringFile(name) !== undefined) {
@@ -568,15 +568,9 @@ export class StandaloneHerder implements Herder {
     initialState: TargetState = 'STARTED',
   ): Promise<ConnectorInfo> {
     return this.run(async () => {
-      refuseBadName(name);
       if (this.configs.config(name) !== undefined)
         throw new HerderError('CONFLICT', `Connector ${name} already exists`);
-      if (config['name'] !== undefined && config['name'] !== name) {
-        throw new HerderError(
-          'BAD_REQUEST',
-          `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
-        );
-      }
+      refuseBadName(name, config);
       const full = { ...config, name };
       const warnings = await this.validateForPut(full);
       await this.configs.putConfig(name, full);
@@ -962,13 +956,7 @@ export class StandaloneHerder implements Herder {
     const d = this.o.registry.findOf(plugin, ['source', 'sink']);
     if (!d) throw new HerderError('NOT_FOUND', `Unknown connector plugin ${plugin}`);
     const full = { ...config, 'connector.class': config['connector.class'] ?? plugin };
-    let resolved: Record<string, string>;
-    const provided = new ProvidedValues();
-    try {
-      resolved = await this.resolved(full, provided.add);
-    } catch (err) {
-      throw new HerderError('BAD_REQUEST', (err as Error).message);
-    }
+    const { resolved, provided } = await this.resolvedToValidate(full);
     // values as the caller wrote them, and messages without what the references gave
     const { infos } = await validateConnectorConfig(this.o.registry, resolved, this.converterDefaults, full);
     for (const c of infos.configs) c.value.errors = c.value.errors.map(provided.hidden);
@@ -976,12 +964,20 @@ export class StandaloneHerder implements Herder {
   }
 }
 
-/** As Kafka Connect: a name must say something, and hold no control characters (logs, URLs). */
-function refuseBadName(name: string): void {
+/**
+ * As Kafka Connect: a name must say something, hold no control characters (logs, URLs), and be
+ * the one the config itself gives, if it gives one.
+ */
+function refuseBadName(name: string, config: Readonly<Record<string, string>>): void {
   if (name.trim() === '') throw new HerderError('BAD_REQUEST', 'Connector name cannot be empty');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
     throw new HerderError('BAD_REQUEST', 'Connector name contains ISO control characters');
+  if (config['name'] !== undefined && config['name'] !== name)
+    throw new HerderError(
+      'BAD_REQUEST',
+      `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
+    );
 }
 
 function sameSettings(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -12,3 +12,8 @@ export const INTERNAL_TOPICS = {
 export function isRuntimeTopic(name: string): boolean {
   return name.startsWith('__sluice.');
 }
+
+/** Why a connector may not use `topic`, one of the runtime's own. */
+export function runtimeTopicProblem(topic: string): string {
+  return `${topic} is internal to Sluice (it holds connector configs, secrets included, and the runtime's state): connectors may not read or write it`;
+}

@@ -19,7 +19,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 import { WorkerSinkTask } from './worker-sink-task.js';
 import { WorkerSourceTask } from './worker-source-task.js';
-import { isRuntimeTopic } from '../storage/internal-topics.js';
+import { isRuntimeTopic, runtimeTopicProblem } from '../storage/internal-topics.js';
 
 /** What a task needs from where it runs: the main thread, or a task thread. */
 export interface TaskEnvironment {
@@ -65,11 +65,10 @@ export async function createWorkerTask(
     plugin.type === 'sink'
       ? (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() || null
       : null;
-  // refused when a config is set; one stored before that check stops here
-  if (dlq !== null && isRuntimeTopic(dlq))
-    throw new ConnectError(
-      `errors.deadletterqueue.topic.name names ${dlq}, internal to Sluice (connector configs, secrets included): connectors may not write it`,
-    );
+  // refused when a config is set; one stored before that check fails its tasks here
+  const internal = plugin.type === 'sink' ? [...listSetting(connectorConfig['topics']), dlq ?? ''] : [];
+  const refused = internal.find(isRuntimeTopic);
+  if (refused !== undefined) throw new ConnectError(runtimeTopicProblem(refused));
   // empty means the default, as the config's validation reads it
   const producer = env.producerFor(
     (connectorConfig['producer.override.compression.type'] || 'none') as CompressionType,

@@ -1,5 +1,4 @@
 import {
-  ConnectError,
   withRecord,
   type TaskReporter,
   type ConnectLogger,
@@ -27,7 +26,6 @@ import { taskReporter } from '../metrics/task-reporter.js';
 import { toConnectHeaders, toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
 import { currentValueJson } from './value-json.js';
-import { isRuntimeTopic } from '../storage/internal-topics.js';
 
 export interface WorkerSinkTaskOptions {
   id: TaskId;
@@ -147,16 +145,6 @@ export class WorkerSinkTask implements WorkerTask {
 
   private async run(started: () => void): Promise<void> {
     const { task, status } = this.o;
-    // refused when a config is set; one stored before that check stops here
-    const internal = this.o.topics.filter(isRuntimeTopic);
-    if (internal.length > 0) {
-      started();
-      const error = new ConnectError(
-        `topics names ${internal.join(', ')}, internal to Sluice (connector configs, secrets included): connectors may not read it`,
-      );
-      status.onTaskState(this.id.connector, this.id.task, 'FAILED', error);
-      return;
-    }
     try {
       await task.start(this.o.config, this.context());
     } catch (err) {

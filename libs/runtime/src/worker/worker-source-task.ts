@@ -42,7 +42,7 @@ import {
 import { stableJson } from '../storage/stable-json.js';
 import { toLogHeaders } from './header-mapping.js';
 import type { TaskId, TaskStatusListener, WorkerTask } from './task-status.js';
-import { isRuntimeTopic } from '../storage/internal-topics.js';
+import { isRuntimeTopic, runtimeTopicProblem } from '../storage/internal-topics.js';
 
 export interface WorkerSourceTaskOptions {
   id: TaskId;
@@ -344,7 +344,7 @@ export class WorkerSourceTask implements WorkerTask {
       // a topic setting or a router (RegexRouter, TimestampRouter) could name one: they hold every
       // connector's config and the runtime's state
       if (isRuntimeTopic(topic)) {
-        const error = new DataError(`topic ${topic} is internal to Sluice: connectors may not write to it`);
+        const error = new DataError(`topic ${runtimeTopicProblem(topic)}`);
         for (const l of list)
           failures.push({
             stage: 'KAFKA_PRODUCE',
