@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { SourceRecord } from '@sluice/connect-api';
 import type { SourceTaskDriver } from './source-test-kit.js';
 import { envelope, eventsOf, OffsetStore, sourceConfig } from './source-test-kit.js';
+import { SilencingProxy } from '../../support/silencing-proxy.js';
 import { SourceTestBed } from './source-test-bed.js';
 
 const bed = new SourceTestBed('stream');
@@ -289,6 +290,40 @@ describe('postgres-source restarts', () => {
     const second = await startDriver(db, config, offsets, log);
     await second.pollUntil((l) => l.length >= 2);
     expect(log.map((r) => (r.key as { id: number }).id)).toEqual([1, 2]);
+  });
+
+  it('takes a replication connection gone silent as lost after replication.timeout.ms, and streams on over a new one', async () => {
+    const db = await database(`CREATE TABLE quiet (id int PRIMARY KEY)`);
+    // the server ends its side of the silenced connection soon too, so the slot is free again
+    await sql(db, `ALTER DATABASE ${db} SET wal_sender_timeout = '1s'`);
+    const proxy = await SilencingProxy.start(bed.server.port, bed.server.host);
+    try {
+      const driver = await bed.start({
+        ...sourceConfig(bed.server, db, {
+          'snapshot.mode': 'no_data',
+          'replication.timeout.ms': '1500',
+          'status.update.interval.ms': '60000',
+        }),
+        'database.port': String(proxy.port),
+      });
+      await sql(db, 'INSERT INTO quiet VALUES (1)');
+      await driver.pollUntil((l) => l.length >= 1);
+      // a network failure: neither side hears of it, nothing more arrives
+      expect(proxy.silenceReplication()).toBe(1);
+      await sql(db, 'INSERT INTO quiet VALUES (2)');
+      const deadline = Date.now() + 20_000;
+      while (driver.log.length < 2 && Date.now() < deadline) {
+        // a retriable failure is the runtime's to back off from and poll again
+        await driver.pollDurable().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(driver.logger.warnings).toContainEqual(
+        expect.stringMatching(/no message from the server in \d+ ms \(replication.timeout.ms is 1500\)/),
+      );
+      expect(driver.log.map((r) => (r.key as { id: number }).id)).toEqual([1, 2]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('acknowledges the slot only up to durable changes, and heartbeats move it while tables are idle', async () => {

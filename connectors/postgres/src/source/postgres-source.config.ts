@@ -254,4 +254,12 @@ export class PostgresSourceConfig {
   @IsInt()
   @Min(100)
   'status.update.interval.ms' = 10_000;
+
+  @ConfigField({
+    doc: "How long the replication connection may go without a word from the server (no change, no keepalive) before it is taken as lost and opened again; after half of it a keepalive is asked for. As PostgreSQL's wal_receiver_timeout: it catches a connection a network failure left open on this side only. 0 waits for ever.",
+    importance: 'LOW',
+  })
+  @IsInt()
+  @Min(0)
+  'replication.timeout.ms' = 60_000;
 }

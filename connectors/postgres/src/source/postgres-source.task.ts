@@ -342,6 +342,7 @@ export class PostgresSourceTask implements SourceTask {
       acknowledged: this.acknowledgedLsn ?? undefined,
       maxQueue: c['max.queue.size'],
       statusIntervalMs: c['status.update.interval.ms'],
+      silenceTimeoutMs: c['replication.timeout.ms'],
       messages: this.serverVersion >= PG_MESSAGES_VERSION,
     });
     const state = this.snapshotState;

@@ -44,6 +44,12 @@ export interface ReplicationStreamOptions {
   maxQueue: number;
   /** Milliseconds between unsolicited status updates (liveness, progress). */
   statusIntervalMs: number;
+  /**
+   * Milliseconds without any message from the server (while reading) after which the stream fails
+   * as retriable, a keepalive being asked for at half of it; 0: never. The walsender's own
+   * wal_sender_timeout ends its side; this ends ours, which a lost network leaves open.
+   */
+  silenceTimeoutMs?: number;
   /** Stream logical decoding messages too (pgoutput's messages option, PostgreSQL 14+). */
   messages: boolean;
 }
@@ -76,6 +82,9 @@ export class ReplicationStream {
   private waiter: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
+  private livenessTimer: NodeJS.Timeout | null = null;
+  /** A keepalive was asked for since the last message. */
+  private pinged = false;
   private closed = false;
   /** End of the WAL the server has sent or told us about (keepalives): its position. */
   serverWalEnd: Lsn = ZERO_LSN;
@@ -120,6 +129,11 @@ export class ReplicationStream {
     } as unknown as pg.Submittable);
     this.statusTimer = setInterval(() => this.sendStatus(false), this.o.statusIntervalMs);
     this.statusTimer.unref();
+    const silence = this.o.silenceTimeoutMs ?? 0;
+    if (silence > 0) {
+      this.livenessTimer = setInterval(() => this.checkLiveness(silence), Math.max(50, silence / 4));
+      this.livenessTimer.unref();
+    }
   }
 
   /** Queued messages, oldest first. */
@@ -163,6 +177,8 @@ export class ReplicationStream {
     }
     if (this.paused && this.queued < this.o.maxQueue / 2) {
       this.paused = false;
+      // the server could not be heard while the socket was not read
+      this.lastMessageAt = Date.now();
       this.connection?.stream.resume();
     }
     return out;
@@ -219,6 +235,7 @@ export class ReplicationStream {
     this.closed = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = null;
+    this.stopLiveness();
     this.ended = true;
     this.waiter?.();
   }
@@ -227,6 +244,7 @@ export class ReplicationStream {
     // after a failure nothing more is taken: what follows a message that did not decode is dropped
     if (this.closed || this.failure) return;
     this.lastMessageAt = Date.now();
+    this.pinged = false;
     const kind = chunk[0];
     if (kind === 0x77 /* w: XLogData */) {
       // w Int64 dataStart, Int64 walEnd, Int64 sendTime, then the pgoutput message
@@ -246,6 +264,27 @@ export class ReplicationStream {
       if (chunk[17] === 1) this.sendStatus(false);
       this.wake();
     }
+  }
+
+  /** Asks for a keepalive after half the silence allowed, and fails the stream after all of it. */
+  private checkLiveness(silenceTimeoutMs: number): void {
+    if (this.paused || this.closed || this.failure) return;
+    const silent = Date.now() - this.lastMessageAt;
+    if (silent >= silenceTimeoutMs) {
+      this.fail(
+        new RetriableError(
+          `replication stream of slot ${this.o.slot}: no message from the server in ${silent} ms (replication.timeout.ms is ${silenceTimeoutMs}); the connection is taken as lost`,
+        ),
+      );
+    } else if (silent >= silenceTimeoutMs / 2 && !this.pinged) {
+      this.pinged = true;
+      this.sendStatus(true);
+    }
+  }
+
+  private stopLiveness(): void {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = null;
   }
 
   /**
@@ -275,6 +314,7 @@ export class ReplicationStream {
    */
   private fail(err: Error): void {
     if (this.failure || this.ended) return;
+    this.stopLiveness();
     const what = `replication stream of slot ${this.o.slot}`;
     this.failure =
       err instanceof ConnectError
