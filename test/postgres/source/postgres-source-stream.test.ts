@@ -357,4 +357,32 @@ describe('postgres-source restarts', () => {
     expect(await slot()).toBeGreaterThanOrEqual(BigInt(wal));
     expect(driver.log.some((r) => r.topic === '__debezium-heartbeat.pg')).toBe(true);
   });
+
+  it('keeps the snapshot state in heartbeat offsets while a resumed snapshot still filters the stream', async () => {
+    const db = await database(`CREATE TABLE hs (id int PRIMARY KEY); CREATE TABLE other (id int)`);
+    await bed.server.query(`SELECT pg_create_logical_replication_slot('slot_${db}', 'pgoutput')`, [], db);
+    const [{ wal }] = (await bed.server.query<{ wal: string }>(
+      "SELECT (pg_current_wal_lsn() - '0/0')::text AS wal",
+    )) as [{ wal: string }];
+    // a finished snapshot whose last pass began further on than the stream is now: changes
+    // committed before it are filtered, and a restart from any position before it must know
+    const state = {
+      done: true,
+      tables: ['public.hs'],
+      totals: [0],
+      counts: [0],
+      passes: [{ lsn: String(BigInt(wal) + (1n << 32n)), table: 0, key: null }],
+    };
+    const offsets = new OffsetStore();
+    offsets.set({ server: 'pg' }, { lsn_commit: wal, event: 0, snapshot: state });
+    const driver = await startDriver(
+      db,
+      { 'snapshot.mode': 'initial', 'table.include.list': 'public.hs', 'heartbeat.interval.ms': '100' },
+      offsets,
+    );
+    await sql(db, 'INSERT INTO other SELECT generate_series(1, 1000)');
+    await driver.pollUntil((l) => l.some((r) => r.topic === '__debezium-heartbeat.pg'));
+    const heartbeat = driver.log.find((r) => r.topic === '__debezium-heartbeat.pg')!;
+    expect(heartbeat.sourceOffset).toEqual(expect.objectContaining({ snapshot: state }));
+  });
 });

@@ -512,6 +512,7 @@ export class PostgresSourceTask implements SourceTask {
     const record = this.builder.heartbeat({
       lsn_commit: lsnToOffset(at),
       event: 0,
+      ...emitter.snapshotFieldsAt(at),
       ...this.incremental?.offsetFields(),
     });
     this.durable.emit(record);

@@ -400,6 +400,16 @@ export class WalChangeEmitter {
     }
   }
 
+  /**
+   * The snapshot state an offset at `commitLsn` carries while the snapshot pass filter still
+   * applies there: a restart from it must filter the same changes, or it emits again what a
+   * pass already holds.
+   */
+  snapshotFieldsAt(commitLsn: Lsn): { snapshot?: SnapshotState } {
+    const state = this.o.snapshotState;
+    return state && this.o.passFilter?.active(commitLsn) ? { snapshot: state } : {};
+  }
+
   private origin(lsn: Lsn, lsnText: string): EventOrigin {
     const tx = this.tx;
     return {
@@ -421,7 +431,7 @@ export class WalChangeEmitter {
       txId: tx.xid,
       ts_usec: tx.tsUsec,
     };
-    if (tx.filtered && this.o.snapshotState) offset['snapshot'] = this.o.snapshotState;
+    if (tx.filtered) Object.assign(offset, this.snapshotFieldsAt(tx.commitLsn));
     const fields = observed ? this.o.observer?.offsetFields() : null;
     if (fields) Object.assign(offset, fields);
     return offset;
