@@ -9,6 +9,7 @@ import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { AckProbe, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { ConfigStore } from './config-store.js';
 import { type ConfigResolver, StandaloneHerder } from './standalone-herder.js';
 import type { ConnectorStatus } from './herder.js';
 
@@ -660,6 +661,36 @@ describe('StandaloneHerder', () => {
       () => MemorySink.received.get('beats') ?? [],
       (r) => r.length >= 3,
     );
+  });
+
+  it('fails the tasks of a sink config stored before the internal-topic check that reads or dead-letters to one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herder-'));
+    const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0, logger: silent });
+    const store = new ConfigStore(log);
+    await store.open();
+    // as an older version stored them, unchecked
+    await store.putConfig('reader', sink('reader', { name: 'reader', topics: 'orders,__sluice.configs' }));
+    await store.putConfig(
+      'dead-letters',
+      sink('dead-letters', {
+        name: 'dead-letters',
+        topics: 'orders',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': '__sluice.status',
+      }),
+    );
+    await log.close();
+    const { herder } = await startWorker(dir);
+    for (const [name, topic] of [
+      ['reader', '__sluice.configs'],
+      ['dead-letters', '__sluice.status'],
+    ] as const) {
+      const failed = await eventually(
+        () => herder.connectorStatus(name),
+        (s) => s.tasks[0]?.state === 'FAILED',
+      );
+      expect(failed.tasks[0]!.trace).toContain(`${topic} is internal to Sluice`);
+    }
   });
 
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {
