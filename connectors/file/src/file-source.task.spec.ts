@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   appendFile,
   mkdir,
+  open,
   readdir,
   rename,
   stat,
@@ -220,6 +221,26 @@ describe('FileSourceTask', () => {
     await unlink(join(input, 'bad.csv'));
     await writeFile(join(input, 'bad.csv'), 'id,name\n1,x\n');
     expect(values(await pollUntil(task, storage, (r) => r.length >= 1))).toEqual([{ id: '1', name: 'x' }]);
+  });
+
+  it('reads a rejected csv file again once its header is fixed in place, at the same size', async () => {
+    const { root, input } = await workspace();
+    const path = join(input, 'bad.csv');
+    await writeFile(path, 'id,id\n1,2\n');
+    const { task, storage } = await startTask(root, { glob: '*.csv', format: 'csv' });
+    await expect(task.poll()).rejects.toThrow(/names column "id" twice/);
+    // appended rows leave it rejected, without a second report
+    await appendFile(path, '3,4\n');
+    await sleep(150);
+    expect(await task.poll()).toEqual([]);
+    // the same file (inode, birth, size) with its header mended
+    const handle = await open(path, 'r+');
+    await handle.write('id,nm', 0);
+    await handle.close();
+    expect(values(await pollUntil(task, storage, (r) => r.length >= 2))).toEqual([
+      { id: '1', nm: '2' },
+      { id: '3', nm: '4' },
+    ]);
   });
 
   it('reports a line longer than max.line.bytes without holding it', async () => {

@@ -1,5 +1,4 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConnectError,
@@ -21,6 +20,7 @@ import { compileGlob } from './glob-matcher.js';
 import { dataError, LineDecoder } from './line-decoder.js';
 import { moveWithoutOverwrite } from './move-file.js';
 import { FILE_ROOTS_KEY, isInside, parseRoots, realPathOf } from './path-confinement.js';
+import { GONE, rejectedFile, stillRejected, type RejectedFile } from './rejected-file.js';
 import { parseFileOffset, TailedFile, type TailItem } from './tailed-file.js';
 import { VERSION } from './version.js';
 
@@ -248,7 +248,7 @@ export class FileSourceTask implements SourceTask {
       return;
     }
     this.detachPath(rel);
-    if (stillRejected(this.rejected.get(key), stats)) return;
+    if (await stillRejected(this.rejected.get(key), abs, stats)) return;
     this.rejected.delete(key);
     if (ownerTaskOf(id, this.config['task.count']) !== this.config['task.index']) return;
     // `path` is confined, but a symlink inside it could point anywhere.
@@ -265,7 +265,7 @@ export class FileSourceTask implements SourceTask {
         { file: rel, target: real },
         'file links outside the worker file roots; not reading it',
       );
-      this.rejected.set(key, rejectedFile(stats));
+      this.rejected.set(key, await rejectedFile(abs, stats, false));
       return;
     }
     let file: TailedFile | null;
@@ -281,7 +281,7 @@ export class FileSourceTask implements SourceTask {
       // Retrying every poll would only repeat the warning; a change to the file (its permissions
       // fixed) or a restart picks it up again.
       this.logger.warn({ err, file: rel }, 'no permission to read file; skipping it');
-      this.rejected.set(key, rejectedFile(stats));
+      this.rejected.set(key, await rejectedFile(abs, stats, false));
       return;
     }
     if (!file) {
@@ -291,7 +291,7 @@ export class FileSourceTask implements SourceTask {
     }
     if (!(await this.resume(file))) {
       await file.close();
-      this.rejected.set(key, rejectedFile(stats));
+      this.rejected.set(key, await rejectedFile(abs, stats, true));
       return;
     }
     this.files.set(key, file);
@@ -394,10 +394,11 @@ export class FileSourceTask implements SourceTask {
 
   /** The file now at `rel` as rejectedFile() keeps it (nothing to match when it is gone). */
   private async rejectedAt(rel: string): Promise<RejectedFile> {
+    const abs = join(this.root, rel);
     try {
-      return rejectedFile(await stat(join(this.root, rel), { bigint: true }));
+      return await rejectedFile(abs, await stat(abs, { bigint: true }), true);
     } catch {
-      return { born: -1n, mode: -1n, size: 0n };
+      return GONE;
     }
   }
 
@@ -569,23 +570,4 @@ export class FileSourceTask implements SourceTask {
       );
     }
   }
-}
-
-interface RejectedFile {
-  born: bigint;
-  mode: bigint;
-  size: bigint;
-}
-
-function rejectedFile(stats: BigIntStats): RejectedFile {
-  return { born: stats.birthtimeNs, mode: stats.mode, size: stats.size };
-}
-
-function stillRejected(rejected: RejectedFile | undefined, stats: BigIntStats): boolean {
-  return (
-    rejected !== undefined &&
-    rejected.born === stats.birthtimeNs &&
-    rejected.mode === stats.mode &&
-    stats.size >= rejected.size
-  );
 }
