@@ -119,6 +119,138 @@ async function appendRows(
   ];
 }
 
+/**
+ * A change event as postgres-source writes it with the JSON converter's schemas.enable: the
+ * envelope's schema (the same text in every event) and a payload of one row.
+ */
+function changeEvent(i: number): ProducerRecord {
+  const columns = ['id', 'user', 'event', 'amount', 'at', 'note'].map((field, n) => ({
+    type: n === 0 || n === 4 ? 'int64' : n === 3 ? 'double' : 'string',
+    optional: n !== 0,
+    field,
+  }));
+  const row = { type: 'struct', fields: columns, optional: true, name: 'bench.public.t.Value' };
+  const source = {
+    type: 'struct',
+    fields: [
+      'version',
+      'connector',
+      'name',
+      'ts_ms',
+      'snapshot',
+      'db',
+      'sequence',
+      'schema',
+      'table',
+      'txId',
+      'lsn',
+      'xmin',
+    ].map((field) => ({
+      type: /ts_ms|txId|lsn|xmin/.test(field) ? 'int64' : 'string',
+      optional: true,
+      field,
+    })),
+    optional: false,
+    name: 'io.debezium.connector.postgresql.Source',
+  };
+  const schema = JSON.stringify({
+    type: 'struct',
+    fields: [
+      { ...row, field: 'before' },
+      { ...row, field: 'after' },
+      { ...source, field: 'source' },
+      { type: 'string', optional: false, field: 'op' },
+      { type: 'int64', optional: true, field: 'ts_ms' },
+    ],
+    optional: false,
+    name: 'bench.public.t.Envelope',
+  });
+  const after = {
+    id: i,
+    user: `user-${i % 9973}`,
+    event: i % 3 ? 'view' : 'click',
+    amount: (i % 1000) / 10,
+    at: 1790000000000 + i,
+    note: 'x'.repeat(60),
+  };
+  const payload = JSON.stringify({
+    before: null,
+    after,
+    source: {
+      version: '0.1.0',
+      connector: 'postgresql',
+      name: 'bench',
+      ts_ms: 1790000000000 + i,
+      snapshot: 'false',
+      db: 'db',
+      sequence: null,
+      schema: 'public',
+      table: 't',
+      txId: 1000 + i,
+      lsn: 4096 * i,
+      xmin: null,
+    },
+    op: 'c',
+    ts_ms: 1790000000000 + i,
+  });
+  return { key: `{"id":${i}}`, value: `{"schema":${schema},"payload":${payload}}` };
+}
+
+/** The same change events appended with lz4 and without compression, runs alternating. */
+async function compressionRows(records: number, runs: number, log: (l: string) => void): Promise<BenchRow[]> {
+  const batches: ProducerRecord[][] = [];
+  for (let start = 0; start < records; start += BATCH)
+    batches.push(Array.from({ length: Math.min(BATCH, records - start) }, (_, k) => changeEvent(start + k)));
+  const eventBytes = Buffer.byteLength(batches[0]![0]!.value as string);
+  const rates: Record<'lz4' | 'none', number[]> = { lz4: [], none: [] };
+  const sizes: Record<'lz4' | 'none', number[]> = { lz4: [], none: [] };
+  for (let run = 0; run < runs; run++) {
+    for (const compression of ['none', 'lz4'] as const) {
+      const dir = workDir();
+      try {
+        const log = await Log.openEmbedded({ dir, cleanerIntervalMs: 0 });
+        await log.admin().createTopic({ name: 'events', partitions: 1 });
+        const producer = log.producer({ compression });
+        const inFlight = new Set<Promise<unknown>>();
+        const started = performance.now();
+        for (const records of batches) {
+          const p = producer.send({ topic: 'events', records });
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+          if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+        rates[compression].push(records / ((performance.now() - started) / 1000));
+        sizes[compression].push(
+          (await log.admin().describeTopic('events')).partitions[0]!.sizeBytes / records,
+        );
+        await log.close();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    log(
+      `  change events (${eventBytes} B) run ${run + 1}: lz4 ${Math.round(rates.lz4[run]!)} records/s, ${Math.round(sizes.lz4[run]!)} B each on disk; none ${Math.round(rates.none[run]!)} records/s, ${Math.round(sizes.none[run]!)} B`,
+    );
+  }
+  return [
+    {
+      name: `append ${eventBytes} B Debezium JSON change events with schemas: lz4 (worker default) against none`,
+      value: median(rates.lz4),
+      unit: 'records/s',
+      reference: median(rates.none),
+      ratio: median(rates.lz4.map((r, i) => r / rates.none[i]!)),
+    },
+    {
+      name: 'those change events on disk: lz4 against none',
+      value: median(sizes.lz4),
+      unit: 'B/record',
+      reference: median(sizes.none),
+      ratio: median(sizes.none) / median(sizes.lz4),
+    },
+  ];
+}
+
 async function readRows(runs: number, log: (l: string) => void): Promise<BenchRow[]> {
   const dir = workDir();
   try {
@@ -183,6 +315,7 @@ export async function logBench({
   return [
     ...(await appendRows(100, 3_000_000, runs, log)),
     ...(await appendRows(1024, 500_000, runs, log)),
+    ...(await compressionRows(200_000, runs, log)),
     ...(await readRows(runs, log)),
   ];
 }

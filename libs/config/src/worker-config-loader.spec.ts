@@ -22,7 +22,7 @@ describe('worker.yaml', () => {
       // file connectors may touch nothing until roots are given
       files: { roots: [] },
       converters: { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' },
-      producer: { 'compression.type': 'none' },
+      producer: { 'compression.type': 'lz4' },
     });
   });
 
@@ -47,7 +47,7 @@ describe('worker.yaml', () => {
       SLUICE_LOG_FLUSH_INTERVAL_MS: '250',
       SLUICE_FILES_ROOTS: '/a, /b',
       SLUICE_CONVERTERS_VALUE_CONVERTER: 'bytes',
-      SLUICE_PRODUCER_COMPRESSION_TYPE: 'lz4',
+      SLUICE_PRODUCER_COMPRESSION_TYPE: 'gzip',
     };
     const { config } = loadWorkerConfig(file('rest:\n  port: 9000\n'), env);
     expect(config.rest.port).toBe(9100);
@@ -55,7 +55,7 @@ describe('worker.yaml', () => {
     expect(config.log['flush.interval.ms']).toBe(250);
     expect(config.files.roots).toEqual(['/a', '/b']);
     expect(config.converters['value.converter']).toBe('bytes');
-    expect(config.producer['compression.type']).toBe('lz4');
+    expect(config.producer['compression.type']).toBe('gzip');
     expect(envNameFor('log.flush.interval.ms')).toBe('SLUICE_LOG_FLUSH_INTERVAL_MS');
   });
 
