@@ -27,6 +27,38 @@ export function rowShape(
   });
 }
 
+/**
+ * Whether the first `count` columns of two shapes are written alike: the same schema, or schemas
+ * that agree on everything encoding reads (type, logical name, parameters, what they contain). A
+ * field keeps its name when its unit changes (Debezium's MicroTimestamp becoming Timestamp after
+ * ALTER COLUMN ... TYPE timestamp(3)), so rows of one statement must not mix the two.
+ */
+export function sameColumnSchemas(a: RowShape, b: RowShape, count: number): boolean {
+  for (let i = 0; i < count; i++) if (!encodesAlike(a.schemas[i] ?? null, b.schemas[i] ?? null)) return false;
+  return true;
+}
+
+function encodesAlike(a: Schema | null | undefined, b: Schema | null | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.type !== b.type || a.name !== b.name || !sameParameters(a.parameters, b.parameters)) return false;
+  if (!encodesAlike(a.valueSchema, b.valueSchema) || !encodesAlike(a.keySchema, b.keySchema)) return false;
+  const fa = a.fields ?? [];
+  const fb = b.fields ?? [];
+  return (
+    fa.length === fb.length &&
+    fa.every((f, i) => f.name === fb[i]!.name && encodesAlike(f.schema, fb[i]!.schema))
+  );
+}
+
+function sameParameters(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
+}
+
 /** The key columns of a shape, as a shape of their own (what a delete writes to staging). */
 export function keyShape(shape: RowShape): RowShape {
   return shape.keyCount === shape.names.length

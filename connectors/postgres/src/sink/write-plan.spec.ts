@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { SinkRecord } from '@sluice/connect-api';
-import { rowShape, type RowChange } from './row-change.js';
+import { SchemaBuilder, Schemas, type Schema, type SinkRecord } from '@sluice/connect-api';
+import { rowShape, type RowChange, type RowShape } from './row-change.js';
 import { keyText, planBatch, type MergeStep } from './write-plan.js';
 
 const record = {} as SinkRecord;
@@ -81,6 +81,27 @@ describe('planBatch', () => {
       ['d', [3, undefined, undefined]],
     ]);
     expect(rows(steps[2])).toEqual([['w', [1, 'z']]]);
+  });
+
+  it('starts a new segment when a column keeps its name but not its schema (a unit that changed)', () => {
+    const micros = SchemaBuilder.type('int64').name('io.debezium.time.MicroTimestamp').build();
+    const millis = SchemaBuilder.type('int64').name('org.apache.kafka.connect.data.Timestamp').build();
+    const at = (schema: Schema): RowShape => rowShape(['id', 'at'], [Schemas.INT32, schema], 1);
+    const write = (id: number, shape: RowShape, at: number): RowChange => ({
+      kind: 'write',
+      record,
+      table,
+      shape,
+      values: [id, at],
+    });
+    const steps = planBatch(
+      [write(1, at(micros), 1_700_000_000_000_000), write(2, at(millis), 1_700_000_000_000)],
+      'upsert',
+    );
+    expect(steps.map((s) => (s as MergeStep).shape.schemas[1]!.name)).toEqual([micros.name, millis.name]);
+    // equal schemas that are different objects (a converter's cache evicted them) stay together
+    const again = SchemaBuilder.type('int64').name('io.debezium.time.MicroTimestamp').build();
+    expect(planBatch([write(1, at(micros), 1), write(2, at(again), 2)], 'upsert')).toHaveLength(1);
   });
 
   it('keeps truncates in place and groups steps per table', () => {

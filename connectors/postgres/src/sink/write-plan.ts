@@ -1,5 +1,5 @@
 import type { InsertMode } from './postgres-sink.config.js';
-import type { RowChange, RowShape } from './row-change.js';
+import { sameColumnSchemas, type RowChange, type RowShape } from './row-change.js';
 import { tableKey, type TableName } from './sql-identifier.js';
 
 /**
@@ -60,11 +60,19 @@ class Segment {
     return true;
   }
 
+  /** Same key columns, written alike. */
+  keysMatch(shape: RowShape): boolean {
+    return this.keyNamesMatch(shape) && sameColumnSchemas(shape, this.shape, shape.keyCount);
+  }
+
   accepts(change: RowChange & { kind: 'write' | 'delete' }): boolean {
-    if (change.kind === 'delete') return this.keyNamesMatch(change.shape);
-    if (change.shape === this.shape || change.shape.signature === this.shape.signature) return true;
+    const shape = change.shape;
+    if (change.kind === 'delete') return shape === this.shape || this.keysMatch(shape);
+    if (shape === this.shape) return true;
+    if (shape.signature === this.shape.signature)
+      return sameColumnSchemas(shape, this.shape, shape.names.length);
     // a segment of deletes only takes the columns of its first write
-    return !this.hasWrites && this.keyNamesMatch(change.shape);
+    return !this.hasWrites && this.keysMatch(shape);
   }
 }
 
