@@ -180,6 +180,36 @@ describe('postgres-sink exactly.once', () => {
     ]);
   });
 
+  it('writes through a role a DBA granted only SELECT, INSERT and UPDATE on the offsets table made for it', async () => {
+    await q(`CREATE ROLE eos_writer LOGIN PASSWORD 'eos-writer-pw'`);
+    await q('CREATE TABLE granted (n int, p int)');
+    // as a DBA makes it (see the README), owned by someone else
+    await q(
+      'CREATE TABLE granted_offsets (connector text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), topic_id text, PRIMARY KEY (connector, topic, "partition"))',
+    );
+    await q('GRANT SELECT, INSERT, UPDATE ON granted, granted_offsets TO eos_writer');
+    const f = new RecordFactory('granted');
+    const { task } = await startSinkTask(
+      config({
+        'connection.url': server.url(DB, 'eos_writer', 'eos-writer-pw'),
+        topics: 'granted',
+        'offsets.table': 'granted_offsets',
+        'auto.create': 'false',
+      }),
+      new FakeSinkContext('granted-sink'),
+    );
+    await task.open([{ topic: 'granted', partition: 0 }]);
+    await putAndFlush(
+      task,
+      [1, 2].map((n) => f.record(null, { n, p: 0 }, { valueSchema: value })),
+    );
+    await task.stop();
+    expect(await q('SELECT n FROM granted ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await q('SELECT connector, next_offset FROM granted_offsets')).toEqual([
+      { connector: 'granted-sink', next_offset: '2' },
+    ]);
+  });
+
   it('takes offsets altered or reset over REST into its offsets table, which its tasks resume from', async () => {
     const f = new RecordFactory('altered');
     const tp = { topic: 'altered', partition: 0 };

@@ -321,7 +321,13 @@ export class PostgresSinkTask implements SinkTask {
     }
     if (!this.session) {
       const session = await SinkSession.open(this.settings);
-      if (this.offsetsStore) await this.offsetsStore.ensure(session.client, session.currentSchema);
+      try {
+        if (this.offsetsStore) await this.offsetsStore.ensure(session.client, session.currentSchema);
+      } catch (err) {
+        // not yet this.session, which a retry closes: its connection would be left open
+        await session.close();
+        throw err;
+      }
       this.session = session;
     }
     return this.session;

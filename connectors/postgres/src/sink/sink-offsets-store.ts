@@ -54,12 +54,25 @@ export class SinkOffsetsStore {
     }
   }
 
+  /**
+   * DDL only for what is missing: CREATE ... IF NOT EXISTS still needs CREATE on the schema and
+   * ALTER ... IF NOT EXISTS owning the table (and its lock), which a role a DBA granted only
+   * SELECT, INSERT and UPDATE on a table made for it does not have.
+   */
   private async create(client: pg.Client, currentSchema: string): Promise<void> {
+    const { rows } = await client.query<{ has_topic_id: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = c.oid AND attname = 'topic_id' AND NOT attisdropped) AS has_topic_id FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`,
+      [this.name.schema ?? currentSchema, this.name.table],
+    );
+    if (rows[0]?.has_topic_id) return;
+    if (rows.length > 0) {
+      // tables made before offsets held topic IDs
+      await client.query(`ALTER TABLE ${this.table(currentSchema)} ADD COLUMN IF NOT EXISTS topic_id text`);
+      return;
+    }
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${this.table(currentSchema)} (connector text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), topic_id text, PRIMARY KEY (connector, topic, "partition"))`,
     );
-    // tables made before offsets held topic IDs
-    await client.query(`ALTER TABLE ${this.table(currentSchema)} ADD COLUMN IF NOT EXISTS topic_id text`);
   }
 
   async read(
