@@ -200,6 +200,46 @@ describe('postgres-sink writes', () => {
     expect(task.skippedRecords.get('tombstone')).toBe(1);
   });
 
+  it('takes a truncate of a table it never created as nothing to do', async () => {
+    const env = envelopeSchema(userValue, 'shop.inventory.never');
+    const { task, context } = await sink({
+      'auto.create': 'true',
+      'pk.mode': 'record_key',
+      'truncate.enabled': 'true',
+      'table.name.format': 'never_${source.table}',
+    });
+    const f = new RecordFactory('shop.inventory.never');
+    const source = sourceBlock('inventory', 'never');
+    const ev = (op: string, id: number, after: unknown) =>
+      f.record(
+        { id },
+        { before: null, after, source, op, ts_ms: 1 },
+        { keySchema: userKey, valueSchema: env },
+      );
+    await putAndFlush(task, [ev('t', 0, null)]);
+    expect(context.reported).toEqual([]);
+    await putAndFlush(task, [
+      ev('c', 1, { id: 1, name: 'a', score: null }),
+      ev('t', 0, null),
+      ev('c', 2, { id: 2, name: 'b', score: null }),
+    ]);
+    expect(await q('SELECT id FROM never_never')).toEqual([{ id: 2 }]);
+  });
+
+  it('creates tables in a schema that exists with a role that may not create schemas', async () => {
+    await q(`CREATE ROLE lander LOGIN PASSWORD 'lander-pw'`);
+    await q('CREATE SCHEMA landing');
+    await q('GRANT USAGE, CREATE ON SCHEMA landing TO lander');
+    const { task } = await sink({
+      'connection.url': server.url(DB, 'lander', 'lander-pw'),
+      'auto.create': 'true',
+      'table.name.format': 'landing.${topic}',
+    });
+    const f = new RecordFactory('arrivals');
+    await putAndFlush(task, [f.record(null, { id: 1, name: 'n1', score: 1 }, { valueSchema: userValue })]);
+    expect(await q('SELECT id, name FROM landing.arrivals')).toEqual([{ id: 1, name: 'n1' }]);
+  });
+
   it('deletes by the before row with pk.mode=record_value, and skips deletes when delete.enabled=false', async () => {
     await q('CREATE TABLE byvalue (id int PRIMARY KEY, name text, score float8)');
     const env = envelopeSchema(userValue, 's.public.byvalue');
@@ -409,6 +449,19 @@ describe('postgres-sink writes', () => {
     ]);
   });
 
+  it('reports a record with a NUL in a field name it would add, and writes the others', async () => {
+    const { task, context } = await sink({ 'auto.create': 'true', 'auto.evolve': 'true' });
+    const f = new RecordFactory('nul_fields');
+    await putAndFlush(task, [
+      f.record(null, { n: 1 }),
+      f.record(null, { n: 2, 'a\u0000': 3 }),
+      f.record(null, { n: 4 }),
+    ]);
+    expect(await q('SELECT n FROM nul_fields ORDER BY n')).toEqual([{ n: '1' }, { n: '4' }]);
+    expect(context.reported.map((r) => r.record.kafkaOffset)).toEqual([1]);
+    expect(context.reported[0]!.error.message).toMatch(/cannot contain a NUL character: "a\\u0000"/);
+  });
+
   it('reports the records Postgres refuses and writes the rest of the batch', async () => {
     await q(
       'CREATE TABLE strict_rows (id int PRIMARY KEY, code varchar(3) NOT NULL, qty int CHECK (qty >= 0))',
@@ -440,6 +493,29 @@ describe('postgres-sink writes', () => {
     expect(messages).toMatch(/strict_rows-0@2: null value in column "code"/);
     expect(messages).toMatch(/check constraint/);
     expect(messages).toMatch(/primary key column id is null/);
+  });
+
+  it('reports the records a deferred constraint refuses and writes the rest of the batch', async () => {
+    await q('CREATE TABLE parents (id int PRIMARY KEY)');
+    await q('INSERT INTO parents VALUES (1)');
+    await q(
+      'CREATE TABLE children (id int PRIMARY KEY, parent int REFERENCES parents DEFERRABLE INITIALLY DEFERRED)',
+    );
+    const value = SchemaBuilder.struct().field('id', Schemas.INT32).field('parent', Schemas.INT32).build();
+    const { task, context } = await sink({
+      'insert.mode': 'upsert',
+      'pk.mode': 'record_value',
+      'pk.fields': 'id',
+    });
+    const f = new RecordFactory('children');
+    await putAndFlush(task, [
+      f.record(null, { id: 1, parent: 1 }, { valueSchema: value }),
+      f.record(null, { id: 2, parent: 99 }, { valueSchema: value }),
+      f.record(null, { id: 3, parent: 1 }, { valueSchema: value }),
+    ]);
+    expect(await q('SELECT id FROM children ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
+    expect(context.reported.map((r) => r.record.kafkaOffset)).toEqual([1]);
+    expect(context.reported[0]!.error.message).toMatch(/foreign key/);
   });
 
   it('fails the batch whole when errors are not tolerated', async () => {

@@ -87,6 +87,8 @@ export class BatchWriter {
     const client = session.client;
     await this.atomically(session, async () => {
       await client.query('BEGIN');
+      // a deferred constraint would only fail at COMMIT, past every row's savepoint
+      await client.query('SET CONSTRAINTS ALL IMMEDIATE');
       for (const { change, steps } of items) {
         const script = this.script(steps);
         try {
@@ -134,7 +136,9 @@ export class BatchWriter {
         table: step.table.table,
       });
       if (step.kind === 'truncate') {
-        out.push({ kind: 'sql', sql: truncateSql(table) });
+        // a source table truncated before any of its rows reached the sink: nothing to empty
+        if (await this.o.catalog.exists(session.client, session.currentSchema, step.table))
+          out.push({ kind: 'sql', sql: truncateSql(table) });
         continue;
       }
       const { shape, rows } = step;

@@ -1,12 +1,18 @@
+import { DataError } from '@sluice/connect-api';
+
 /**
  * Identifiers in SQL text. Every table and column name the sink writes goes through quoteIdent:
  * names come from topics and record fields, which anyone producing to the log controls, so
  * nothing is ever pasted in unquoted. Values never appear in SQL text at all (parameters or COPY).
  */
 
-/** `"name"`, with embedded double quotes doubled. A NUL cannot be quoted: Postgres refuses it. */
+/**
+ * `"name"`, with embedded double quotes doubled. A NUL cannot be quoted: Postgres refuses it, and
+ * the name comes from a record (a field, a topic), so that record is what is wrong.
+ */
 export function quoteIdent(name: string): string {
-  if (name.includes('\u0000')) throw new Error(`an identifier cannot contain a NUL character: ${name}`);
+  if (name.includes('\u0000'))
+    throw new DataError(`an identifier cannot contain a NUL character: ${JSON.stringify(name)}`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 

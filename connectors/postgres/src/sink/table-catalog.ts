@@ -32,6 +32,12 @@ export class TableCatalog {
     this.tables.clear();
   }
 
+  /** Whether the table is there (a truncate of one never created has nothing to empty). */
+  async exists(client: pg.Client, currentSchema: string, table: TableName): Promise<boolean> {
+    const name = resolveSchema(table, currentSchema);
+    return this.tables.has(tableKey(name)) || (await loadTableInfo(client, name)) !== null;
+  }
+
   /**
    * The table a merge step writes, created or evolved as needed and allowed. Null when the step
    * only deletes from a table that does not exist (nothing to do). Throws DataError when the
@@ -61,7 +67,8 @@ export class TableCatalog {
         throw new DataError(
           `table ${name.schema}.${name.table} does not exist: create it, or set auto.create=true to let the sink create it`,
         );
-      if (table.schema !== null) await client.query(createSchemaSql(name.schema));
+      if (table.schema !== null && !(await schemaExists(client, name.schema)))
+        await client.query(createSchemaSql(name.schema));
       await client.query(
         createTableSql(qualified, columnDefinitions(shape, rows, true), shape.names.slice(0, shape.keyCount)),
       );
@@ -110,4 +117,13 @@ function columnDefinitions(shape: RowShape, rows: readonly StagedRow[], create: 
     const notNull = create && (i < shape.keyCount || (schema !== null && !schema.optional));
     return { name, type, notNull };
   });
+}
+
+/**
+ * CREATE SCHEMA IF NOT EXISTS checks CREATE on the database before whether the schema exists, so a
+ * role that may create tables in an existing schema, and nothing more, is refused by it.
+ */
+async function schemaExists(client: pg.Client, schema: string): Promise<boolean> {
+  const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  return rows.length > 0;
 }
