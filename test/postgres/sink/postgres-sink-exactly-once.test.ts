@@ -210,6 +210,32 @@ describe('postgres-sink exactly.once', () => {
     ]);
   });
 
+  it('closes the connection whose offsets table cannot be set up', async () => {
+    const url = `${server.url(DB)}?application_name=eos-unset`;
+    const started = await startSinkTask(
+      config({ 'connection.url': url, 'offsets.table': 'no_such_schema.offsets' }),
+      new FakeSinkContext('unset-sink'),
+    ).then(
+      (s) => s,
+      (err: unknown) => err as Error,
+    );
+    if (!(started instanceof Error)) {
+      await expect(started.task.open([{ topic: 'ledger', partition: 0 }])).rejects.toThrow(/no_such_schema/);
+      await started.task.stop();
+    }
+    const open = async (): Promise<number> =>
+      Number(
+        (
+          await q<{ n: string }>(
+            `SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'eos-unset'`,
+          )
+        )[0]!.n,
+      );
+    const deadline = Date.now() + 3_000;
+    while ((await open()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await open()).toBe(0);
+  });
+
   it('takes offsets altered or reset over REST into its offsets table, which its tasks resume from', async () => {
     const f = new RecordFactory('altered');
     const tp = { topic: 'altered', partition: 0 };
