@@ -162,6 +162,34 @@ describe('http-source poll mode', () => {
     ]);
   });
 
+  it('asks again for a page it could not read without its ETag, and reads JSON after a byte order mark', async () => {
+    const seen: string[] = [];
+    let answers = 0;
+    const server = http.createServer((req, res) => {
+      seen.push(String(req.headers['if-none-match'] ?? ''));
+      if (req.headers['if-none-match'] === '"v1"') {
+        res.writeHead(304).end();
+        return;
+      }
+      // first a proxy's maintenance page, then the API's answer, which starts with a BOM
+      const body = answers++ === 0 ? '<html>down for maintenance</html>' : '\ufeff[{"id":1},{"id":2}]';
+      res.writeHead(200, { 'content-type': 'application/json', etag: '"v1"' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const storage = new MemoryOffsetStorage();
+    const task = await pollTask(
+      {
+        'http.url': `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`,
+        'poll.interval.ms': '1',
+      },
+      storage,
+    );
+    await expect(task.poll()).rejects.toThrow(/answered with invalid JSON/);
+    expect((await pollTimes(task, storage, 1)).map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(seen.slice(0, 2)).toEqual(['', '']);
+  });
+
   it('resumes in the middle of a page, and takes only the new items when the last page grows', async () => {
     const { base, size } = await api();
     const storage = new MemoryOffsetStorage();

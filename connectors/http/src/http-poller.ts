@@ -160,16 +160,12 @@ export class HttpPoller {
     if (reply.status < 200 || reply.status >= 300) {
       throw new ConnectError(`${url.origin}${url.pathname} answered ${reply.status}`);
     }
-    const newEtag = headerText(reply.headers, 'etag');
-    if (newEtag) {
-      this.etags.delete(url.href);
-      this.etags.set(url.href, newEtag);
-      if (this.etags.size > MAX_ETAGS) this.etags.delete(this.etags.keys().next().value!);
-    }
     let document: unknown = null;
     try {
       if (reply.body.length > 0) {
-        document = parseSchemalessJson(reply.body.toString('utf8'));
+        const text = reply.body.toString('utf8');
+        // a byte order mark is not JSON, but some servers send one
+        document = parseSchemalessJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
       }
     } catch (err) {
       throw new RetriableError(
@@ -201,6 +197,13 @@ export class HttpPoller {
     } else {
       this.taken = items.length;
       this.nextAt = Date.now() + this.config['poll.interval.ms'];
+    }
+    // only for a page taken: kept before a failure, it would make the page's retry a 304, skipped
+    const newEtag = headerText(reply.headers, 'etag');
+    if (newEtag) {
+      this.etags.delete(url.href);
+      this.etags.set(url.href, newEtag);
+      if (this.etags.size > MAX_ETAGS) this.etags.delete(this.etags.keys().next().value!);
     }
     return records;
   }
