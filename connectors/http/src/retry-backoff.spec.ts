@@ -21,3 +21,18 @@ describe('parseRetryAfter', () => {
     expect(retryDelay(0, { initialMs: 1000, maxMs: 60_000 }, parseRetryAfter('-1', now), () => 0)).toBe(500);
   });
 });
+
+describe('retryDelay', () => {
+  const settings = { initialMs: 100, maxMs: 10_000 };
+
+  it("waits the server's Retry-After, capped", () => {
+    expect(retryDelay(0, settings, 2_000)).toBe(2_000);
+    expect(retryDelay(0, settings, 3_600_000)).toBe(10_000);
+  });
+
+  it('waits at least the fixed half of the backoff when Retry-After says 0, growing with the attempts', () => {
+    expect([0, 1, 2, 3, 10].map((attempt) => retryDelay(attempt, settings, 0))).toEqual([
+      50, 100, 200, 400, 5_000,
+    ]);
+  });
+});

@@ -48,15 +48,20 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Math.max(0, date - now);
 }
 
-/** The wait before the next attempt: the server's Retry-After if it sent one, else the backoff; capped. */
+/**
+ * The wait before the next attempt: the server's Retry-After if it sent one, else the backoff;
+ * capped. A Retry-After below the backoff's fixed half ("0", a date the local clock has passed)
+ * waits that half, or a server that keeps answering so would be asked again in a tight loop.
+ */
 export function retryDelay(
   attempt: number,
   settings: BackoffSettings,
   retryAfterMs: number | null,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== null) return Math.min(retryAfterMs, settings.maxMs);
-  return backoffDelay(attempt, settings, random);
+  if (retryAfterMs === null) return backoffDelay(attempt, settings, random);
+  const floor = Math.round(Math.min(settings.maxMs, settings.initialMs * 2 ** Math.min(attempt, 52)) / 2);
+  return Math.min(Math.max(retryAfterMs, floor), settings.maxMs);
 }
 
 /** Statuses worth retrying: timeouts, throttling and server errors. */
