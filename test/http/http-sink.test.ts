@@ -167,6 +167,21 @@ describe('http-sink', () => {
     await expect(task.preCommit(offsetsOf([sinkRecord('t', 0, 0, 'bad')]))).rejects.toThrow(/answered 400/);
   });
 
+  it('fails the task, dead-lettering nothing, on a redirect or refused credentials even when errors are tolerated', async () => {
+    for (const [status, says] of [
+      [401, /answered 401.*the credentials were refused/],
+      [403, /answered 403.*the credentials were refused/],
+      [308, /answered 308.*redirects are not followed/],
+    ] as const) {
+      const { r, url } = await receiver();
+      r.refuseWith = status;
+      const { task, context } = await sinkTask({ 'http.url': url });
+      await task.put([sinkRecord('t', 0, 0, 'fine')]);
+      await expect(task.preCommit(offsetsOf([sinkRecord('t', 0, 0, 'fine')]))).rejects.toThrow(says);
+      expect(context.reported).toEqual([]);
+    }
+  });
+
   it('fills ${topic} and ${key} in the URL and headers, and splits batches where they change', async () => {
     const { r, url } = await receiver();
     const { task } = await sinkTask({

@@ -238,12 +238,14 @@ export class HttpSinkTask implements SinkTask {
     }
     if (reply.status >= 200 && reply.status < 300) return 'delivered';
     const snippet = reply.body.toString('utf8', 0, Math.min(reply.body.length, 512)).trim();
-    await this.reportErrant(
-      batch.records,
-      new DataError(
-        `${this.config['http.method']} ${url.origin}${url.pathname} answered ${reply.status}${snippet ? `: ${snippet}` : ''}`,
-      ),
-    );
+    const answer = `${this.config['http.method']} ${url.origin}${url.pathname} answered ${reply.status}${snippet ? `: ${snippet}` : ''}`;
+    // the endpoint or the credentials are wrong, not these records: dead-lettering them would
+    // send every record after them there too, and commit their offsets
+    if (isEndpointRefusal(reply.status))
+      throw new ConnectError(
+        `${answer}; ${reply.status < 400 ? 'redirects are not followed: set http.url to where it points' : 'the credentials were refused: fix the auth settings'}, then restart the task`,
+      );
+    await this.reportErrant(batch.records, new DataError(answer));
     return 'delivered';
   }
 
@@ -251,4 +253,9 @@ export class HttpSinkTask implements SinkTask {
   private async reportErrant(records: readonly SinkRecord[], error: Error): Promise<void> {
     for (const record of records) await this.context.errantRecordReporter.report(record, error);
   }
+}
+
+/** Answers about the endpoint or the credentials (a redirect, 401, 403, 407), not the records. */
+function isEndpointRefusal(status: number): boolean {
+  return (status >= 300 && status < 400) || status === 401 || status === 403 || status === 407;
 }
