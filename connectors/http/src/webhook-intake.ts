@@ -28,6 +28,8 @@ export interface WebhookIntakeSettings {
 interface PendingRequest {
   remaining: number;
   readonly count: number;
+  /** Records the runtime did not write (a transform dropped them, or errors.tolerance=all skipped them). */
+  skipped: number;
   readonly resolve: (response: IngressResponse) => void;
 }
 
@@ -126,14 +128,21 @@ export class WebhookIntake {
     });
   }
 
-  committed(record: SourceRecord, _metadata: RecordMetadata | null): void {
+  /** `metadata` null: the runtime did not write the record (filtered, or skipped as errant). */
+  committed(record: SourceRecord, metadata: RecordMetadata | null): void {
     const request = (record as IntakeRecord)[REQUEST];
     if (!request || !this.pending.has(request)) return;
     (record as IntakeRecord)[REQUEST] = undefined;
     this.handedOut--;
+    if (metadata === null) request.skipped++;
     if (--request.remaining === 0) {
       this.pending.delete(request);
-      request.resolve({ status: 200, body: { accepted: request.count } });
+      // a 2xx still: the other items are stored, and a retry would store them again
+      const { count, skipped } = request;
+      request.resolve({
+        status: 200,
+        body: skipped === 0 ? { accepted: count } : { accepted: count - skipped, skipped },
+      });
     }
   }
 
@@ -175,7 +184,7 @@ export class WebhookIntake {
     const headers = this.headersOf(request);
     const { topic, key } = this.settings;
     return new Promise((resolve) => {
-      const pending: PendingRequest = { remaining: items.length, count: items.length, resolve };
+      const pending: PendingRequest = { remaining: items.length, count: items.length, skipped: 0, resolve };
       this.pending.add(pending);
       const texts = parsed.texts;
       for (let i = 0; i < items.length; i++) {
