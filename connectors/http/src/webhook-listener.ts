@@ -2,6 +2,7 @@ import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  BodyBudget,
   ConnectError,
   ingressRefusal,
   sendIngressResponse,
@@ -36,6 +37,8 @@ const CLOSE_GRACE_MS = 2_000;
  */
 export class WebhookListener {
   private closing = false;
+  /** Four bodies of the largest size at once, or 64 MiB when bodies are small. */
+  private readonly budget = new BodyBudget(Math.max(4 * this.options.maxBodyBytes, 64 * 1024 * 1024));
   private closed: Promise<void> | null = null;
 
   private constructor(
@@ -113,6 +116,7 @@ export class WebhookListener {
     serveIngressRequest(req, res, {
       path,
       maxBodyBytes: this.options.maxBodyBytes,
+      budget: this.budget,
       handle: this.handler,
       failed: (err) => {
         this.options.logger.error({ err }, 'webhook request failed');

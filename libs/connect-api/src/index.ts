@@ -70,6 +70,7 @@ export {
   ingressRefusal,
   sendIngressResponse,
   serveIngressRequest,
+  BodyBudget,
   type IngressServing,
 } from './ingress-http.js';
 export { compactJsonText, jsonArrayElementTexts, jsonValueTexts } from './json-value-texts.js';

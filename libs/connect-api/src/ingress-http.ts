@@ -19,6 +19,35 @@ export interface IngressServing {
   closing?(): boolean;
   /** Called with each answer sent. */
   answered?(status: number): void;
+  /** Bytes of bodies being read that the listener's requests share (see BodyBudget). */
+  budget?: BodyBudget;
+}
+
+/**
+ * How many bytes of request bodies a listener holds at once, across its requests: each request
+ * may send up to maxBodyBytes, so without a bound many at once could take all the memory there is.
+ * A body that would go past it gets 503 with Retry-After; it is held from its first byte until
+ * its answer is sent.
+ */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly limit: number) {}
+
+  get used(): number {
+    return this.held;
+  }
+
+  /** Takes `bytes` if they fit (a first body always does, or it could never be read). */
+  take(bytes: number): boolean {
+    if (this.held > 0 && this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
 }
 
 /** An answer in Kafka Connect's error shape. */
@@ -51,6 +80,29 @@ export function serveIngressRequest(
     req.resume();
     return;
   }
+  const budget = serving.budget;
+  let held = 0;
+  const release = (): void => {
+    budget?.give(held);
+    held = 0;
+  };
+  res.once('close', release);
+  const busy = (): void =>
+    sendIngressResponse(
+      res,
+      ingressRefusal(503, 'too many request bodies are being read at once; retry later', {
+        'retry-after': '1',
+      }),
+      serving,
+    );
+  if (budget && Number.isFinite(declared) && declared > 0) {
+    if (!budget.take(declared)) {
+      busy();
+      req.resume();
+      return;
+    }
+    held = declared;
+  }
   let chunks: Buffer[] | null = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -64,6 +116,15 @@ export function serveIngressRequest(
         serving,
       );
       return;
+    }
+    // a body without Content-Length is held as it comes
+    if (budget && size > held) {
+      if (!budget.take(size - held)) {
+        chunks = null;
+        busy();
+        return;
+      }
+      held = size;
     }
     chunks.push(chunk);
   });

@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ingressRefusal, sendIngressResponse, serveIngressRequest } from '@sluice/connect-api';
+import { BodyBudget, ingressRefusal, sendIngressResponse, serveIngressRequest } from '@sluice/connect-api';
 import type { Logger } from '@sluice/log';
 import type { Herder } from '@sluice/runtime';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -13,12 +13,16 @@ export const INGEST_PREFIX = '/ingest';
 /** The largest ingest body read (a connector's webhook.max.body.bytes may allow less). */
 export const INGEST_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Bytes of ingest bodies the listener holds at once, all connectors together. */
+export const INGEST_BUFFERED_BYTES = 4 * INGEST_MAX_BODY_BYTES;
+
 interface IngestServing {
   herder: Pick<Herder, 'ingest'>;
   /** Each answer, as the admin API's request log has it. */
   requestLogger: Logger;
   /** Failures of the worker (500s). */
   errorLogger: Logger;
+  budget: BodyBudget;
 }
 
 /**
@@ -36,6 +40,7 @@ export function ingestServerFactory(herder: Pick<Herder, 'ingest'>, loggers: Log
     herder,
     requestLogger: loggers.logger(REQUEST_LOGGER),
     errorLogger: loggers.logger('sluice.rest'),
+    budget: new BodyBudget(INGEST_BUFFERED_BYTES),
   };
   return (handler: http.RequestListener, fastifyOptions: Record<string, unknown>): http.Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
@@ -98,6 +103,7 @@ function serveIngest(
   serveIngressRequest(req, res, {
     path: target.path,
     maxBodyBytes: INGEST_MAX_BODY_BYTES,
+    budget: serving.budget,
     handle: (request) => serving.herder.ingest(target.connector, request),
     failed: (err) => {
       const { status, message, headers } = toRestError(err);
