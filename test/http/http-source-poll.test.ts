@@ -114,9 +114,15 @@ describe('http-source poll mode', () => {
       'pagination.cursor.pointer': 'next_cursor',
       'key.field': 'id',
     };
-    const first = await pollTask(config, storage);
+    const logger = recordingLogger();
+    const first = await pollTask(config, storage, logger);
+    // a 429 ends the poll; the same request goes out again after its Retry-After
     throttleOnce.on = true;
-    const records = await pollTimes(first, storage, 2);
+    const records: SourceRecord[] = [];
+    for (let i = 0; i < 20 && records.length < 6; i++) records.push(...(await pollTimes(first, storage, 1)));
+    expect(logger.messages('warn')).toContainEqual(
+      expect.stringMatching(/answered 429: polling again in \d+ ms/),
+    );
     expect(records.map((r) => [r.key, r.sourceOffset])).toEqual([
       [0, { skip: 1 }],
       [1, { skip: 2 }],
@@ -188,6 +194,24 @@ describe('http-source poll mode', () => {
     await expect(task.poll()).rejects.toThrow(/answered with invalid JSON/);
     expect((await pollTimes(task, storage, 1)).map((r) => r.value)).toEqual([{ id: 1 }, { id: 2 }]);
     expect(seen.slice(0, 2)).toEqual(['', '']);
+  });
+
+  it('waits out a rate limit however long it lasts, without counting it against max.retries', async () => {
+    let throttles = 5;
+    const server = http.createServer((_req, res) => {
+      if (throttles-- > 0) res.writeHead(429, { 'retry-after': '0' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":1}]');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const storage = new MemoryOffsetStorage();
+    const task = await pollTask(
+      { 'http.url': `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, 'max.retries': '1' },
+      storage,
+    );
+    const records: SourceRecord[] = [];
+    for (let i = 0; i < 40 && records.length === 0; i++) records.push(...(await pollTimes(task, storage, 1)));
+    expect(records.map((r) => r.value)).toEqual([{ id: 1 }]);
   });
 
   it('resumes in the middle of a page, and takes only the new items when the last page grows', async () => {

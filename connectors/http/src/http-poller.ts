@@ -13,6 +13,7 @@ import { headerText, type HttpClient } from './http-client.js';
 import type { HttpSourceConfig, PaginationMode } from './http-source.config.js';
 import { parseLinkHeader } from './link-header.js';
 import type { RequestAuthorizer } from './request-authorizer.js';
+import { backoffDelay, parseRetryAfter } from './retry-backoff.js';
 import { sendWithRetries, type RetryPolicy } from './retrying-request.js';
 
 /** For requests to another origin than http.url's. */
@@ -22,6 +23,8 @@ const NO_AUTHORIZATION: RequestAuthorizer = { authorization: async () => null, r
 const MAX_ETAGS = 256;
 /** Longest a poll() sleeps before it returns empty-handed, so the runtime stays responsive. */
 const MAX_IDLE_MS = 1000;
+/** The longest a rate-limited poller waits, whatever Retry-After says. */
+const MAX_THROTTLE_MS = 60 * 60 * 1000;
 
 /*
  * Polling mode: one request per poll() when due. Position (the source offset) by pagination mode:
@@ -68,6 +71,8 @@ export class HttpPoller {
   /** Its query parameters that hold credentials, as written: kept out of stored next links. */
   private readonly secretParts: readonly string[];
   private warnedNoRecords = false;
+  /** 429s answered in a row. */
+  private throttled = 0;
   private warnedOtherOrigin = false;
 
   constructor(
@@ -144,7 +149,7 @@ export class HttpPoller {
           overflow: 'fail',
         },
         sameOrigin ? this.authorizer : NO_AUTHORIZATION,
-        this.policy,
+        { ...this.policy, throttledIsAnswer: true },
         this.signal,
         (notice) =>
           this.logger.warn(`poll retry ${notice.attempt} in ${notice.delayMs} ms (${notice.reason})`),
@@ -157,6 +162,20 @@ export class HttpPoller {
       this.nextAt = Date.now() + this.config['poll.interval.ms'];
       return [];
     }
+    if (reply.status === 429) {
+      // rate limited: the same request again once the API says, without counting against
+      // max.retries (a limit of a few an hour would otherwise fail the task)
+      this.throttled++;
+      const asked = parseRetryAfter(headerText(reply.headers, 'retry-after'));
+      const backoff = backoffDelay(this.throttled - 1, this.policy.backoff);
+      const waitMs = Math.min(MAX_THROTTLE_MS, asked === null ? backoff : Math.max(asked, backoff / 2));
+      this.nextAt = Date.now() + waitMs;
+      this.logger.warn(
+        `${url.origin}${url.pathname} answered 429: polling again in ${Math.round(waitMs)} ms`,
+      );
+      return [];
+    }
+    this.throttled = 0;
     if (reply.status < 200 || reply.status >= 300) {
       throw new ConnectError(`${url.origin}${url.pathname} answered ${reply.status}`);
     }

@@ -8,6 +8,8 @@ export interface RetryPolicy {
   /** Retries after the first attempt; -1: forever. */
   maxRetries: number;
   backoff: BackoffSettings;
+  /** A 429 is the answer, not retried here (a poller waits its Retry-After before its next poll). */
+  throttledIsAnswer?: boolean;
 }
 
 /** Why an attempt is retried: for logs and gauges. */
@@ -54,7 +56,8 @@ export async function sendWithRetries(
         freshTokenTried = true;
         continue;
       }
-      if (!isRetriableStatus(reply.status)) return reply;
+      if (!isRetriableStatus(reply.status) || (reply.status === 429 && policy.throttledIsAnswer))
+        return reply;
       reason = `${call.url.origin}${call.url.pathname} answered ${reply.status}`;
       retryAfterMs = parseRetryAfter(headerText(reply.headers, 'retry-after'));
     } catch (err) {
