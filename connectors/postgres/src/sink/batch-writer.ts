@@ -1,15 +1,15 @@
 import { DataError } from '@sluice/connect-api';
 import { runCopyScript } from './copy-script.js';
 import { pgErrorKind } from './pg-error-kind.js';
-import { copyField, pgText, type ColumnCodec } from './pg-text-encoder.js';
+import { encodeCopyRows } from './copy-rows.js';
 import type { InsertMode } from './postgres-sink.config.js';
-import type { RowChange, RowShape } from './row-change.js';
+import type { RowChange } from './row-change.js';
 import type { SinkOffsetsStore, StoredOffset } from './sink-offsets-store.js';
 import type { SinkSession, StageTable } from './sink-session.js';
 import { copyIntoStageSql, copyIntoTableSql, mergeSql, truncateSql } from './sink-statements.js';
 import { quoteTable } from './sql-identifier.js';
 import type { TableCatalog } from './table-catalog.js';
-import { planBatch, type PlanStep, type StagedRow } from './write-plan.js';
+import { planBatch, type PlanStep } from './write-plan.js';
 
 export interface WriteFailure {
   change: RowChange;
@@ -159,7 +159,7 @@ export class BatchWriter {
         out.push({
           kind: 'copy',
           copySql: copyIntoTableSql(table, shape.names),
-          payload: encodeRows(rows, shape, codecs, false),
+          payload: encodeCopyRows(rows, shape, codecs, false),
           stage: null,
           statements: [],
         });
@@ -169,7 +169,7 @@ export class BatchWriter {
       out.push({
         kind: 'copy',
         copySql: copyIntoStageSql(stage.sql),
-        payload: encodeRows(rows, shape, codecs, true),
+        payload: encodeCopyRows(rows, shape, codecs, true),
         stage,
         statements: mergeSql(this.o.mode, {
           table,
@@ -202,26 +202,4 @@ export class BatchWriter {
     }
     return { statements, payloads };
   }
-}
-
-/** COPY text rows: the op (staging only), then each column's value. */
-function encodeRows(
-  rows: readonly StagedRow[],
-  shape: RowShape,
-  codecs: readonly ColumnCodec[],
-  withOp: boolean,
-): Buffer {
-  const width = shape.names.length;
-  const schemas = shape.schemas;
-  let text = '';
-  for (const row of rows) {
-    const values = row.values;
-    let line = withOp ? row.op : '';
-    for (let i = 0; i < width; i++) {
-      const field = copyField(pgText(values[i], schemas[i] ?? null, codecs[i]!));
-      line += withOp || i > 0 ? `\t${field}` : field;
-    }
-    text += `${line}\n`;
-  }
-  return Buffer.from(text, 'utf8');
 }
