@@ -159,6 +159,36 @@ describe('Consumer with manual assignment', () => {
     await expect(strict.poll()).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
   });
 
+  it('hands out what it read from other partitions when one fails, and loses none of it', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 'fine' });
+    await produce(log, 'fine', 0, ['a', 'b']);
+    await log
+      .admin()
+      .createTopic({ name: 'trimmed', config: { 'segment.bytes': 200, 'retention.bytes': 300 } });
+    for (let i = 0; i < 20; i++) await produce(log, 'trimmed', 0, [`v${i}`.padEnd(60, '.')]);
+    await log.storage.runCleaner();
+    const consumer = log.consumer({ autoOffsetReset: 'none' });
+    consumer.assign([
+      { topic: 'fine', partition: 0 },
+      { topic: 'trimmed', partition: 0 },
+    ]);
+    consumer.seek({ topic: 'fine', partition: 0 }, 0);
+    consumer.seek({ topic: 'trimmed', partition: 0 }, 0);
+    const got: LogRecord[] = [];
+    const errors: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      try {
+        for (const p of await consumer.poll()) got.push(...p.records);
+      } catch (err) {
+        errors.push((err as { code?: string }).code ?? String(err));
+      }
+    }
+    expect(text(got)).toEqual(['a', 'b']);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors)).toEqual(new Set(['OFFSET_OUT_OF_RANGE']));
+  });
+
   it('returns records in offset order across many batches without loss', async () => {
     const log = await openLog();
     await log.admin().createTopic({ name: 't', config: { 'segment.bytes': 5000 } });

@@ -193,8 +193,15 @@ export class Consumer {
         count += this.takeBuffered(state, out, this.maxPollRecords - count);
         continue;
       }
-      const result = await this.fetch(state, 0, options.signal);
-      count += this.take(state, result, out, this.maxPollRecords - count);
+      try {
+        const result = await this.fetch(state, 0, options.signal);
+        count += this.take(state, result, out, this.maxPollRecords - count);
+      } catch (err) {
+        // records taken from other partitions already moved their positions: they are handed
+        // out, and this partition's error comes again from the next poll's fetch
+        if (out.length > 0) return out;
+        throw err;
+      }
     }
     if (out.length > 0 || (options.timeoutMs ?? 0) <= 0) return out;
 
@@ -253,8 +260,8 @@ export class Consumer {
   }
 
   /**
-   * Moves the position past a fetch, starts the next fetch (so the read overlaps the caller's
-   * work and this decode), then decodes the fetch into `out`.
+   * Starts the next fetch (so the read overlaps the caller's work and this decode), decodes the
+   * fetch into `out`, then moves the position past it.
    */
   private take(state: PartitionState, result: FetchResult, out: PartitionRecords[], limit: number): number {
     state.highWatermark = result.highWatermark;
@@ -265,7 +272,6 @@ export class Consumer {
     for (let pos = 0; pos < data.length; pos += batchSizeAt(data, pos)) {
       next = Math.max(next, batchLastOffset(data, pos) + 1);
     }
-    state.position = next;
     if (next < result.highWatermark && !state.paused) {
       const ahead = this.storage.fetch(state.tp.topic, state.tp.partition, {
         offset: next,
@@ -278,6 +284,9 @@ export class Consumer {
     for (let pos = 0; pos < data.length; pos += batchSizeAt(data, pos)) {
       this.decoder.decode(data, pos, records, position);
     }
+    // only past what decoded: a batch that does not (a codec this Node lacks) fails every poll
+    // instead of being stepped over
+    state.position = next;
     if (records.length === 0) return 0;
     if (records.length > limit) {
       state.buffered = { records: records.slice(limit), next };
