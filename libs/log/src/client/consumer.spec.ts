@@ -269,6 +269,26 @@ describe('Consumer in a group', () => {
     await consumer.close();
   });
 
+  it('commits from onPartitionsRevoked while closing: the last chance to keep its positions', async () => {
+    const log = await openLog();
+    await log.admin().createTopic({ name: 'closing', partitions: 1 });
+    await produce(log, 'closing', 0, ['a', 'b', 'c']);
+    const consumer = log.consumer({ groupId: 'g-close', autoOffsetReset: 'earliest', ...fast });
+    const failures: unknown[] = [];
+    consumer.subscribe(['closing'], {
+      onPartitionsRevoked: async () => {
+        await consumer.commit().catch((err: unknown) => void failures.push(err));
+      },
+    });
+    const seen: LogRecord[][] = [];
+    await pollUntil([consumer], () => (seen[0]?.length ?? 0) === 3, seen);
+    await consumer.close();
+    expect(failures).toEqual([]);
+    expect(await log.coordinator.fetchOffsets('g-close')).toEqual([
+      expect.objectContaining({ topic: 'closing', partition: 0, offset: 3 }),
+    ]);
+  });
+
   it('splits partitions between members, hands them over when one leaves, and resumes from commits', async () => {
     const dir = tempDir();
     let log = await openLog({ dir });

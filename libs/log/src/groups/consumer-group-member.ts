@@ -125,6 +125,8 @@ export class ConsumerGroupMember {
   private queue: Promise<void> = Promise.resolve();
   private readonly closing = new AbortController();
   private closed = false;
+  /** Out of the group: close() revoked the partitions (commits still allowed then) and left. */
+  private left = false;
 
   constructor(private readonly options: ConsumerGroupMemberOptions) {
     this.coordinator = options.coordinator;
@@ -195,7 +197,8 @@ export class ConsumerGroupMember {
    * (REBALANCE_IN_PROGRESS), the next poll rejoins, and the error is rethrown.
    */
   async commit(offsets: OffsetCommit[]): Promise<void> {
-    this.assertOpen();
+    // a revoke listener run by close() commits here: its partitions' last chance
+    if (this.left) throw this.closedError();
     const ref = this.memberRef();
     if (ref.generationId < 0) {
       this.requestRejoin();
@@ -231,6 +234,7 @@ export class ConsumerGroupMember {
     this.owned = [];
     if (partitions.length > 0) await this.invoke(this.fenced ? 'lost' : 'revoked', partitions, errors);
     await this.leave();
+    this.left = true;
     if (errors.length > 0) throw errors[0];
   }
 
