@@ -126,6 +126,18 @@ describe('FileLogStorage', () => {
     expect((await storage.describeTopic('t')).partitions[0]!.segments).toBe(2);
   });
 
+  it('rolls by age counted from the first append, across a restart', async () => {
+    const dir = tempDir();
+    const first = await openStorage({ dir });
+    await first.createTopic('t', 1, parseTopicConfig({ 'segment.ms': 100 }));
+    await appendBatch(first, 't', 0, ['a']);
+    await first.close();
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await openStorage({ dir });
+    await appendBatch(second, 't', 0, ['b']);
+    expect((await second.describeTopic('t')).partitions[0]!.segments).toBe(2);
+  });
+
   it('finds the first offset at or after a timestamp', async () => {
     const storage = await openStorage({ dir: tempDir() });
     await storage.createTopic(

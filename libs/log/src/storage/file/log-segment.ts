@@ -48,7 +48,7 @@ export class LogSegment {
   /** Offset after the last readable batch. */
   readableNextOffset: number;
   maxTimestamp = -1;
-  /** Wall-clock time of the first append, for rolling by segment.ms. */
+  /** Wall-clock time of the first append (its file's birth once reopened), for rolling by segment.ms. */
   firstAppendAt: number | null = null;
 
   private bytesSinceIndexEntry = 0;
@@ -108,10 +108,15 @@ export class LogSegment {
       options.indexIntervalBytes,
     );
     try {
-      const size = fs.fstatSync(fd).size;
+      const stats = fs.fstatSync(fd);
+      const size = stats.size;
       if (options.recover || !(await segment.loadIndexes(size))) {
         await segment.scan(size, options.logger);
       }
+      // segment.ms counts from the segment's first append, which a restart must not reset (a
+      // worker restarted more often than segment.ms never rolled by time: no compaction, no
+      // retention by age); the file's birth is that moment, where the file system records it
+      if (segment.size > 0 && stats.birthtimeMs > 0) segment.firstAppendAt = stats.birthtimeMs;
     } catch (err) {
       fs.closeSync(fd);
       throw err;
