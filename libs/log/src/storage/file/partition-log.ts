@@ -505,9 +505,15 @@ export class PartitionLog {
     return null;
   }
 
-  /** Segments the cleaner may work on: every one but the active. */
+  /**
+   * Segments the cleaner may work on: every one but the active, and none whose last batches are
+   * written but not yet durable and acknowledged (a roll seals a segment before its writes'
+   * fsync): a copy made then would leave them out.
+   */
   sealedSegments(): readonly LogSegment[] {
-    return this.segments.slice(0, -1);
+    const sealed = this.segments.slice(0, -1);
+    const unpublished = sealed.findIndex((s) => s.readableSize < s.size);
+    return unpublished < 0 ? sealed : sealed.slice(0, unpublished);
   }
 
   allSegments(): readonly LogSegment[] {
