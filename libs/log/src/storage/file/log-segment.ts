@@ -282,8 +282,12 @@ export class LogSegment {
         rel += size;
       }
       if (n === 0) break;
+      // readable data ends on a batch boundary: a length that leads to less than a header before
+      // it, or past it, is corruption (and the first would read the same spot for ever)
+      if (rel === 0) throw this.corruptAt(position, 'a batch header cut short');
       position += rel;
     }
+    if (position > limit) throw this.corruptAt(position, 'a batch length past the end of the data');
     return null;
   }
 

@@ -114,6 +114,24 @@ describe('segment recovery', () => {
     expect((await readAll(reopened, 't', 0, endOffset - 2)).length).toBe(2);
   });
 
+  it('reports a batch length that leads to a cut-short header as corrupt instead of reading on for ever', async () => {
+    const dir = tempDir();
+    // index entries past the first batch: reopening trusts the segment without walking it
+    const storage = await withRecords(dir, 30, { 'segment.bytes': 500, 'index.interval.bytes': 200 });
+    await storage.close();
+    open.pop();
+    const file = segmentFile(dir, 't');
+    const data = fs.readFileSync(file);
+    // the first batch's length (after its 8-byte base offset) now ends 30 bytes before the file
+    data.writeInt32BE(data.length - 30 - 12, 8);
+    fs.writeFileSync(file, data);
+    const reopened = await openStorage(dir);
+    await expect(readAll(reopened, 't', 0, 2)).rejects.toMatchObject({
+      code: 'CORRUPT_RECORD',
+      details: { path: file, position: data.length - 30 },
+    });
+  });
+
   it('rebuilds missing or damaged index files', async () => {
     const dir = tempDir();
     const storage = await withRecords(dir, 40, { 'segment.bytes': 600, 'index.interval.bytes': 50 });
