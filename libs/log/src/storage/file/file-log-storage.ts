@@ -235,6 +235,9 @@ export class FileLogStorage implements LogStorage {
       const meta: TopicMeta = { name, id: newTopicId(), partitions, config, createdAt: Date.now() };
       await this.openTopic(meta, false);
       await writeFileAtomic(path.join(topicDir, META_FILE), JSON.stringify(meta, null, 2));
+      // the partitions' directories and topic.json's rename live in the topic's directory: without
+      // its fsync a power loss could leave a topic that looks unfinished, dropped at the next open
+      await fsyncDir(topicDir);
       await fsyncDir(this.dir);
     });
   }
