@@ -148,6 +148,30 @@ describe('ConnectorReconciler', () => {
     await waitFor('a created', () => target.connectors.has('a'));
   });
 
+  it('keeps its connectors when the folder is removed, and follows the folder put back in its place', async () => {
+    write('a.yaml', connector('a'));
+    write('b.yaml', connector('b'));
+    await start();
+    expect([...target.connectors.keys()].sort()).toEqual(['a', 'b']);
+    // a deploy that replaces the folder: rm -rf, then a copy
+    fs.rmSync(dir, { recursive: true });
+    await waitFor('the warning', () => warnings.some((w) => /connectors folder is gone/.test(w)));
+    expect([...target.connectors.keys()].sort()).toEqual(['a', 'b']);
+    expect(target.calls).toEqual(['put a', 'put b']);
+    fs.mkdirSync(dir);
+    write('a.yaml', connector('a', '  topic: again\n'));
+    write('c.yaml', connector('c'));
+    await waitFor(
+      'the new folder applied',
+      () => target.connectors.has('c') && !target.connectors.has('b'),
+      10_000,
+    );
+    expect(target.connectors.get('a')?.config['topic']).toBe('again');
+    // and it is watched: a later edit is seen
+    write('c.yaml', connector('c', '  topic: later\n'));
+    await waitFor('the edit', () => target.connectors.get('c')?.config['topic'] === 'later');
+  });
+
   it('creates on add, updates on a real change only, deletes on removal', async () => {
     await start();
     const file = write('orders.yaml', connector('orders'));

@@ -78,6 +78,9 @@ interface Claim {
 /** The symlink a Kubernetes ConfigMap or Secret volume swaps to update every file at once. */
 const CONFIGMAP_DATA_LINK = '..data';
 
+/** How often a removed connectors folder is looked for. */
+const FOLDER_POLL_MS = 1000;
+
 const silentLogger: ReconcilerLogger = { info() {}, warn() {}, error() {} };
 
 /**
@@ -117,6 +120,8 @@ export class ConnectorReconciler {
   private firstDirtyAt: number | undefined;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Polls for the folder to come back once it is gone (see awaitFolder). */
+  private folderTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ConnectorReconcilerOptions) {
     this.dir = path.resolve(options.dir);
@@ -133,8 +138,18 @@ export class ConnectorReconciler {
   async start(): Promise<void> {
     if (this.watcher || this.stopped) throw new Error('ConnectorReconciler can be started once');
     await fs.mkdir(this.dir, { recursive: true });
-
     // Watch before scanning: a change during the scan is then seen by both, never by neither.
+    const watcher = await this.watchFolder();
+    try {
+      await this.initialPass();
+    } catch (err) {
+      this.stopped = true;
+      await watcher.close();
+      throw err;
+    }
+  }
+
+  private async watchFolder(): Promise<FSWatcher> {
     const watcher = watch(this.dir, {
       ignoreInitial: true,
       depth: 0,
@@ -160,14 +175,36 @@ export class ConnectorReconciler {
       this.logger.error({ err, dir: this.dir }, 'watching the connectors folder failed'),
     );
     await new Promise<void>((resolve) => watcher.once('ready', resolve));
+    return watcher;
+  }
 
-    try {
-      await this.initialPass();
-    } catch (err) {
-      this.stopped = true;
-      await watcher.close();
-      throw err;
-    }
+  /**
+   * The folder was removed (or replaced: `rm -rf` then a copy). Its connectors stay as they are,
+   * not deleted as if every file were, and once a folder is there again it is watched afresh (a
+   * watcher stays on the directory it started on) and reconciled whole.
+   */
+  private awaitFolder(): void {
+    if (this.folderTimer || this.stopped) return;
+    this.logger.warn(
+      { dir: this.dir },
+      'the connectors folder is gone: its connectors keep running unchanged until it is back',
+    );
+    this.folderTimer = setInterval(() => {
+      void fs.stat(this.dir).then(
+        async (stats) => {
+          if (!stats.isDirectory() || this.stopped || !this.folderTimer) return;
+          clearInterval(this.folderTimer);
+          this.folderTimer = undefined;
+          await this.watcher?.close();
+          if (this.stopped) return;
+          await this.watchFolder();
+          this.logger.info({ dir: this.dir }, 'the connectors folder is back');
+          void this.enqueue(new Set());
+        },
+        () => undefined,
+      );
+    }, FOLDER_POLL_MS);
+    this.folderTimer.unref();
   }
 
   private async initialPass(): Promise<void> {
@@ -184,6 +221,8 @@ export class ConnectorReconciler {
   /** Stops watching; waits for a pass in progress, and drops changes not yet applied. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.folderTimer) clearInterval(this.folderTimer);
+    this.folderTimer = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty.clear();
@@ -222,9 +261,10 @@ export class ConnectorReconciler {
 
   private enqueue(files: ReadonlySet<string>): Promise<void> {
     this.queue = this.queue.then(() =>
-      this.pass(files).catch((err: unknown) =>
-        this.logger.error({ err, dir: this.dir }, 'reconciling the connectors folder failed'),
-      ),
+      this.pass(files).catch((err: unknown) => {
+        if (err instanceof FolderGoneError) this.awaitFolder();
+        else this.logger.error({ err, dir: this.dir }, 'reconciling the connectors folder failed');
+      }),
     );
     return this.queue;
   }
@@ -448,15 +488,21 @@ function isConnectorFile(p: string): boolean {
   return !base.startsWith('.') && /\.ya?ml$/i.test(base);
 }
 
-/** Connector files of the folder, sorted; none when the folder itself is gone. */
+class FolderGoneError extends Error {
+  constructor(dir: string) {
+    super(`the connectors folder ${dir} is gone`);
+  }
+}
+
+/** Connector files of the folder, sorted; throws FolderGoneError when the folder itself is gone. */
 async function listConnectorFiles(dir: string): Promise<string[]> {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
-    // Any other failure throws, failing the pass and changing nothing: an unreadable folder must
-    // not look like an empty one, which would delete every connector.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    // Any failure throws, failing the pass and changing nothing: a folder that is gone or
+    // unreadable must not look like an empty one, which would delete every connector.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FolderGoneError(dir);
     throw err;
   }
   // Symlinks too (e.g. Kubernetes-mounted files); readState() drops dangling ones and directories.
