@@ -39,4 +39,23 @@ describe("the worker's REST auth", () => {
       users: { ann: 'long enough' },
     });
   });
+
+  it('refuses credentials given for another type than the chosen one, and passwords that are not text', async () => {
+    const tokenOnly = { type: 'none' as const, token: 'a-token-of-26-characters!!' };
+    await expect(authOf(config({ auth: tokenOnly }))).rejects.toThrow(
+      /a token is set but rest.auth.type is none/,
+    );
+    const usersWithBearer = {
+      type: 'bearer' as const,
+      token: 'a-token-of-26-characters!!',
+      users: { ann: 'long enough' },
+    };
+    await expect(authOf(config({ auth: usersWithBearer }))).rejects.toThrow(
+      /users are set but rest.auth.type is bearer/,
+    );
+    const numeric = { type: 'basic' as const, users: { admin: 12345678 as unknown as string } };
+    const refused = await authOf(config({ auth: numeric })).catch((err: unknown) => err);
+    expect(ERRORS(refused)).toContain('rest.auth.users.admin');
+    expect(ERRORS(refused)).toContain('a password is text');
+  });
 });

@@ -22,6 +22,22 @@ const MIN_PASSWORD_LENGTH = 8;
 /** The REST auth of worker.yaml, with ${...} references resolved (the token lives in env or a file). */
 export async function authOf(config: WorkerConfig): Promise<AuthOptions> {
   const auth = config.rest.auth;
+  // credentials given for another type than the one chosen would be ignored: the API left open
+  // by someone who believes it closed (SLUICE_REST_AUTH_TOKEN set, rest.auth.type forgotten)
+  if (auth.token !== undefined && auth.type !== 'bearer')
+    throw new ConfigError([
+      {
+        field: 'rest.auth.token',
+        message: `a token is set but rest.auth.type is ${auth.type}: set type: bearer, or remove the token`,
+      },
+    ]);
+  if (auth.users !== undefined && auth.type !== 'basic')
+    throw new ConfigError([
+      {
+        field: 'rest.auth.users',
+        message: `users are set but rest.auth.type is ${auth.type}: set type: basic, or remove them`,
+      },
+    ]);
   if (auth.type === 'none') {
     if (!LOOPBACK.has(config.rest.host)) {
       throw new ConfigError([
@@ -41,6 +57,14 @@ export async function authOf(config: WorkerConfig): Promise<AuthOptions> {
       ]);
     return { type: 'bearer', token };
   }
+  const notText = Object.entries(auth.users ?? {}).filter(([, password]) => typeof password !== 'string');
+  if (notText.length > 0)
+    throw new ConfigError(
+      notText.map(([user]) => ({
+        field: `rest.auth.users.${user}`,
+        message: 'a password is text: quote it in worker.yaml (a number or a list is not one)',
+      })),
+    );
   const users = await resolveConfig(auth.users ?? {});
   if (Object.keys(users).length === 0)
     throw new ConfigError([{ field: 'rest.auth.users', message: 'basic auth needs at least one user' }]);
