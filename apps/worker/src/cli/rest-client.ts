@@ -22,17 +22,20 @@ export class RestError extends Error {
 
 export class RestClient {
   private readonly base: string;
+  /** user:password from --user, or from the URL's user info (fetch refuses URLs that hold one). */
+  private readonly user: string | undefined;
 
   constructor(private readonly options: RestClientOptions) {
-    this.base = options.url.replace(/\/+$/, '');
+    const { base, user } = withoutUserInfo(options.url.replace(/\/+$/, ''));
+    this.base = base;
+    this.user = options.user ?? user;
   }
 
   private headers(body: boolean): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body) headers['content-type'] = 'application/json';
     if (this.options.token) headers['authorization'] = `Bearer ${this.options.token}`;
-    else if (this.options.user)
-      headers['authorization'] = `Basic ${Buffer.from(this.options.user).toString('base64')}`;
+    else if (this.user) headers['authorization'] = `Basic ${Buffer.from(this.user).toString('base64')}`;
     return headers;
   }
 
@@ -69,6 +72,21 @@ export class RestClient {
   get<T>(path: string, parse?: (text: string) => unknown): Promise<T> {
     return this.request<T>('GET', path, undefined, parse);
   }
+}
+
+/** `url` without `user:password@` (kept out of every message), and that user info, decoded. */
+export function withoutUserInfo(url: string): { base: string; user?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { base: url };
+  }
+  if (parsed.username === '' && parsed.password === '') return { base: url };
+  const user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { base: parsed.href.replace(/\/+$/, ''), user };
 }
 
 function safeJson(text: string, parse: (text: string) => unknown): unknown {
