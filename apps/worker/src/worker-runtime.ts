@@ -88,15 +88,9 @@ export class WorkerRuntime {
       dir: path.resolve(this.config.connectors.dir),
       logger: this.logger.child({ component: 'connectors-dir' }),
       target: {
-        put: async (name, config, source) => {
-          try {
-            await herder.putConnectorConfig(name, config, source.file);
-          } catch (err) {
-            if (err instanceof HerderError && err.fieldErrors.length > 0)
-              throw new ConnectorConfigError(err.fieldErrors);
-            throw err;
-          }
-        },
+        put: (name, config, source) =>
+          withFieldErrors(() => herder.putConnectorConfig(name, config, source.file)),
+        validate: (name, config) => withFieldErrors(() => herder.checkConnectorConfig(name, config)),
         delete: (name, source) => herder.deleteConnector(name, source.file),
         list: () => herder.managedConnectors(),
       },
@@ -117,5 +111,16 @@ export class WorkerRuntime {
 
   async close(): Promise<void> {
     await this.log.close();
+  }
+}
+
+/** A herder refusal with field errors as the ConnectorConfigError the reconciler maps to lines. */
+async function withFieldErrors(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    if (err instanceof HerderError && err.fieldErrors.length > 0)
+      throw new ConnectorConfigError(err.fieldErrors);
+    throw err;
   }
 }

@@ -31,6 +31,21 @@ class MemoryTarget implements ConnectorConfigTarget {
     this.calls.push(`delete ${name}`);
     this.connectors.delete(name);
   }
+
+  /** What put() checks, without applying it. */
+  protected check(config: Record<string, string>): void {
+    const problems = [];
+    if (!config['connector.class']) problems.push({ field: 'connector.class', message: 'is required' });
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+}
+
+/** A target that can check a config without applying it (target.validate). */
+class ValidatingTarget extends MemoryTarget {
+  async validate(name: string, config: Record<string, string>): Promise<void> {
+    this.calls.push(`validate ${name}`);
+    this.check(config);
+  }
 }
 
 const DEBOUNCE_MS = 40;
@@ -306,6 +321,22 @@ describe('ConnectorReconciler', () => {
       expect.objectContaining({ field: 'config.connector.class', line: 2 }),
     );
     expect(Object.fromEntries(r.connectors())).toEqual({ old: file });
+  });
+
+  it('checks a rename before deleting the old connector: refused, the old one is left as it was', async () => {
+    target = new ValidatingTarget();
+    const file = write('a.yaml', connector('old'));
+    const r = await start();
+    await passOver(file, () => write('a.yaml', 'name: new\nconfig:\n  tasks.max: 1\n'));
+    expect(target.calls).toEqual(['put old', 'validate new']);
+    expect(r.lastErrors().get(file)?.problems[0]).toEqual(
+      expect.objectContaining({ field: 'config.connector.class', line: 2 }),
+    );
+    expect(Object.fromEntries(r.connectors())).toEqual({ old: file });
+    // fixed, the rename goes through
+    await passOver(file, () => write('a.yaml', connector('new')));
+    expect(target.calls.slice(2)).toEqual(['validate new', 'delete old', 'put new']);
+    expect([...target.connectors.keys()]).toEqual(['new']);
   });
 
   it('with target.list(), deletes connectors whose file went away while stopped and skips unchanged ones', async () => {

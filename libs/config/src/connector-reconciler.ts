@@ -24,6 +24,11 @@ export interface ConnectorConfigTarget {
    */
   delete(name: string, source: { file: string }): Promise<void>;
   /**
+   * Optional: throws what put() would throw for this config, without applying it. A file that
+   * renames its connector is checked with it before the old connector is deleted.
+   */
+  validate?(name: string, config: Record<string, string>): Promise<void>;
+  /**
    * Optional: connectors created from files by an earlier run, as persisted with `source.file`.
    * When given, start() also deletes those whose file was removed (or renamed its connector) while
    * the worker was down, and skips re-putting those whose config is unchanged.
@@ -92,8 +97,9 @@ const silentLogger: ReconcilerLogger = { info() {}, warn() {}, error() {} };
  *   runs it wins, else the first in path order, and the other is reported and ignored;
  * - an unusable file (YAML or validation error, duplicate name) keeps what it last applied running;
  * - connectors no file claims any more are deleted, then new and changed ones are put. A rename
- *   deletes the old name first (it may hold resources the new one needs, e.g. a replication slot)
- *   and puts the old connector back if the target refuses the new config.
+ *   is checked first (target.validate) and, refused, changes nothing; else it deletes the old
+ *   name first (it may hold resources the new one needs, e.g. a replication slot) and puts the
+ *   old connector back if the target still refuses the new config.
  *
  * Passes run one at a time; a rejected put is not retried until its file changes again.
  */
@@ -284,6 +290,7 @@ export class ConnectorReconciler {
     }
     this.files = files;
     for (const file of this.rejected.keys()) if (!files.has(file)) this.rejected.delete(file);
+    await this.checkRenames(files);
 
     const { claims, duplicates } = this.resolveClaims();
     const byName = new Map([...claims.values()].map((c) => [c.name, c]));
@@ -332,6 +339,30 @@ export class ConnectorReconciler {
 
     this.updateErrors(duplicates, deleteErrors);
     this.emitEvent({ kind: 'reconciled', files: [...changed] });
+  }
+
+  /**
+   * A file that now names another connector than the one it runs: its new config is checked
+   * before the old connector is deleted, so a refused rename leaves that one as it was (paused if
+   * it was, its replication slot or claims kept) rather than deleting and putting it back.
+   */
+  private async checkRenames(files: ReadonlyMap<string, FileState>): Promise<void> {
+    const target = this.target;
+    if (!target.validate) return;
+    const runs = new Map([...this.applied].map(([name, a]) => [a.file, name]));
+    for (const [file, state] of files) {
+      if (state.kind !== 'parsed') continue;
+      const { name, config } = state.connector;
+      const running = runs.get(file);
+      if (running === undefined || running === name) continue;
+      const refused = this.rejected.get(file);
+      if (refused && refused.name === name && sameConfig(refused.config, config)) continue;
+      try {
+        await target.validate(name, config);
+      } catch (err) {
+        this.rejected.set(file, { name, config, error: locateProblems(err, state.connector) });
+      }
+    }
   }
 
   private async deleteApplied(

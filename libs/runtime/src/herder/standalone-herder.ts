@@ -531,6 +531,16 @@ export class StandaloneHerder implements Herder {
     return this.run(() => this.putConfigNow(name, config, origin));
   }
 
+  /**
+   * Throws what putConnectorConfig would throw for `config`'s name and settings (HerderError with
+   * its field errors), without setting anything: a config file that renames its connector is
+   * checked before the old connector is deleted.
+   */
+  async checkConnectorConfig(name: string, config: Record<string, string>): Promise<void> {
+    refuseBadName(name, config);
+    await this.validateForPut({ ...config, name });
+  }
+
   /** putConnectorConfig's work, inside the queue of changes (run()). */
   private async putConfigNow(
     name: string,
