@@ -163,6 +163,7 @@ export class WorkerSinkTask implements WorkerTask {
     this.consumer = consumer;
     let topics = await this.subscribedTopics();
     let topicsCheckedAt = Date.now();
+    let partitionsClosed = false;
     const listener: RebalanceListener = {
       onPartitionsAssigned: async (tps) => {
         await task.open?.(tps);
@@ -171,12 +172,17 @@ export class WorkerSinkTask implements WorkerTask {
         if (this.paused) consumer.pause(tps);
         else consumer.pause(tps.filter((tp) => this.taskPaused.has(key(tp))));
       },
+      // as Kafka Connect: once the task has committed and closed its partitions for good, the
+      // revocation consumer.close() reports is no news; committing then would take the offsets the
+      // task was given (its close() dropped what it had not delivered) as delivered
       onPartitionsRevoked: async (tps) => {
+        if (partitionsClosed) return;
         await this.commit(tps);
         await task.close?.(tps);
         for (const tp of tps) this.current.delete(key(tp));
       },
       onPartitionsLost: async (tps) => {
+        if (partitionsClosed) return;
         await task.close?.(tps);
         for (const tp of tps) this.current.delete(key(tp));
       },
@@ -210,6 +216,7 @@ export class WorkerSinkTask implements WorkerTask {
       failure = err as Error;
     }
     try {
+      partitionsClosed = true;
       await task.close?.(consumer.assignment());
     } catch (err) {
       failure ??= err as Error;
