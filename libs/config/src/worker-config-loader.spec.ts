@@ -90,6 +90,23 @@ describe('worker.yaml', () => {
     );
   });
 
+  it('blames a bad value from an environment variable on the variable, not on a line of the file', () => {
+    const f = file('rest:\n  host: 127.0.0.1\n  port: 8083\n');
+    let error: ConfigError | undefined;
+    try {
+      loadWorkerConfig(f, { SLUICE_REST_PORT: '80a' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems).toEqual([
+      expect.objectContaining({
+        field: 'rest.port',
+        message: expect.stringContaining('set by the environment variable SLUICE_REST_PORT'),
+      }),
+    ]);
+    expect(error!.problems[0]).not.toHaveProperty('line');
+  });
+
   it('refuses misspelt keys inside sections, naming the ones known there, and takes converter options', () => {
     const f = file(
       'rest:\n  prot: 9000\n  auth:\n    type: bearer\n    tokn: abcdefabcdefabcdefabcdef\nfiles:\n  root: [/data]\nconverters:\n  value.converter.schemas.enable: false\n  vlaue.converter: string\n',

@@ -171,19 +171,23 @@ export function loadWorkerConfig(
       file: file ?? undefined,
       line: doc ? lineOf(doc, counter, key) : undefined,
     });
+  /** Settings an environment variable gave: their problems are that variable's, not the file's. */
+  const fromEnv = new Map<string, string>();
   for (const key of known) {
     const value = env[envNameFor(key)];
-    if (value !== undefined) setPath(raw, defaults, key, coerce(value, lookup(defaults, key)));
+    if (value === undefined) continue;
+    setPath(raw, defaults, key, coerce(value, lookup(defaults, key)));
+    fromEnv.set(key, envNameFor(key));
   }
 
   const config = plainToInstance(WorkerConfig, raw, { exposeDefaultValues: true });
   for (const { field, message } of flattenValidation(validateSync(config))) {
-    problems.push({
-      field,
-      message,
-      file: file ?? undefined,
-      line: doc ? lineOf(doc, counter, field) : undefined,
-    });
+    const variable = fromEnv.get(field);
+    problems.push(
+      variable !== undefined
+        ? { field, message: `${message} (set by the environment variable ${variable})` }
+        : { field, message, file: file ?? undefined, line: doc ? lineOf(doc, counter, field) : undefined },
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems, file ?? undefined);
   return { config, file: file ? path.resolve(file) : null };
