@@ -98,13 +98,14 @@ describe('worker.yaml', () => {
     } catch (err) {
       error = err as ConfigError;
     }
-    expect(error!.problems).toEqual([
-      expect.objectContaining({
+    expect(error!.problems.length).toBeGreaterThan(0);
+    for (const problem of error!.problems) {
+      expect(problem).toMatchObject({
         field: 'rest.port',
         message: expect.stringContaining('set by the environment variable SLUICE_REST_PORT'),
-      }),
-    ]);
-    expect(error!.problems[0]).not.toHaveProperty('line');
+      });
+      expect(problem).not.toHaveProperty('line');
+    }
   });
 
   it('refuses misspelt keys inside sections, naming the ones known there, and takes converter options', () => {
