@@ -105,9 +105,9 @@ export interface RestartRequest {
   onlyFailed: boolean;
 }
 
-export type HerderErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'INTERNAL';
+export type HerderErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAVAILABLE' | 'INTERNAL';
 
-/** Errors the REST layer turns into Kafka Connect's {error_code, message} (404, 409, 400, 500). */
+/** Errors the REST layer turns into Kafka Connect's {error_code, message} (404, 409, 400, 503, 500). */
 export class HerderError extends Error {
   override readonly name = 'HerderError';
 
@@ -121,7 +121,7 @@ export class HerderError extends Error {
   }
 
   get httpStatus(): number {
-    return { NOT_FOUND: 404, CONFLICT: 409, BAD_REQUEST: 400, INTERNAL: 500 }[this.code];
+    return { NOT_FOUND: 404, CONFLICT: 409, BAD_REQUEST: 400, UNAVAILABLE: 503, INTERNAL: 500 }[this.code];
   }
 }
 

@@ -11,7 +11,7 @@ import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { AckProbe, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
 import { ConfigStore } from './config-store.js';
 import { type ConfigResolver, StandaloneHerder } from './standalone-herder.js';
-import type { ConnectorStatus } from './herder.js';
+import { HerderError, type ConnectorStatus } from './herder.js';
 
 const silent = pino({ level: 'silent' });
 const running: { herder: StandaloneHerder; log: Log }[] = [];
@@ -691,6 +691,19 @@ describe('StandaloneHerder', () => {
       );
       expect(failed.tasks[0]!.trace).toContain(`${topic} is internal to Sluice`);
     }
+  });
+
+  it('takes no change once it is stopping: 503, nothing stored or started behind the stop', async () => {
+    const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await w.herder.putConnectorConfig('before', source(3, { topic: 'before' }));
+    const stopping = w.herder.stop();
+    const late = await w.herder
+      .putConnectorConfig('late', source(3, { topic: 'late' }))
+      .catch((err: unknown) => err as HerderError);
+    await stopping;
+    expect(late).toBeInstanceOf(HerderError);
+    expect((late as HerderError).httpStatus).toBe(503);
+    expect(await w.herder.connectors()).toEqual(['before']);
   });
 
   it('shows a failed task as FAILED with its trace, and restarts it on request', async () => {

@@ -175,7 +175,7 @@ export class StandaloneHerder implements Herder {
     await this.configs.open();
     await this.statuses.open();
     await this.offsets.open();
-    await this.run(async () => {
+    await this.enqueue(async () => {
       for (const name of this.configs.connectors()) await this.startConnectorAndTasks(name);
     });
     this.worker.warm();
@@ -193,11 +193,20 @@ export class StandaloneHerder implements Herder {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.restartTimers) clearTimeout(t);
-    await this.run(() => this.worker.stop());
+    await this.enqueue(() => this.worker.stop());
     await this.statusWrites;
   }
 
+  /**
+   * Runs a change after those before it. Once the worker stops, none is taken: one queued behind
+   * the stop would store a config or start a connector on a worker whose tasks and log are going.
+   */
   private run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(shuttingDown());
+    return this.enqueue(op);
+  }
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
     const result = this.ops.then(op);
     this.ops = result.catch(() => undefined);
     return result;
@@ -387,7 +396,8 @@ export class StandaloneHerder implements Herder {
   }
 
   private async reconfigureTasks(name: string): Promise<void> {
-    await this.run(async () => {
+    // a connector asking during the shutdown finds itself stopped: nothing to refuse
+    await this.enqueue(async () => {
       if (!this.worker.isRunning(name)) return;
       const config = this.configs.config(name)!;
       const plugin = this.plugin(config)!;
@@ -693,6 +703,7 @@ export class StandaloneHerder implements Herder {
   }
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus> {
+    if (this.stopped) throw shuttingDown();
     const before = await this.connectorStatus(name);
     // a STOPPED connector has nothing to restart until it is resumed
     if (this.configs.targetState(name) === 'STOPPED') return before;
@@ -705,7 +716,8 @@ export class StandaloneHerder implements Herder {
       connector: restartConnector ? { ...before.connector, state: 'RESTARTING' } : before.connector,
       tasks: before.tasks.map((t) => (tasks.includes(t.id) ? { ...t, state: 'RESTARTING' } : t)),
     };
-    void this.run(async () => {
+    void this.enqueue(async () => {
+      if (this.stopped) return;
       if (!this.configs.config(name) || this.configs.targetState(name) === 'STOPPED') return;
       if (restartConnector) {
         this.recordState(name, null, 'RESTARTING');
@@ -972,6 +984,10 @@ export class StandaloneHerder implements Herder {
     for (const c of infos.configs) c.value.errors = c.value.errors.map(provided.hidden);
     return infos;
   }
+}
+
+function shuttingDown(): HerderError {
+  return new HerderError('UNAVAILABLE', 'the worker is shutting down; retry once it is back');
 }
 
 /**
