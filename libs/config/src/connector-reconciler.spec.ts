@@ -89,7 +89,7 @@ function connector(name: string, extra = ''): string {
   return `name: ${name}\nconfig:\n  connector.class: file-source\n  tasks.max: 1\n${extra}`;
 }
 
-async function start(withList = false): Promise<ConnectorReconciler> {
+async function start(withList = false, retryRefusedMs?: number): Promise<ConnectorReconciler> {
   const list = target.listed;
   const t: ConnectorConfigTarget = withList
     ? { put: (...a) => target.put(...a), delete: (n) => target.delete(n), list: async () => list ?? [] }
@@ -99,6 +99,7 @@ async function start(withList = false): Promise<ConnectorReconciler> {
     target: t,
     logger,
     debounceMs: DEBOUNCE_MS,
+    retryRefusedMs,
     onEvent: (e) => events.push(e),
   });
   await reconciler.start();
@@ -279,7 +280,7 @@ describe('ConnectorReconciler', () => {
     expect(events.map((e) => e.kind)).toContain('recovered');
   });
 
-  it('maps the target validation errors to lines of the file and retries only after a change', async () => {
+  it('maps the target validation errors to lines of the file and retries at once after a change', async () => {
     const file = write('a.yaml', connector('a'));
     const r = await start();
 
@@ -300,6 +301,26 @@ describe('ConnectorReconciler', () => {
     await passOver(file, () => write('a.yaml', connector('a', '  topic: t\n')));
     expect(target.connectors.get('a')?.config['topic']).toBe('t');
     expect(r.lastErrors().size).toBe(0);
+  });
+
+  it('puts a refused file again after a while, for a refusal that passes (a database not up yet)', async () => {
+    let down = 3;
+    const put = target.put.bind(target);
+    target.put = async (name, config, source) => {
+      if (name === 'late' && down-- > 0) {
+        target.calls.push(`put ${name}`);
+        throw new ConfigError([
+          { field: 'database.hostname', message: 'cannot connect: the server is not up' },
+        ]);
+      }
+      await put(name, config, source);
+    };
+    write('late.yaml', connector('late'));
+    await start(false, 100);
+    await waitFor('late created', () => target.connectors.has('late'));
+    expect(target.calls).toEqual(['put late', 'put late', 'put late', 'put late']);
+    // the same refusal is logged once, not at every retry
+    expect(warnings.filter((w) => /not up/.test(w))).toHaveLength(1);
   });
 
   it('moving a file keeps its connector running (no delete)', async () => {

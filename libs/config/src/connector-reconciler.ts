@@ -58,9 +58,16 @@ export interface ConnectorReconcilerOptions {
   onEvent?: (event: ReconcileEvent) => void;
   /** Quiet time after the last change before a pass runs, so an editor's several writes make one update. */
   debounceMs?: number;
+  /**
+   * How long a file whose put was refused waits before it is put again (its file changing puts it
+   * at once): a refusal may pass (a database that validation connects to was not up yet, a secret
+   * file not written yet).
+   */
+  retryRefusedMs?: number;
 }
 
 const DEFAULT_DEBOUNCE_MS = 100;
+const DEFAULT_RETRY_REFUSED_MS = 30_000;
 /** A file rewritten without pause still gets applied, at most this many debounce periods late. */
 const MAX_DEBOUNCE_FACTOR = 10;
 
@@ -101,7 +108,8 @@ const silentLogger: ReconcilerLogger = { info() {}, warn() {}, error() {} };
  *   name first (it may hold resources the new one needs, e.g. a replication slot) and puts the
  *   old connector back if the target still refuses the new config.
  *
- * Passes run one at a time; a rejected put is not retried until its file changes again.
+ * Passes run one at a time; a rejected put is retried when its file changes, and every
+ * retryRefusedMs meanwhile (its error is logged again only when it changes).
  */
 export class ConnectorReconciler {
   private readonly dir: string;
@@ -109,11 +117,13 @@ export class ConnectorReconciler {
   private readonly logger: ReconcilerLogger;
   private readonly onEvent: ((event: ReconcileEvent) => void) | undefined;
   private readonly debounceMs: number;
+  private readonly retryRefusedMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   /** The last reading of every connector file of the folder. */
   private files = new Map<string, FileState>();
   private readonly applied = new Map<string, Applied>();
-  /** Puts the target refused, by file: not retried while the file declares the same thing. */
+  /** Puts the target refused, by file: retried when the file changes, or after retryRefusedMs. */
   private readonly rejected = new Map<
     string,
     { name: string; config: Record<string, string>; error: ConfigError }
@@ -135,6 +145,7 @@ export class ConnectorReconciler {
     this.logger = options.logger ?? silentLogger;
     this.onEvent = options.onEvent;
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    this.retryRefusedMs = options.retryRefusedMs ?? DEFAULT_RETRY_REFUSED_MS;
   }
 
   /**
@@ -227,6 +238,8 @@ export class ConnectorReconciler {
   /** Stops watching; waits for a pass in progress, and drops changes not yet applied. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.folderTimer) clearInterval(this.folderTimer);
     this.folderTimer = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -338,6 +351,7 @@ export class ConnectorReconciler {
     }
 
     this.updateErrors(duplicates, deleteErrors);
+    this.scheduleRetry();
     this.emitEvent({ kind: 'reconciled', files: [...changed] });
   }
 
@@ -363,6 +377,16 @@ export class ConnectorReconciler {
         this.rejected.set(file, { name, config, error: locateProblems(err, state.connector) });
       }
     }
+  }
+
+  /** Puts refused files again after retryRefusedMs, as if they had been written. */
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped || this.rejected.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const file of this.rejected.keys()) this.schedule(file);
+    }, this.retryRefusedMs);
+    this.retryTimer.unref();
   }
 
   private async deleteApplied(
