@@ -249,6 +249,11 @@ export class PartitionLog {
         this.fail(err, entries);
         continue;
       }
+      // an fsync that failed while these were being written: nothing will sync them now
+      if (this.failure) {
+        for (const e of entries) e.reject(this.failure);
+        continue;
+      }
       if (this.options.durability.mode === 'fsync') {
         for (const e of entries) this.unsynced.push(e);
         this.syncing ??= this.syncLoop().finally(() => {
@@ -267,6 +272,11 @@ export class PartitionLog {
    * syncs the segment it seals before moving on.
    */
   private async syncLoop(): Promise<void> {
+    if (this.failure) {
+      for (const e of this.unsynced) e.reject(this.failure);
+      this.unsynced = [];
+      return;
+    }
     while (this.unsynced.length > 0 && !this.failure) {
       const entries = this.unsynced;
       this.unsynced = [];
