@@ -409,8 +409,11 @@ export class PartitionLog {
       } finally {
         await segment.release();
       }
-      // compaction can leave the rest of a segment empty: the offset lives in a later one
-      index++;
+      // compaction can leave the rest of a segment empty: the offset lives in a later one. The
+      // list may have changed during the awaits (the cleaner swapped or dropped segments): the
+      // next one is found again, from this segment if it is still there, else from the offset
+      const at = this.segments.indexOf(segment);
+      index = at >= 0 ? at + 1 : this.segmentIndexFor(offset);
     }
     return empty();
   }
