@@ -246,6 +246,35 @@ describe('sluice CLI against a running worker', () => {
     );
   });
 
+  it('validates connector files against the worker file given with them, and a worker file as the worker checks it', async () => {
+    const workerYaml = path.join(root, 'worker.yaml');
+    const good = path.join(root, 'good-with-worker.yaml');
+    fs.writeFileSync(good, sourceYaml('x'));
+    // its roots, not those of the repository's config/worker.yaml
+    expect(await runCli(['validate', workerYaml, good])).toMatchObject({ code: 0 });
+    // a ${file:...} outside the worker's files.roots and files.secrets, as the worker refuses it
+    const secret = path.join(os.tmpdir(), `sluice-cli-secret-${process.pid}.properties`);
+    fs.writeFileSync(secret, 'max=2\n');
+    const outside = path.join(root, 'outside.yaml');
+    fs.writeFileSync(
+      outside,
+      sourceYaml('x').replace('config:\n', `config:\n  tasks.max: \${file:${secret}:max}\n`),
+    );
+    const refused = await runCli(['validate', workerYaml, outside]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/outside the allowed paths|not allowed/);
+    fs.rmSync(secret);
+    // a worker listening beyond the loopback address without auth: start would refuse it
+    const open = path.join(root, 'open-worker.yaml');
+    fs.writeFileSync(
+      open,
+      fs.readFileSync(workerYaml, 'utf8').replace('rest:\n', 'rest:\n  host: 0.0.0.0\n'),
+    );
+    const opened = await runCli(['validate', open]);
+    expect(opened.code).toBe(2);
+    expect(opened.stderr).toContain('only with rest.auth configured');
+  });
+
   it('refuses bad numbers and partitions in one line, and ends quietly when its reader stops reading', async () => {
     expect((await runCli(['topics', 'create', 'cli-parts', '-p', '2'], { url })).code).toBe(0);
     const wrongPartition = await runCli(['topics', 'consume', 'cli-parts', '--partition', '7'], { url });

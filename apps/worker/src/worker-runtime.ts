@@ -12,7 +12,7 @@ import { connectorConfigResolver } from './connector-config-resolver.js';
 import { loadPluginRegistry, pluginSearchDirs } from './plugin-registry.factory.js';
 
 /** worker.yaml's converters section as the runtime's defaults: every value as a string. */
-function converterDefaultsOf(config: WorkerConfig): ConverterDefaults {
+export function converterDefaultsOf(config: WorkerConfig): ConverterDefaults {
   const settings: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.converters)) {
     if (value !== undefined && value !== null) settings[key] = String(value);

@@ -6,10 +6,14 @@ import {
   isConnectorFileText,
   loadWorkerConfig,
   parseConnectorFile,
-  resolveConfig,
+  type WorkerConfig,
 } from '@sluice/config';
-import { DEFAULT_CONVERTERS, ProvidedValues, validateConnectorConfig } from '@sluice/runtime';
+import { isCompressionSupported } from '@sluice/log';
+import { ProvidedValues, validateConnectorConfig } from '@sluice/runtime';
+import { connectorConfigResolver } from '../connector-config-resolver.js';
 import { loadPluginRegistry } from '../plugin-registry.factory.js';
+import { authOf } from '../worker.js';
+import { converterDefaultsOf } from '../worker-runtime.js';
 import type { CliOutput } from './output.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,12 +38,22 @@ export function validateCommand(output: CliOutput): Command {
         throw new UsageError('name the files to check (connector files, worker.yaml), or give --config FILE');
       let failed = 0;
       const registry = await loadPluginRegistry();
+      // connector files are checked against the worker they go with: the one named, else a
+      // worker file among those given, else config/worker.yaml
       const workerFile =
-        o.worker ?? o.config ?? (fs.existsSync('config/worker.yaml') ? 'config/worker.yaml' : null);
-      const roots = loadWorkerConfig(workerFile).config.files.roots.map((r) => path.resolve(r));
-      const workerSettings = { 'worker.files.roots': roots.join(',') };
+        named ??
+        files.find(isWorkerFile) ??
+        (fs.existsSync('config/worker.yaml') ? 'config/worker.yaml' : null);
+      let worker: WorkerConfig;
+      try {
+        worker = loadWorkerConfig(workerFile).config;
+      } catch {
+        // its problems are reported with it; connector files are checked against the defaults
+        worker = loadWorkerConfig(null).config;
+        if (workerFile && !files.includes(workerFile)) files.unshift(workerFile);
+      }
       for (const file of files) {
-        const problems = await problemsOf(file, registry, workerSettings, (line) => output.err(line));
+        const problems = await problemsOf(file, registry, worker, (line) => output.err(line));
         if (problems.length === 0) {
           output.out(`${file}: ok`);
         } else {
@@ -52,10 +66,27 @@ export function validateCommand(output: CliOutput): Command {
     });
 }
 
+function isWorkerFile(file: string): boolean {
+  try {
+    return !isConnectorFileText(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** What the worker refuses at start beyond worker.yaml's own validation. */
+async function workerProblems(config: WorkerConfig): Promise<void> {
+  if (!isCompressionSupported(config.producer['compression.type']))
+    throw new ConfigError([
+      { field: 'producer.compression.type', message: 'zstd needs Node 22.15 or later: use lz4 or gzip' },
+    ]);
+  await authOf(config);
+}
+
 async function problemsOf(
   file: string,
   registry: Awaited<ReturnType<typeof loadPluginRegistry>>,
-  workerSettings: Record<string, string>,
+  worker: WorkerConfig,
   warn: (line: string) => void,
 ): Promise<string[]> {
   let text: string;
@@ -67,17 +98,19 @@ async function problemsOf(
   const isConnector = isConnectorFileText(text);
   try {
     if (!isConnector) {
-      loadWorkerConfig(file);
+      await workerProblems(loadWorkerConfig(file).config);
       return [];
     }
     const { name, config, lines } = parseConnectorFile(text, file);
     // messages show the references as written, never what they gave (CI logs keep these lines)
     const provided = new ProvidedValues();
-    const resolved = await resolveConfig(config, { onValue: provided.add });
+    // ${file:...} confined as the worker confines it
+    const resolved = await connectorConfigResolver(worker).resolve(config, provided.add);
+    const roots = worker.files.roots.map((r) => path.resolve(r));
     const outcome = await validateConnectorConfig(
       registry,
-      { ...resolved, ...workerSettings, name },
-      DEFAULT_CONVERTERS,
+      { ...resolved, 'worker.files.roots': roots.join(','), name },
+      converterDefaultsOf(worker),
     );
     const at = (field: string): string => {
       const line = lines.get(`config.${field}`) ?? lines.get('config');
