@@ -539,6 +539,8 @@ export class PartitionLog {
    */
   async applyRetention(now: number): Promise<number> {
     return this.writes.run(async () => {
+      // closed meanwhile (the topic deleted): its files are going, and a roll would open one more
+      if (this.closed) return 0;
       const retentionMs = this.config['retention.ms'];
       const retentionBytes = this.config['retention.bytes'];
       let excess = -1;
@@ -579,6 +581,8 @@ export class PartitionLog {
    */
   async replaceSegments(replaced: readonly LogSegment[], swap: () => Promise<LogSegment>): Promise<void> {
     await this.writes.run(async () => {
+      // closed meanwhile (the topic deleted): a swap now would open a segment nothing releases
+      if (this.closed) throw new LogError('CLOSED', `partition ${this.name} is closed`);
       const start = this.segments.indexOf(replaced[0]!);
       if (start < 0 || this.segments[start + replaced.length - 1] !== replaced[replaced.length - 1]) {
         throw new LogError('STORAGE_ERROR', `segments of ${this.name} changed during compaction`);
