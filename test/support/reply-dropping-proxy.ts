@@ -1,5 +1,4 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * A TCP proxy in front of a PostgreSQL server that, once armed, passes the next simple-query
@@ -7,22 +6,19 @@ import type { AddressInfo } from 'node:net';
  * committed, and the client cannot know it.
  */
 export class ReplyDroppingProxy {
-  private armed = false;
-  private readonly sockets = new Set<net.Socket>();
-
   private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
+    private readonly proxy: TcpProxy,
+    /** Set: the next COMMIT's answer is dropped. */
+    private readonly armed: { next: boolean },
   ) {}
 
+  get port(): number {
+    return this.proxy.port;
+  }
+
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<ReplyDroppingProxy> {
-    let proxy: ReplyDroppingProxy | null = null;
-    const server = net.createServer((client) => {
-      const upstream = net.connect(targetPort, targetHost);
-      for (const socket of [client, upstream]) {
-        proxy?.sockets.add(socket);
-        socket.once('close', () => proxy?.sockets.delete(socket));
-      }
+    const armed = { next: false };
+    const proxy = await TcpProxy.start({ port: targetPort, host: targetHost }, (client, upstream) => {
       let pending = Buffer.alloc(0);
       let startup = true;
       let cut = false;
@@ -43,8 +39,8 @@ export class ReplyDroppingProxy {
             .toString('utf8')
             .replace(/\0$/, '')
             .trim();
-          if (proxy?.armed && pending[0] === 0x51 /* Q */ && /^COMMIT$/i.test(query)) {
-            proxy.armed = false;
+          if (armed.next && pending[0] === 0x51 /* Q */ && /^COMMIT$/i.test(query)) {
+            armed.next = false;
             cut = true;
           }
           pending = pending.subarray(length + 1);
@@ -67,19 +63,16 @@ export class ReplyDroppingProxy {
         a.on('close', () => b.destroy());
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new ReplyDroppingProxy(server, (server.address() as AddressInfo).port);
-    return proxy;
+    return new ReplyDroppingProxy(proxy, armed);
   }
 
   /** The next COMMIT goes through and its answer is lost. */
   dropNextCommitReply(): void {
-    this.armed = true;
+    this.armed.next = true;
   }
 
   /** Stops listening and cuts the connections still open. */
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.proxy.close();
   }
 }

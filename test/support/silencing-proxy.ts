@@ -1,5 +1,4 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * A TCP proxy in front of a PostgreSQL server that can silence its replication connections: from
@@ -7,26 +6,27 @@ import type { AddressInfo } from 'node:net';
  * side is told (no FIN, no reset), as when a network fails between them. Other connections, and
  * connections made later, pass as usual.
  */
-export class SilencingProxy {
-  private readonly connections = new Set<{ replication: boolean; silenced: boolean }>();
-  private readonly sockets = new Set<net.Socket>();
+interface ProxiedConnection {
+  replication: boolean;
+  silenced: boolean;
+}
 
+export class SilencingProxy {
   private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
+    private readonly proxy: TcpProxy,
+    private readonly connections: ReadonlySet<ProxiedConnection>,
   ) {}
 
+  get port(): number {
+    return this.proxy.port;
+  }
+
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<SilencingProxy> {
-    let proxy: SilencingProxy | null = null;
-    const server = net.createServer((client) => {
-      const upstream = net.connect(targetPort, targetHost);
-      const state = { replication: false, silenced: false };
-      proxy?.connections.add(state);
-      client.once('close', () => proxy?.connections.delete(state));
-      for (const socket of [client, upstream]) {
-        proxy?.sockets.add(socket);
-        socket.once('close', () => proxy?.sockets.delete(socket));
-      }
+    const connections = new Set<ProxiedConnection>();
+    const proxy = await TcpProxy.start({ port: targetPort, host: targetHost }, (client, upstream) => {
+      const state: ProxiedConnection = { replication: false, silenced: false };
+      connections.add(state);
+      client.once('close', () => connections.delete(state));
       let first = true;
       client.on('data', (data: Buffer) => {
         // the startup packet's parameters say replication=database for a walsender connection
@@ -46,9 +46,7 @@ export class SilencingProxy {
         a.on('close', () => state.silenced || b.destroy());
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new SilencingProxy(server, (server.address() as AddressInfo).port);
-    return proxy;
+    return new SilencingProxy(proxy, connections);
   }
 
   /** Replication connections open now pass nothing more, and stay open; returns how many. */
@@ -65,7 +63,6 @@ export class SilencingProxy {
 
   /** Stops listening and cuts the connections still open. */
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.proxy.close();
   }
 }

@@ -85,15 +85,23 @@ export interface RunningWorker {
   url: string;
 }
 
-/** Starts a standalone worker: log, plugins, connectors, and the admin API; resolves once listening. */
-export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+/**
+ * What the worker refuses at start beyond worker.yaml's own validation (`sluice validate` checks
+ * it too); the REST auth it runs with.
+ */
+export async function startChecks(config: WorkerConfig): Promise<AuthOptions> {
   if (!isCompressionSupported(config.producer['compression.type']))
     throw new ConfigError([
       { field: 'producer.compression.type', message: 'zstd needs Node 22.15 or later: use lz4 or gzip' },
     ]);
+  return authOf(config);
+}
+
+/** Starts a standalone worker: log, plugins, connectors, and the admin API; resolves once listening. */
+export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  const auth = await startChecks(config);
   const root = pino({ name: 'sluice', level: process.env['SLUICE_LOG_LEVEL'] ?? 'info' });
   const loggers = new LoggerLevels(root);
-  const auth = await authOf(config);
   const runtime = await WorkerRuntime.start(
     config,
     loggers.logger('sluice.runtime'),

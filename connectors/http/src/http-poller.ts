@@ -13,7 +13,7 @@ import { headerText, type HttpClient } from './http-client.js';
 import type { HttpSourceConfig, PaginationMode } from './http-source.config.js';
 import { parseLinkHeader } from './link-header.js';
 import type { RequestAuthorizer } from './request-authorizer.js';
-import { backoffDelay, parseRetryAfter } from './retry-backoff.js';
+import { parseRetryAfter, retryDelay } from './retry-backoff.js';
 import { sendWithRetries, type RetryPolicy } from './retrying-request.js';
 
 /** For requests to another origin than http.url's. */
@@ -167,8 +167,7 @@ export class HttpPoller {
       // max.retries (a limit of a few an hour would otherwise fail the task)
       this.throttled++;
       const asked = parseRetryAfter(headerText(reply.headers, 'retry-after'));
-      const backoff = backoffDelay(this.throttled - 1, this.policy.backoff);
-      const waitMs = Math.min(MAX_THROTTLE_MS, asked === null ? backoff : Math.max(asked, backoff / 2));
+      const waitMs = retryDelay(this.throttled - 1, this.policy.backoff, asked, Math.random, MAX_THROTTLE_MS);
       this.nextAt = Date.now() + waitMs;
       this.logger.warn(
         `${url.origin}${url.pathname} answered 429: polling again in ${Math.round(waitMs)} ms`,

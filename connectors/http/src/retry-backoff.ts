@@ -49,19 +49,21 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /**
- * The wait before the next attempt: the server's Retry-After if it sent one, else the backoff;
- * capped. A Retry-After below the backoff's fixed half ("0", a date the local clock has passed)
- * waits that half, or a server that keeps answering so would be asked again in a tight loop.
+ * The wait before the next attempt: the server's Retry-After if it sent one (up to
+ * `retryAfterCapMs`, the backoff's cap unless said), else the backoff. A Retry-After below the
+ * backoff's fixed half ("0", a date the local clock has passed) waits that half, or a server that
+ * keeps answering so would be asked again in a tight loop.
  */
 export function retryDelay(
   attempt: number,
   settings: BackoffSettings,
   retryAfterMs: number | null,
   random: () => number = Math.random,
+  retryAfterCapMs: number = settings.maxMs,
 ): number {
   if (retryAfterMs === null) return backoffDelay(attempt, settings, random);
   const floor = Math.round(Math.min(settings.maxMs, settings.initialMs * 2 ** Math.min(attempt, 52)) / 2);
-  return Math.min(Math.max(retryAfterMs, floor), settings.maxMs);
+  return Math.min(Math.max(retryAfterMs, floor), retryAfterCapMs);
 }
 
 /** Statuses worth retrying: timeouts, throttling and server errors. */

@@ -369,14 +369,21 @@ export class ConnectorReconciler {
       const { name, config } = state.connector;
       const running = runs.get(file);
       if (running === undefined || running === name) continue;
-      const refused = this.rejected.get(file);
-      if (refused && refused.name === name && sameConfig(refused.config, config)) continue;
+      if (this.refusedAsIs(file, state.connector)) continue;
       try {
         await target.validate(name, config);
       } catch (err) {
         this.rejected.set(file, { name, config, error: locateProblems(err, state.connector) });
       }
     }
+  }
+
+  /** Whether the target already refused what `file` declares now (same name and config). */
+  private refusedAsIs(file: string, connector: ConnectorFile): boolean {
+    const refused = this.rejected.get(file);
+    return (
+      refused !== undefined && refused.name === connector.name && sameConfig(refused.config, connector.config)
+    );
   }
 
   /** Puts refused files again after retryRefusedMs, as if they had been written. */
@@ -444,15 +451,7 @@ export class ConnectorReconciler {
     const files = [...this.files.keys()].sort();
     for (const file of files) {
       const state = this.files.get(file)!;
-      const refused = this.rejected.get(file);
-      if (
-        state.kind === 'parsed' &&
-        !(
-          refused &&
-          refused.name === state.connector.name &&
-          sameConfig(refused.config, state.connector.config)
-        )
-      ) {
+      if (state.kind === 'parsed' && !this.refusedAsIs(file, state.connector)) {
         const c = state.connector;
         claims.set(file, { file, name: c.name, kind: 'declared', connector: c });
       } else {

@@ -8,11 +8,10 @@ import {
   parseConnectorFile,
   type WorkerConfig,
 } from '@sluice/config';
-import { isCompressionSupported } from '@sluice/log';
 import { ProvidedValues, validateConnectorConfig } from '@sluice/runtime';
 import { connectorConfigResolver } from '../connector-config-resolver.js';
 import { loadPluginRegistry } from '../plugin-registry.factory.js';
-import { authOf } from '../worker.js';
+import { startChecks } from '../worker.js';
 import { converterDefaultsOf } from '../worker-runtime.js';
 import type { CliOutput } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -74,15 +73,6 @@ function isWorkerFile(file: string): boolean {
   }
 }
 
-/** What the worker refuses at start beyond worker.yaml's own validation. */
-async function workerProblems(config: WorkerConfig): Promise<void> {
-  if (!isCompressionSupported(config.producer['compression.type']))
-    throw new ConfigError([
-      { field: 'producer.compression.type', message: 'zstd needs Node 22.15 or later: use lz4 or gzip' },
-    ]);
-  await authOf(config);
-}
-
 async function problemsOf(
   file: string,
   registry: Awaited<ReturnType<typeof loadPluginRegistry>>,
@@ -98,7 +88,7 @@ async function problemsOf(
   const isConnector = isConnectorFileText(text);
   try {
     if (!isConnector) {
-      await workerProblems(loadWorkerConfig(file).config);
+      await startChecks(loadWorkerConfig(file).config);
       return [];
     }
     const { name, config, lines } = parseConnectorFile(text, file);
