@@ -251,6 +251,7 @@ export class PostgresSourceTask implements SourceTask {
           filter: this.filter,
           keyColumns: this.keyColumns,
           chunkSize: c['snapshot.fetch.size'],
+          batchSize: c['max.batch.size'],
           builder: this.builder,
           schemaFor: (d) => this.schemaFor(d.descriptor),
           warn: (m) => this.logger.warn(`postgres-source: ${m}`),

@@ -40,7 +40,10 @@ export interface SnapshotSessionOptions {
   readonly stream: StreamPosition;
   readonly filter: TableFilter;
   readonly keyColumns: MessageKeyColumns;
+  /** Rows read per query. */
   readonly chunkSize: number;
+  /** Most records one next() returns. */
+  readonly batchSize: number;
   readonly builder: ChangeEventBuilder;
   readonly schemaFor: (description: TableDescription) => TableSchema;
   readonly warn: (message: string) => void;
@@ -70,8 +73,12 @@ export class SnapshotSession {
   private schema: TableSchema | null = null;
   private pkIndexes: number[] = [];
   private rows: number;
-  private lastKey: readonly string[] | null;
   private held: HeldRow | null = null;
+  /** The chunk read last, made records up to fetchedAt. */
+  private fetched: TupleValue[][] = [];
+  private fetchedAt = 0;
+  /** The key texts of the last row read: where the reader's next chunk starts. */
+  private fetchKey: readonly string[] | null;
   /** The shared state as records of table `table` carry it (the same object for all of them). */
   private stateOf: { table: number; state: SnapshotState } | null = null;
   private readonly streamCommit: string;
@@ -90,7 +97,7 @@ export class SnapshotSession {
   ) {
     this.tableIndex = o.start.table;
     this.rows = o.start.rows;
-    this.lastKey = o.start.key;
+    this.fetchKey = o.start.key;
     this.tables = [...o.state.tables];
     this.totals = [...o.state.totals];
     this.counts = [...o.state.counts];
@@ -141,32 +148,47 @@ export class SnapshotSession {
     return this.finished;
   }
 
-  /** The next records (at least one unless the pass is over, then an empty array). */
+  /**
+   * The next records, at most batchSize (at least one unless the pass is over, then an empty
+   * array). Rows are read a chunk at a time but made records a batch at a time: records a poll
+   * returns live until they are durable, and a chunk's worth at once outlived the task thread's
+   * nursery, so every scavenge copied them.
+   */
   async next(): Promise<SourceRecord[]> {
     const out: SourceRecord[] = [];
     while (!this.finished && out.length === 0) {
-      if (!this.reader && !(await this.openTable())) {
-        this.finished = true;
-        if (this.held) out.push(this.record(this.held, true));
-        this.held = null;
-        await this.close();
-        break;
+      if (this.fetchedAt === this.fetched.length) {
+        if (this.reader?.done) this.endTable();
+        if (!this.reader && !(await this.openTable())) {
+          this.finished = true;
+          if (this.held) out.push(this.record(this.held, true));
+          this.held = null;
+          await this.close();
+          break;
+        }
+        this.fetched = await this.reader!.next(this.fetchKey);
+        this.fetchedAt = 0;
+        const last = this.fetched[this.fetched.length - 1];
+        if (last && this.pkIndexes.length > 0) this.fetchKey = this.pkIndexes.map((i) => last[i] as string);
+        continue;
       }
-      const tuples = await this.reader!.next(this.lastKey);
-      for (const tuple of tuples) {
+      const end = Math.min(this.fetched.length, this.fetchedAt + this.o.batchSize);
+      for (; this.fetchedAt < end; this.fetchedAt++) {
         if (this.held) out.push(this.record(this.held, false));
-        this.held = this.pending(tuple);
-      }
-      if (this.reader!.done) {
-        this.counts[this.tableIndex] = this.rows;
-        this.reader = null;
-        this.schema = null;
-        this.tableIndex++;
-        this.rows = 0;
-        this.lastKey = null;
+        this.held = this.pending(this.fetched[this.fetchedAt]!);
       }
     }
     return out;
+  }
+
+  /** The current table's rows are all held or handed out: the next one is read from its start. */
+  private endTable(): void {
+    this.counts[this.tableIndex] = this.rows;
+    this.reader = null;
+    this.schema = null;
+    this.tableIndex++;
+    this.rows = 0;
+    this.fetchKey = null;
   }
 
   async close(): Promise<void> {
@@ -178,7 +200,6 @@ export class SnapshotSession {
     const schema = this.schema!;
     this.rows++;
     const keyTexts = this.pkIndexes.length > 0 ? this.pkIndexes.map((i) => tuple[i] as string) : null;
-    this.lastKey = keyTexts;
     return {
       schema,
       key: schema.key(tuple),
@@ -261,7 +282,7 @@ export class SnapshotSession {
         this.schema = this.o.schemaFor(description);
         const names = description.descriptor.columns.map((c) => c.name);
         this.pkIndexes = description.primaryKey.map((k) => names.indexOf(k.name));
-        if (description.primaryKey.length === 0 && this.lastKey === null && this.rows > 0)
+        if (description.primaryKey.length === 0 && this.fetchKey === null && this.rows > 0)
           this.o.warn(
             `${name} has no primary key: its snapshot starts over, so its first ${this.rows} rows repeat`,
           );
@@ -278,7 +299,7 @@ export class SnapshotSession {
       this.o.warn(`${name} is no longer captured (dropped or filtered out): its snapshot is skipped`);
       this.counts[this.tableIndex] = 0;
       this.tableIndex++;
-      this.lastKey = null;
+      this.fetchKey = null;
       this.rows = 0;
     }
     return false;
