@@ -102,8 +102,30 @@ describe('http-sink', () => {
     const records = [0, 1, 2, 3].map((o) => sinkRecord('t.x', 2, 10 + o, { o }));
     await task.put(records);
     await task.preCommit(offsetsOf(records));
-    expect(r.requests.map((q) => q.headers['idempotency-key'])).toEqual(['t.x/2/10-12', 't.x/2/13-13']);
+    const keys = r.requests.map((q) => q.headers['idempotency-key']);
+    expect(keys).toEqual([
+      expect.stringMatching(/^t\.x\/2\/10-12\/[0-9a-f]{8}$/),
+      expect.stringMatching(/^t\.x\/2\/13-13\/[0-9a-f]{8}$/),
+    ]);
     expect(r.stats.requests).toBe(4);
+  });
+
+  it('keys differently a batch at the same offsets with other records (a topic deleted and created again)', async () => {
+    const { r, url } = await receiver();
+    const first = await sinkTask({ 'http.url': url, 'batch.max.records': '2' });
+    const before = [0, 1].map((o) => sinkRecord('t.x', 0, o, { v: 'old', o }));
+    await first.task.put(before);
+    await first.task.preCommit(offsetsOf(before));
+    const again = await sinkTask({ 'http.url': url, 'batch.max.records': '2' });
+    const after = [0, 1].map((o) => sinkRecord('t.x', 0, o, { v: 'new', o }));
+    await again.task.put(after);
+    await again.task.preCommit(offsetsOf(after));
+    const [oldKey, newKey] = r.requests.map((q) => q.headers['idempotency-key']);
+    expect(oldKey).toMatch(/^t\.x\/0\/0-1\//);
+    expect(newKey).toMatch(/^t\.x\/0\/0-1\//);
+    expect(newKey).not.toBe(oldKey);
+    // a receiver deduplicating by key stores both
+    expect(r.items).toHaveLength(4);
   });
 
   it('commits nothing past a batch that has no 2xx yet, and fails the task when retries run out', async () => {

@@ -61,7 +61,7 @@ export class HttpSinkConfig extends HttpClientConfig {
   'max.in.flight.requests' = 8;
 
   @ConfigField({
-    doc: 'Header carrying <topic>/<partition>/<first offset>-<last offset> of the batch, the same on every retry, so a receiver can deduplicate. Empty: not sent.',
+    doc: 'Header carrying <topic>/<partition>/<first offset>-<last offset>/<CRC-32C of the body, 8 hex digits> of the batch, the same on every retry, so a receiver can deduplicate (the checksum tells apart batches of a topic deleted and created again, whose offsets start over). Empty: not sent.',
     group: 'HTTP',
     emptyIsValue: true,
   })

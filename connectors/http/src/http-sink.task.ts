@@ -12,7 +12,7 @@ import {
 import { HttpClient } from './http-client.js';
 import { HttpSinkConfig } from './http-sink.config.js';
 import { DeliveryLanes, type SendOutcome } from './delivery-lanes.js';
-import { idempotencyKeyOf, type BatchTarget, type OutgoingBatch } from './outgoing-batch.js';
+import { batchRangeOf, idempotencyKeyOf, type BatchTarget, type OutgoingBatch } from './outgoing-batch.js';
 import {
   compileRecordTemplate,
   compileUrlTemplate,
@@ -195,16 +195,18 @@ export class HttpSinkTask implements SinkTask {
   private async deliver(batch: OutgoingBatch): Promise<SendOutcome> {
     const format = this.config['body.format'];
     const headers: Record<string, string> = { ...batch.target.headers };
-    let body: string | Buffer;
+    let text: string | Buffer;
     if (format === 'single') {
       const single = singleBody(batch.records[0]!, batch.values[0]!);
-      body = single.body;
+      text = single.body;
       headers['content-type'] ??= single.type;
     } else {
-      body = batchBody(format, batch.values);
+      text = batchBody(format, batch.values);
       headers['content-type'] ??= contentTypeOf(format);
     }
-    if (this.idempotencyHeader !== '') headers[this.idempotencyHeader] = idempotencyKeyOf(batch);
+    // bytes once, for the key's checksum and every attempt
+    const body = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    if (this.idempotencyHeader !== '') headers[this.idempotencyHeader] = idempotencyKeyOf(batch, body);
     let url: URL;
     try {
       url = new URL(batch.target.url);
@@ -229,7 +231,7 @@ export class HttpSinkTask implements SinkTask {
         this.stopping.signal,
         (notice) =>
           this.logger.warn(
-            `${idempotencyKeyOf(batch)}: retry ${notice.attempt} in ${notice.delayMs} ms (${notice.reason})`,
+            `${batchRangeOf(batch)}: retry ${notice.attempt} in ${notice.delayMs} ms (${notice.reason})`,
           ),
       );
     } catch (err) {

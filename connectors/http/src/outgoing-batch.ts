@@ -1,3 +1,4 @@
+import { crc32c } from '@node-rs/crc32';
 import type { SinkRecord, TopicPartition } from '@sluice/connect-api';
 
 /** Where a batch goes: records whose rendered URL or headers differ never share a request. */
@@ -24,9 +25,19 @@ export interface OutgoingBatch {
   readonly createdAt: number;
 }
 
-/** The Idempotency-Key of a batch: the same for every retry of it, different for any other batch. */
-export function idempotencyKeyOf(batch: OutgoingBatch): string {
+/** A batch's place in its topic-partition: `<topic>/<partition>/<first offset>-<last offset>`. */
+export function batchRangeOf(batch: OutgoingBatch): string {
   const first = batch.records[0]!.kafkaOffset;
   const last = batch.records[batch.records.length - 1]!.kafkaOffset;
   return `${batch.tp.topic}/${batch.tp.partition}/${first}-${last}`;
+}
+
+/**
+ * The Idempotency-Key of a batch with this body: the same for every retry of it, different for
+ * any other batch. Offsets alone repeat once a topic is deleted and created again (they start
+ * over at 0), and a receiver would then drop the new records as duplicates of the old: the body's
+ * CRC-32C tells those apart.
+ */
+export function idempotencyKeyOf(batch: OutgoingBatch, body: Uint8Array): string {
+  return `${batchRangeOf(batch)}/${crc32c(body).toString(16).padStart(8, '0')}`;
 }

@@ -191,7 +191,7 @@ export class OffsetDedupe {
 
   /** How many of the request's last items are new (0: a repeat); records the batch as stored. */
   fresh(key: string, items: number): number {
-    const parsed = /^(.*)\/(\d+)\/(\d+)-(\d+)$/.exec(key);
+    const parsed = /^(.*)\/(\d+)\/(\d+)-(\d+)\/[0-9a-f]{8}$/.exec(key);
     if (!parsed) throw new Error(`not an http-sink Idempotency-Key: ${key}`);
     const partition = `${parsed[1]}/${parsed[2]}`;
     const first = Number(parsed[3]);
