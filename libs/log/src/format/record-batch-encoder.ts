@@ -7,6 +7,7 @@ import {
   BASE_SEQUENCE_OFFSET,
   BASE_TIMESTAMP_OFFSET,
   CRC_OFFSET,
+  DELETE_HORIZON_FLAG,
   LAST_OFFSET_DELTA_OFFSET,
   LEADER_EPOCH_OFFSET,
   LENGTH_OFFSET,
@@ -27,6 +28,8 @@ export interface EncodeOptions {
   now?: number;
   /** Where the batch's buffer comes from (a pool); default a new one. */
   allocate?: (size: number) => Buffer;
+  /** A delete horizon for the batch (see DELETE_HORIZON_FLAG); the cleaner's rewrites only. */
+  deleteHorizonMs?: number | null;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -86,10 +89,11 @@ export class RecordBatchEncoder {
     const codec = COMPRESSION_CODECS[compression];
     const now = options.now ?? Date.now();
     const baseOffset = withOffsets ? withOffsets[0]!.offset : 0;
-    const baseTimestamp = records[start]!.timestamp ?? now;
+    const horizon = options.deleteHorizonMs ?? null;
+    const baseTimestamp = horizon ?? records[start]!.timestamp ?? now;
     if (records.length - start > this.bodySizes.length) this.grow(records.length - start);
 
-    let maxTimestamp = baseTimestamp;
+    let maxTimestamp = records[start]!.timestamp ?? now;
     let recordsSize = 0;
     let end = start;
     const budget = maxBytes - RECORDS_OFFSET;
@@ -142,7 +146,7 @@ export class RecordBatchEncoder {
     out.writeInt32BE(out.length - LOG_OVERHEAD, LENGTH_OFFSET);
     out.writeInt32BE(0, LEADER_EPOCH_OFFSET);
     out[MAGIC_OFFSET] = MAGIC;
-    out.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    out.writeInt16BE(horizon === null ? codec : codec | DELETE_HORIZON_FLAG, ATTRIBUTES_OFFSET);
     out.writeInt32BE(lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET);
     writeInt64BE(out, BASE_TIMESTAMP_OFFSET, baseTimestamp);
     writeInt64BE(out, MAX_TIMESTAMP_OFFSET, maxTimestamp);

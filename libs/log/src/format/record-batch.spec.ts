@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { recordDataBuffer, type LogRecord, type ProducerRecord, type RecordData } from '../record.js';
 import { crc32c } from './crc32c.js';
 import { COMPRESSION_TYPES, isCompressionSupported, type CompressionType } from './compression.js';
-import { checkBatch, readRecordBatchHeader, RECORDS_OFFSET } from './record-batch.js';
+import { checkBatch, deleteHorizonOf, readRecordBatchHeader, RECORDS_OFFSET } from './record-batch.js';
 import { RecordBatchDecoder } from './record-batch-decoder.js';
 import { RecordBatchEncoder } from './record-batch-encoder.js';
 
@@ -147,6 +147,24 @@ describe('RecordBatch v2', () => {
       [54, 104, 'k4'],
     ]);
     expect(readRecordBatchHeader(rewritten, 0).lastOffsetDelta).toBe(4);
+  });
+
+  it('re-encodes with a delete horizon: flagged, in the base timestamp, record timestamps exact', () => {
+    const original = encoder.encode([
+      { key: 'a', value: null, timestamp: 1_000 },
+      { key: 'b', value: 'v', timestamp: 1_005 },
+    ]);
+    expect(deleteHorizonOf(original, 0)).toBeNull();
+    const rewritten = encoder.reencode(decodeAll(original), { compression: 'lz4', deleteHorizonMs: 90_000 });
+    expect(checkBatch(rewritten, 0).ok).toBe(true);
+    expect(deleteHorizonOf(rewritten, 0)).toBe(90_000);
+    const header = readRecordBatchHeader(rewritten, 0);
+    expect(header.attributes & 0x07).toBe(3); // still lz4
+    expect(header.maxTimestamp).toBe(1_005);
+    expect(decodeAll(rewritten).map((r) => [r.timestamp, r.key?.toString(), r.value])).toEqual([
+      [1_000, 'a', null],
+      [1_005, 'b', Buffer.from('v')],
+    ]);
   });
 
   it('detects any flipped byte after the CRC field', () => {

@@ -10,7 +10,8 @@ import { readInt64BE } from './varint.js';
  *   partitionLeaderEpoch  int32
  *   magic                 int8    = 2
  *   crc                   uint32  CRC-32C of everything from `attributes` to the end
- *   attributes            int16   bits 0-2 compression codec, bit 3 timestamp type
+ *   attributes            int16   bits 0-2 compression codec, bit 3 timestamp type, bit 6 delete
+ *                                 horizon set (then baseTimestamp holds it, see DELETE_HORIZON_FLAG)
  *   lastOffsetDelta       int32
  *   baseTimestamp         int64
  *   maxTimestamp          int64
@@ -48,6 +49,19 @@ export const RECORDS_OFFSET = 61;
 export const LOG_OVERHEAD = 12;
 export const BATCH_HEADER_SIZE = RECORDS_OFFSET;
 export const COMPRESSION_CODEC_MASK = 0x07;
+/**
+ * Kafka's delete horizon (KIP-534): the cleaner sets it on a batch holding tombstones the first
+ * time it keeps them, storing the time they may go as the batch's baseTimestamp (record
+ * timestamps stay exact: their deltas are signed).
+ */
+export const DELETE_HORIZON_FLAG = 0x40;
+
+/** The delete horizon of the batch at `pos`, in ms since the epoch; null when none is set. */
+export function deleteHorizonOf(buf: Buffer, pos: number): number | null {
+  return (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & DELETE_HORIZON_FLAG) === 0
+    ? null
+    : readInt64BE(buf, pos + BASE_TIMESTAMP_OFFSET);
+}
 
 export interface RecordBatchHeader {
   baseOffset: number;

@@ -27,6 +27,8 @@ export interface FileLogStorageOptions {
   logger?: Logger;
   /** How often the background cleaner applies retention and compaction; 0 turns it off. */
   cleanerIntervalMs?: number;
+  /** The cleaner's clock (retention and delete horizons); Date.now unless a test moves time. */
+  cleanerClock?: () => number;
 }
 
 interface TopicMeta {
@@ -138,6 +140,7 @@ export class FileLogStorage implements LogStorage {
       partitions: () => this.allPartitions(),
       logger: this.logger,
       intervalMs: this.options.cleanerIntervalMs ?? 30_000,
+      now: this.options.cleanerClock,
     });
     this.cleaner.start();
   }

@@ -10,8 +10,13 @@ afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
 });
 
-async function openStorage(dir = tempDir()): Promise<FileLogStorage> {
-  const storage = new FileLogStorage({ dir, cleanerIntervalMs: 0, logger: recordingLogger().logger });
+async function openStorage(dir = tempDir(), cleanerClock?: () => number): Promise<FileLogStorage> {
+  const storage = new FileLogStorage({
+    dir,
+    cleanerIntervalMs: 0,
+    cleanerClock,
+    logger: recordingLogger().logger,
+  });
   await storage.open();
   open.push(storage);
   return storage;
@@ -100,22 +105,55 @@ describe('compaction', () => {
     expect(batches.length).toBeGreaterThan(0);
   });
 
-  it('drops tombstones only after delete.retention.ms', async () => {
-    const storage = await openStorage();
+  it('drops a tombstone delete.retention.ms after the pass that first kept it, whatever its timestamp', async () => {
+    // the cleaner's clock runs ahead of the appends' by `skew`
+    let skew = 1_000;
+    const storage = await openStorage(tempDir(), () => Date.now() + skew);
     await compactedTopic(storage, { 'delete.retention.ms': HOUR });
+    // written now with timestamps of long ago (replayed or copied data)
     const old = Date.now() - 2 * HOUR;
     await appendBatch(storage, 'c', 0, [{ key: 'gone', value: 'v', timestamp: old }]);
     await appendBatch(storage, 'c', 0, [{ key: 'gone', value: null, timestamp: old }]);
-    await appendBatch(storage, 'c', 0, [{ key: 'fresh-delete', value: 'v' }]);
-    await appendBatch(storage, 'c', 0, [{ key: 'fresh-delete', value: null }]);
-    for (let i = 0; i < 20; i++)
-      await appendBatch(storage, 'c', 0, [{ key: `pad${i}`, value: 'x'.repeat(40) }]);
+    await appendBatch(storage, 'c', 0, [{ key: 'other', value: 'v' }]);
+    await appendBatch(storage, 'c', 0, [{ key: 'other', value: null }]);
+    const pad = async (from: number): Promise<void> => {
+      for (let i = from; i < from + 20; i++)
+        await appendBatch(storage, 'c', 0, [{ key: `pad${i}`, value: 'x'.repeat(40) }]);
+    };
+    const entries = async (): Promise<[string, boolean][]> =>
+      (await readAll(storage, 'c', 0)).map((r) => [r.key!.toString(), r.value === null]);
+    await pad(0);
     await storage.runCleaner();
-    const keys = (await readAll(storage, 'c', 0)).map((r) => [r.key!.toString(), r.value === null]);
-    expect(keys).not.toContainEqual(['gone', true]);
-    expect(keys).not.toContainEqual(['gone', false]);
-    expect(keys).toContainEqual(['fresh-delete', true]);
-    expect(keys).not.toContainEqual(['fresh-delete', false]);
+    // the old values go, both tombstones stay: a consumer behind them still learns of the deletes
+    expect(await entries()).toEqual(
+      expect.arrayContaining([
+        ['gone', true],
+        ['other', true],
+      ]),
+    );
+    expect(await entries()).not.toContainEqual(['gone', false]);
+    expect(await entries()).not.toContainEqual(['other', false]);
+
+    skew += HOUR / 2;
+    await pad(20);
+    await storage.runCleaner();
+    expect(await entries()).toEqual(
+      expect.arrayContaining([
+        ['gone', true],
+        ['other', true],
+      ]),
+    );
+
+    skew += HOUR;
+    await pad(40);
+    await storage.runCleaner();
+    const left = (await entries()).map(([key]) => key);
+    expect(left).not.toContain('gone');
+    expect(left).not.toContain('other');
+    expect(left).toContain('pad59');
+    // records kept beside a tombstone keep their own timestamps
+    const pads = (await readAll(storage, 'c', 0)).filter((r) => r.key!.toString().startsWith('pad'));
+    for (const r of pads) expect(r.timestamp).toBeLessThanOrEqual(Date.now());
   });
 
   it('leaves segments younger than min.compaction.lag.ms alone', async () => {

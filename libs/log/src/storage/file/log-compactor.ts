@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkBatch, COMPRESSION_CODEC_MASK, ATTRIBUTES_OFFSET } from '../../format/record-batch.js';
+import {
+  checkBatch,
+  COMPRESSION_CODEC_MASK,
+  ATTRIBUTES_OFFSET,
+  deleteHorizonOf,
+} from '../../format/record-batch.js';
 import { RecordBatchDecoder } from '../../format/record-batch-decoder.js';
 import { RecordBatchEncoder } from '../../format/record-batch-encoder.js';
 import type { CompressionType } from '../../format/compression.js';
@@ -21,9 +26,13 @@ export interface CompactionResult {
 }
 
 /**
- * cleanup.policy=compact: keeps the latest record of every key in the sealed segments, drops
- * tombstones (null values) older than delete.retention.ms once they are the latest, and rewrites
- * the segments in runs of up to segment.bytes. Offsets never change; compaction leaves gaps.
+ * cleanup.policy=compact: keeps the latest record of every key in the sealed segments, and
+ * rewrites the segments in runs of up to segment.bytes. A tombstone (null value) that is the
+ * latest of its key stays delete.retention.ms from the pass that first kept it, as Kafka's
+ * delete horizon (KIP-534) has it: that pass marks its batch with the time it may go, and a later
+ * pass past that time drops it. Counting from the record's own timestamp instead dropped at once
+ * a tombstone written with an old timestamp (replayed or copied data), so a consumer behind it
+ * never saw the delete and kept the row. Offsets never change; compaction leaves gaps.
  * The active segment is never touched, nor segments younger than min.compaction.lag.ms.
  *
  * The key map holds every distinct key of the cleanable segments in memory, which suits the
@@ -58,11 +67,11 @@ export class LogCompactor {
     for (const s of cleanable) s.retain();
     try {
       const latest = await this.buildKeyMap(cleanable);
-      const deleteHorizon = now - config['delete.retention.ms'];
+      const horizons = { now, next: now + config['delete.retention.ms'] };
       let removed = 0;
       let after = 0;
       for (const run of groupBySize(cleanable, config['segment.bytes'])) {
-        removed += await this.rewrite(partition, run, latest, deleteHorizon);
+        removed += await this.rewrite(partition, run, latest, horizons);
         after++;
       }
       await writeFileAtomic(
@@ -105,7 +114,8 @@ export class LogCompactor {
     partition: PartitionLog,
     run: readonly LogSegment[],
     latest: Map<string, number>,
-    deleteHorizon: number,
+    /** `now`, past which a batch's delete horizon lets its tombstones go; `next`, the horizon of batches that get one now. */
+    horizons: { now: number; next: number },
   ): Promise<number> {
     const dir = partition.partitionDir;
     const base = run[0]!.baseOffset;
@@ -119,18 +129,29 @@ export class LogCompactor {
         await segment.forEachBatch(async (data, pos, size) => {
           records.length = 0;
           this.decoder.decode(data, pos, records);
+          const horizon = deleteHorizonOf(data, pos);
+          const tombstonesGo = horizon !== null && horizon <= horizons.now;
           kept.length = 0;
+          let keptTombstone = false;
           for (const r of records) {
             const isLatest = r.key === null || latest.get(r.key.toString('latin1')) === r.offset;
-            const expiredTombstone = r.value === null && r.timestamp < deleteHorizon;
-            if (isLatest && !expiredTombstone) kept.push(r);
+            if (!isLatest || (r.value === null && tombstonesGo)) continue;
+            kept.push(r);
+            if (r.value === null) keptTombstone = true;
           }
           removed += records.length - kept.length;
-          if (kept.length === records.length) {
+          // tombstones kept for the first time start their delete.retention.ms now
+          const newHorizon = keptTombstone && horizon === null ? horizons.next : null;
+          if (kept.length === records.length && newHorizon === null) {
             await writer.write(Buffer.from(data.subarray(pos, pos + size)));
           } else if (kept.length > 0) {
             const codec = data.readInt16BE(pos + ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK;
-            await writer.write(this.encoder.reencode(kept, { compression: CODEC_NAMES[codec] ?? 'none' }));
+            await writer.write(
+              this.encoder.reencode(kept, {
+                compression: CODEC_NAMES[codec] ?? 'none',
+                deleteHorizonMs: newHorizon ?? (keptTombstone ? horizon : null),
+              }),
+            );
           }
         });
       }
