@@ -8,7 +8,7 @@ import { CONVERTER_PLUGINS } from '../converters/index.js';
 import { PREDICATE_PLUGINS } from '../predicates/index.js';
 import { TRANSFORM_PLUGINS } from '../transforms/index.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
-import { AckProbe, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
+import { AckProbe, IngressGate, MemorySink, TEST_CONNECTOR_PLUGINS } from '../testing/test-connectors.js';
 import { ConfigStore } from './config-store.js';
 import { type ConfigResolver, StandaloneHerder } from './standalone-herder.js';
 import { HerderError, type ConnectorStatus } from './herder.js';
@@ -90,6 +90,15 @@ async function batchesOnceHolding(log: Log, topic: string, count: number): Promi
     (end) => end >= count,
   );
   return (await log.storage.fetch(topic, 0, { offset: 0, maxBytes: 1 << 20 })).batches;
+}
+
+/** The values of partition 0 of `topic` as text, once it holds `count` records. */
+async function valuesOnceHolding(log: Log, topic: string, count: number): Promise<string[]> {
+  const batches = await batchesOnceHolding(log, topic, count);
+  const records: LogRecord[] = [];
+  for (let pos = 0; pos < batches.length; pos += batches.readInt32BE(pos + 8) + 12)
+    new RecordBatchDecoder().decode(batches, pos, records);
+  return records.map((r) => Buffer.from(r.value!).toString());
 }
 
 const source = (count: number, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -183,13 +192,8 @@ describe('StandaloneHerder', () => {
 
   it("stores a value's JSON text as the source gave it, unless a transformation changed the value", async () => {
     const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
-    const valuesIn = async (topic: string, count: number): Promise<string[]> => {
-      const batches = await batchesOnceHolding(log, topic, count);
-      const records: LogRecord[] = [];
-      for (let pos = 0; pos < batches.length; pos += batches.readInt32BE(pos + 8) + 12)
-        new RecordBatchDecoder().decode(batches, pos, records);
-      return records.map((r) => Buffer.from(r.value!).toString());
-    };
+    const valuesIn = (topic: string, count: number): Promise<string[]> =>
+      valuesOnceHolding(log, topic, count);
     const plain = {
       'value.json': 'true',
       'value.converter': 'json',
@@ -310,6 +314,37 @@ describe('StandaloneHerder', () => {
     }
   });
 
+  it('answers the ingest requests a source took before a pause, and refuses later ones', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('hooks', { 'connector.class': 'ingress-source', topic: 'hooks' });
+    await eventually(
+      () => herder.connectorStatus('hooks'),
+      (s) => states(s) === 'RUNNING,RUNNING',
+    );
+    const request = (body: string): Parameters<typeof herder.ingest>[1] => ({
+      method: 'POST',
+      path: '',
+      headers: {},
+      body: Buffer.from(body),
+      remoteAddress: '127.0.0.1',
+    });
+    // a poll took nothing and waits to return it: the request comes after its take, then the pause
+    await IngressGate.close();
+    const answer = herder.ingest('hooks', request('taken'));
+    await herder.pauseConnector('hooks');
+    await eventually(
+      () => herder.connectorStatus('hooks'),
+      (s) => states(s) === 'PAUSED,PAUSED',
+    );
+    IngressGate.open();
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('no answer'), 3_000));
+    expect(await Promise.race([answer, timeout])).toEqual({ status: 200, body: { stored: true } });
+    expect(await herder.ingest('hooks', request('late'))).toMatchObject({ status: 503 });
+    const values = await valuesOnceHolding(log, 'hooks', 1);
+    expect(values).toHaveLength(1);
+    expect(values[0]).toContain('taken');
+  });
+
   it('moves on from a task that does not stop within the shutdown timeout', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')), {
       taskShutdownTimeoutMs: 200,
@@ -416,7 +451,9 @@ describe('StandaloneHerder', () => {
     expect((await herder.connectorConfig('seq'))['count']).toBe('5');
     await expect(herder.putConnectorConfig('x', { 'connector.class': 'nope' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      message: expect.stringContaining('available connectors are: memory-sink, sequence-source'),
+      message: expect.stringContaining(
+        'available connectors are: ingress-source, memory-sink, sequence-source',
+      ),
     });
     await expect(herder.connectorStatus('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -18,13 +18,15 @@ import {
   type TopicPartition,
   type ConnectorSignal,
   type ConnectLogger,
+  type IngressResponse,
   type TaskReporter,
 } from '@sluice/connect-api';
 import { IsBoolean, IsIn, IsInt, IsString, Min, MinLength } from 'class-validator';
 
 /*
  * Small connectors for the runtime's own tests: a source that emits a numbered sequence (and
- * resumes from its committed offset) and a sink that keeps what it receives in memory.
+ * resumes from its committed offset), a source that takes ingest requests, and a sink that keeps
+ * what it receives in memory.
  */
 
 class SequenceSourceConfig {
@@ -260,6 +262,107 @@ export class SequenceSource implements SourceConnector {
   stop(): void {}
 }
 
+class IngressSourceConfig {
+  @ConfigField({ doc: 'Topic the requests go to.', importance: 'HIGH' })
+  @IsString()
+  @MinLength(1)
+  topic = '';
+}
+
+/**
+ * Lets a test hold the ingress source's next poll after it took its records: close() resolves
+ * once a poll waits there, open() lets it return. A request and a pause can then come between a
+ * poll's take and the runtime's next look at the task.
+ */
+export const IngressGate = {
+  waiting: null as { reached: () => void; opened: Promise<void> } | null,
+  open: (): void => undefined,
+  close(): Promise<void> {
+    return new Promise<void>((reached) => {
+      const opened = new Promise<void>((resolve) => (this.open = resolve));
+      this.waiting = { reached, opened };
+    });
+  },
+};
+
+const ANSWER = Symbol('answer');
+type AnsweredRecord = SourceRecord & { [ANSWER]?: (response: IngressResponse) => void };
+
+/** Each ingest request is one record (its body as the value), answered 200 once durable. */
+export class IngressSourceTask implements SourceTask {
+  private queue: SourceRecord[] = [];
+  private topic = '';
+
+  start(config: Readonly<Record<string, string>>, context: SourceTaskContext): void {
+    this.topic = config['topic'] ?? '';
+    context.ingress?.register(
+      (request) =>
+        new Promise((resolve) => {
+          const record: AnsweredRecord = {
+            topic: this.topic,
+            kafkaPartition: null,
+            keySchema: null,
+            key: null,
+            valueSchema: null,
+            value: request.body.toString('utf8'),
+            timestamp: null,
+            headers: [],
+            sourcePartition: {},
+            sourceOffset: {},
+            [ANSWER]: resolve,
+          };
+          this.queue.push(record);
+        }),
+    );
+  }
+
+  async poll(): Promise<SourceRecord[]> {
+    if (this.queue.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const out = this.queue;
+    this.queue = [];
+    const gate = IngressGate.waiting;
+    if (gate) {
+      IngressGate.waiting = null;
+      gate.reached();
+      await gate.opened;
+    }
+    return out;
+  }
+
+  commitRecord(record: SourceRecord): void {
+    (record as AnsweredRecord)[ANSWER]?.({ status: 200, body: { stored: true } });
+  }
+
+  stop(): void {}
+}
+
+export class IngressSource implements SourceConnector {
+  readonly kind = 'source' as const;
+  private config: Readonly<Record<string, string>> = {};
+
+  version(): string {
+    return '0.0.1';
+  }
+
+  configClass(): new () => object {
+    return IngressSourceConfig;
+  }
+
+  start(config: Readonly<Record<string, string>>): void {
+    this.config = config;
+  }
+
+  taskConfigs(): Record<string, string>[] {
+    return [{ ...this.config }];
+  }
+
+  createTask(): SourceTask {
+    return new IngressSourceTask();
+  }
+
+  stop(): void {}
+}
+
 /** memory.extra.* settings are read by prefix (none are used): a family the runtime leaves alone. */
 @ConfigPrefix('memory.extra.')
 class MemorySinkConfig {
@@ -403,6 +506,13 @@ export const TEST_CONNECTOR_PLUGINS: PluginDescriptor[] = [
     className: 'test.SequenceSource',
     version: '0.0.1',
     create: () => new SequenceSource(),
+  },
+  {
+    type: 'source',
+    name: 'ingress-source',
+    className: 'test.IngressSource',
+    version: '0.0.1',
+    create: () => new IngressSource(),
   },
   {
     type: 'sink',

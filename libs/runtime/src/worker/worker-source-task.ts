@@ -146,6 +146,10 @@ export class WorkerSourceTask implements WorkerTask {
   readonly id: TaskId;
   private readonly abort = new AbortController();
   private paused = false;
+  /** While paused: nothing is left to poll (see pause()). */
+  private drained = true;
+  /** Pauses so far, to tell a poll begun in the current one. */
+  private pauses = 0;
   private resumeWaiter: (() => void) | null = null;
   private readonly inFlight: InFlightBatch[] = [];
   /** The last batch's completion: each batch completes after the one before it. */
@@ -256,12 +260,15 @@ export class WorkerSourceTask implements WorkerTask {
     let failure: Error | null = null;
     try {
       while (!this.abort.signal.aborted) {
-        if (this.paused) {
+        if (this.paused && this.drained) {
           await this.waitForResume();
           continue;
         }
+        // only a poll begun after the pause shows that nothing taken before it is left
+        const pauseBefore = this.paused ? this.pauses : -1;
         const records = await this.poll();
         if (records === null) continue;
+        if (records.length === 0 && this.paused && pauseBefore === this.pauses) this.drained = true;
         if (records.length > 0) {
           this.o.metrics.sourceRecordsPolled(records.length);
           this.track(records, (await this.send(records)).done);
@@ -639,6 +646,10 @@ export class WorkerSourceTask implements WorkerTask {
 
   pause(): void {
     this.paused = true;
+    this.pauses++;
+    // a task taking ingest requests still hands out what it took before the pause (its senders
+    // wait for an answer; the guard refuses new ones meanwhile): polled until a poll is empty
+    this.drained = this.ingressRegistrations.length === 0;
     this.o.status.onTaskState(this.id.connector, this.id.task, 'PAUSED');
   }
 
