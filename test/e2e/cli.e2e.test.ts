@@ -302,6 +302,14 @@ describe('sluice CLI against a running worker', () => {
     expect(result.stderr).toContain('cannot reach the worker at http://127.0.0.1:1');
   });
 
+  it('refuses a --watch interval that is not a number of milliseconds in one line, without a stack', async () => {
+    const result = await runCli(['connectors', 'status', 'lines', '--watch', 'often'], {
+      url: 'http://127.0.0.1:1',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('sluice: --watch takes milliseconds (at least 100), not often');
+  });
+
   it('names a file it cannot read in one line, without a stack', async () => {
     const result = await runCli(['connectors', 'apply', '-f', '/nonexistent/c.yaml'], {
       url: 'http://127.0.0.1:1',

@@ -55,7 +55,7 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
       if (o.watch === undefined) return show();
       const everyMs = o.watch === true ? 1000 : Number(o.watch);
       if (!Number.isInteger(everyMs) || everyMs < 100)
-        throw new Error(`--watch takes milliseconds (at least 100), not ${String(o.watch)}`);
+        throw new UsageError(`--watch takes milliseconds (at least 100), not ${String(o.watch)}`);
       for (;;) {
         if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
         await show();
@@ -107,14 +107,9 @@ export function connectorsCommand(client: () => RestClient, output: CliOutput): 
         throw Object.assign(err as NodeJS.ErrnoException, { path: o.file });
       }
       const { name, config } = parseConnectorFile(text, o.file);
-      const existed = await client()
-        .get(`/connectors/${enc(name)}`)
-        .then(
-          () => true,
-          () => false,
-        );
-      await client().request('PUT', `/connectors/${enc(name)}/config`, config);
-      output.out(`${existed ? 'updated' : 'created'} connector ${name}`);
+      // Kafka Connect's answer says which: 201 created, 200 updated
+      const { status } = await client().exchange('PUT', `/connectors/${enc(name)}/config`, config);
+      output.out(`${status === 201 ? 'created' : 'updated'} connector ${name}`);
     });
 
   for (const [verb, method, path, done] of [

@@ -46,6 +46,16 @@ export class RestClient {
     body?: unknown,
     parse: (text: string) => unknown = JSON.parse,
   ): Promise<T> {
+    return (await this.exchange<T>(method, path, body, parse)).body;
+  }
+
+  /** request(), with the status of the answer (2xx: others throw). */
+  async exchange<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    parse: (text: string) => unknown = JSON.parse,
+  ): Promise<{ status: number; body: T }> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
@@ -66,7 +76,7 @@ export class RestClient {
       const message = (parsed as { message?: string } | null)?.message ?? (text || response.statusText);
       throw new RestError(response.status, `${method} ${path} failed with ${response.status}: ${message}`);
     }
-    return parsed as T;
+    return { status: response.status, body: parsed as T };
   }
 
   get<T>(path: string, parse?: (text: string) => unknown): Promise<T> {
