@@ -107,6 +107,31 @@ describe('postgres-sink exactly.once', () => {
     expect(second.task.skippedRecords.get('before start offset')).toBe(200);
   });
 
+  it('refuses the writes of a second task behind the stored offsets: no row twice, offsets never back', async () => {
+    const f = new RecordFactory('fenced');
+    const records = Array.from({ length: 150 }, (_, n) =>
+      f.record(null, { n, p: 0 }, { valueSchema: value }),
+    );
+    const settings = config({ topics: 'fenced', 'retry.backoff.ms': '10' });
+    const tp = { topic: 'fenced', partition: 0 };
+    // a task that outlived its shutdown timeout, and the one started in its place
+    const zombie = await startSinkTask(settings, new FakeSinkContext('fenced-sink'));
+    const current = await startSinkTask(settings, new FakeSinkContext('fenced-sink'));
+    await zombie.task.open([tp]);
+    await current.task.open([tp]);
+    await putAndFlush(current.task, records.slice(0, 100));
+    await putAndFlush(zombie.task, records.slice(0, 50));
+    await putAndFlush(zombie.task, records.slice(50, 120));
+    await putAndFlush(current.task, records.slice(100, 150));
+    await zombie.task.stop();
+    await current.task.stop();
+    const rows = await q<{ n: number }>('SELECT n FROM fenced ORDER BY n');
+    expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 150 }, (_, n) => n));
+    expect(await q(`SELECT next_offset FROM __sluice_sink_offsets WHERE connector = 'fenced-sink'`)).toEqual([
+      { next_offset: '150' },
+    ]);
+  });
+
   it('writes a batch once when the answer to its COMMIT is lost and its retries ran out', async () => {
     const proxy = await ReplyDroppingProxy.start(server.port);
     try {

@@ -4,7 +4,7 @@ import { pgErrorKind } from './pg-error-kind.js';
 import { encodeCopyRows } from './copy-rows.js';
 import type { InsertMode } from './postgres-sink.config.js';
 import type { RowChange } from './row-change.js';
-import type { SinkOffsetsStore, StoredOffset } from './sink-offsets-store.js';
+import type { SinkOffsetsStore, WrittenOffset } from './sink-offsets-store.js';
 import type { SinkSession, StageTable } from './sink-session.js';
 import { copyIntoStageSql, copyIntoTableSql, mergeSql, truncateSql } from './sink-statements.js';
 import { quoteTable } from './sql-identifier.js';
@@ -43,7 +43,7 @@ export class BatchWriter {
   async write(
     session: SinkSession,
     changes: readonly RowChange[],
-    offsets: readonly StoredOffset[],
+    offsets: readonly WrittenOffset[],
     report: FailureReporter,
   ): Promise<void> {
     try {
@@ -70,7 +70,7 @@ export class BatchWriter {
   private async rowByRow(
     session: SinkSession,
     changes: readonly RowChange[],
-    offsets: readonly StoredOffset[],
+    offsets: readonly WrittenOffset[],
     report: FailureReporter,
   ): Promise<void> {
     const failures: WriteFailure[] = [];

@@ -277,10 +277,22 @@ export class PostgresSinkTask implements SinkTask {
         if (todoOffsets.length === 0) return;
       }
       batch.attempted = true;
-      await this.writer.write(session, todo, todoOffsets, (failures) => this.report(failures));
+      // where each partition's write starts: the stored offset must not be past it (see SinkOffsetsStore.write)
+      const fenced = eos
+        ? todoOffsets.map((o) => {
+            const key = partitionKey(o.topic, o.partition);
+            return { ...o, from: Math.max(batch.first.get(key) ?? o.offset, this.floors.get(key) ?? -1) };
+          })
+        : todoOffsets;
+      await this.writer.write(session, todo, fenced, (failures) => this.report(failures));
       this.written += todo.length;
     });
-    if (eos) for (const o of offsets) this.floors.set(partitionKey(o.topic, o.partition), o.offset);
+    if (eos)
+      for (const o of offsets) {
+        const key = partitionKey(o.topic, o.partition);
+        // never back: another writer may have been further (see SinkOffsetsStore.write)
+        this.floors.set(key, Math.max(o.offset, this.floors.get(key) ?? -1));
+      }
   }
 
   private count(reason: SkipReason): void {

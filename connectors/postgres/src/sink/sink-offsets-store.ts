@@ -12,6 +12,9 @@ export interface StoredOffset {
   offset: number;
 }
 
+/** An offset to store, with where the write that stores it starts in its partition (see write()). */
+export type WrittenOffset = StoredOffset & { from?: number };
+
 export function partitionKey(topic: string, partition: number): string {
   // topic names cannot hold a NUL
   return `${topic}\u0000${partition}`;
@@ -131,18 +134,39 @@ export class SinkOffsetsStore {
     }
   }
 
-  /** Inside the batch's transaction. */
-  async write(client: pg.Client, currentSchema: string, offsets: readonly StoredOffset[]): Promise<void> {
+  /**
+   * Inside the batch's transaction. With `from` (per offset: where the batch starts in its
+   * partition) the write checks that the stored offset is not past it: where it is, another writer
+   * got there first (a task that outlived its shutdown timeout, say), and the batch is refused with
+   * a serialization failure, which rolls it back and is retried, reading the stored offsets first.
+   * Without the check, the late writer would apply records already applied, and its offsets could
+   * move back over newer rows.
+   */
+  async write(client: pg.Client, currentSchema: string, offsets: readonly WrittenOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await client.query(
-      `INSERT INTO ${this.table(currentSchema)} AS o (connector, topic, "partition", next_offset, topic_id) SELECT $1, t, p, n, i FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[]) AS x(t, p, n, i) ON CONFLICT (connector, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset, topic_id = EXCLUDED.topic_id, updated_at = now()`,
+    // a topic created again (another ID) starts over at offset 0
+    const { rows } = await client.query<{ n: number }>(
+      `WITH x AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[]) AS x(t, p, n, i, f)),
+       w AS (INSERT INTO ${this.table(currentSchema)} AS o (connector, topic, "partition", next_offset, topic_id) SELECT $1, t, p, n, i FROM x
+         ON CONFLICT (connector, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset, topic_id = EXCLUDED.topic_id, updated_at = now()
+         WHERE o.topic_id IS DISTINCT FROM EXCLUDED.topic_id OR o.next_offset <= coalesce((SELECT x.f FROM x WHERE x.t = o.topic AND x.p = o."partition"), o.next_offset)
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM w`,
       [
         this.connector,
         offsets.map((o) => o.topic),
         offsets.map((o) => o.partition),
         offsets.map((o) => String(o.offset)),
         offsets.map((o) => this.topicIds.get(o.topic) ?? null),
+        offsets.map((o) => (o.from === undefined ? null : String(o.from))),
       ],
     );
+    if (rows[0]!.n < offsets.length)
+      throw Object.assign(
+        new Error(
+          `the offsets stored in ${this.table(currentSchema)} for connector ${this.connector} are already past this batch: another task wrote these partitions`,
+        ),
+        { code: '40001' },
+      );
   }
 }
