@@ -266,10 +266,12 @@ export class PostgresSinkTask implements SinkTask {
     await this.withRetries('write', async (session) => {
       let todo = changes;
       let todoOffsets = offsets;
-      if (eos && batch.attempted) {
+      if (eos) {
         // the COMMIT of a failed attempt (this call's, or one whose retries ran out before) may
         // have landed: skip what the target already holds
-        await this.refreshFloors(session, offsets);
+        if (batch.attempted) await this.refreshFloors(session, offsets);
+        // and always what is below the floors, which a refused batch may have raised after this
+        // one was gathered: the write then starts where `from` below says
         todo = changes.filter((c) => c.record.kafkaOffset >= this.floorOf(c.record));
         todoOffsets = offsets.filter(
           (o) => o.offset > (this.floors.get(partitionKey(o.topic, o.partition)) ?? -1),

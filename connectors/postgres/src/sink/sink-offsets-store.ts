@@ -144,12 +144,13 @@ export class SinkOffsetsStore {
    */
   async write(client: pg.Client, currentSchema: string, offsets: readonly WrittenOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    // a topic created again (another ID) starts over at offset 0
+    // a topic created again (another stored ID) starts over at offset 0; an offset without an ID
+    // (set over REST, or stored by an earlier version) is checked like any other
     const { rows } = await client.query<{ n: number }>(
       `WITH x AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[]) AS x(t, p, n, i, f)),
        w AS (INSERT INTO ${this.table(currentSchema)} AS o (connector, topic, "partition", next_offset, topic_id) SELECT $1, t, p, n, i FROM x
          ON CONFLICT (connector, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset, topic_id = EXCLUDED.topic_id, updated_at = now()
-         WHERE o.topic_id IS DISTINCT FROM EXCLUDED.topic_id OR o.next_offset <= coalesce((SELECT x.f FROM x WHERE x.t = o.topic AND x.p = o."partition"), o.next_offset)
+         WHERE (o.topic_id IS NOT NULL AND EXCLUDED.topic_id IS NOT NULL AND o.topic_id <> EXCLUDED.topic_id) OR o.next_offset <= coalesce((SELECT x.f FROM x WHERE x.t = o.topic AND x.p = o."partition"), o.next_offset)
          RETURNING 1)
        SELECT count(*)::int AS n FROM w`,
       [
