@@ -60,9 +60,11 @@ export class LogCompactor {
     let dirty = 0;
     for (const s of cleanable) {
       total += s.size;
-      if (s.nextOffset > checkpoint) dirty += s.size;
+      if (s.nextOffset > checkpoint.offset) dirty += s.size;
     }
-    if (dirty === 0 || dirty / total < config['min.cleanable.dirty.ratio']) return null;
+    // tombstones whose horizon has passed go even from a partition nothing new was written to
+    const tombstonesDue = checkpoint.horizon !== null && checkpoint.horizon <= now;
+    if (!tombstonesDue && (dirty === 0 || dirty / total < config['min.cleanable.dirty.ratio'])) return null;
 
     for (const s of cleanable) s.retain();
     try {
@@ -70,13 +72,17 @@ export class LogCompactor {
       const horizons = { now, next: now + config['delete.retention.ms'] };
       let removed = 0;
       let after = 0;
+      let earliest: number | null = null;
       for (const run of groupBySize(cleanable, config['segment.bytes'])) {
-        removed += await this.rewrite(partition, run, latest, horizons);
+        const result = await this.rewrite(partition, run, latest, horizons);
+        removed += result.removed;
+        if (result.horizon !== null && (earliest === null || result.horizon < earliest))
+          earliest = result.horizon;
         after++;
       }
       await writeFileAtomic(
         path.join(partition.partitionDir, CHECKPOINT_FILE),
-        String(cleanable[cleanable.length - 1]!.nextOffset),
+        `${cleanable[cleanable.length - 1]!.nextOffset}${earliest === null ? '' : ` ${earliest}`}`,
       );
       this.logger.info(
         {
@@ -109,14 +115,17 @@ export class LogCompactor {
     return latest;
   }
 
-  /** Rewrites one run of segments into one; returns how many records it dropped. */
+  /**
+   * Rewrites one run of segments into one; returns how many records it dropped, and the earliest
+   * delete horizon of the tombstones it kept (null: none).
+   */
   private async rewrite(
     partition: PartitionLog,
     run: readonly LogSegment[],
     latest: Map<string, number>,
     /** `now`, past which a batch's delete horizon lets its tombstones go; `next`, the horizon of batches that get one now. */
     horizons: { now: number; next: number },
-  ): Promise<number> {
+  ): Promise<{ removed: number; horizon: number | null }> {
     const dir = partition.partitionDir;
     const base = run[0]!.baseOffset;
     const file = cleanedPath(dir, base);
@@ -124,6 +133,7 @@ export class LogCompactor {
     const kept: LogRecord[] = [];
     const records: LogRecord[] = [];
     let removed = 0;
+    let earliest: number | null = null;
     try {
       for (const segment of run) {
         await segment.forEachBatch(async (data, pos, size) => {
@@ -142,6 +152,8 @@ export class LogCompactor {
           removed += records.length - kept.length;
           // tombstones kept for the first time start their delete.retention.ms now
           const newHorizon = keptTombstone && horizon === null ? horizons.next : null;
+          const keptHorizon = keptTombstone ? (newHorizon ?? horizon) : null;
+          if (keptHorizon !== null && (earliest === null || keptHorizon < earliest)) earliest = keptHorizon;
           if (kept.length === records.length && newHorizon === null) {
             await writer.write(Buffer.from(data.subarray(pos, pos + size)));
           } else if (kept.length > 0) {
@@ -175,7 +187,7 @@ export class LogCompactor {
       await segment.writeIndexes();
       return segment;
     });
-    return removed;
+    return { removed, horizon: earliest };
   }
 }
 
@@ -196,11 +208,20 @@ function groupBySize(segments: readonly LogSegment[], maxBytes: number): LogSegm
   return runs;
 }
 
-async function readCheckpoint(dir: string): Promise<number> {
+/**
+ * "<offset>[ <horizon>]": the offset before which segments are clean, and the earliest delete
+ * horizon of the tombstones they hold (files written before horizons have the offset only).
+ */
+async function readCheckpoint(dir: string): Promise<{ offset: number; horizon: number | null }> {
+  let text: string;
   try {
-    const value = Number((await fs.promises.readFile(path.join(dir, CHECKPOINT_FILE), 'utf8')).trim());
-    return Number.isSafeInteger(value) ? value : 0;
+    text = await fs.promises.readFile(path.join(dir, CHECKPOINT_FILE), 'utf8');
   } catch {
-    return 0;
+    return { offset: 0, horizon: null };
   }
+  const [offset, horizon] = text.trim().split(' ').map(Number);
+  return {
+    offset: Number.isSafeInteger(offset) ? offset! : 0,
+    horizon: horizon !== undefined && Number.isSafeInteger(horizon) ? horizon : null,
+  };
 }
