@@ -27,6 +27,7 @@ import {
   type SinkClaim,
 } from './sink-claim.js';
 import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';
+import { writevAll } from './write-all.js';
 
 export interface PartitionFileOptions {
   readonly dir: string;
@@ -192,7 +193,7 @@ export class PartitionFileWriter {
     const pending = this.pending;
     this.pending = [];
     this.unsynced = true;
-    await this.guard(this.handle.writev(asBuffers(pending)));
+    await this.guard(writevAll(this.handle, asBuffers(pending)));
   }
 
   /** Makes everything appended durable and records `offset` as where to resume. */
