@@ -99,6 +99,26 @@ describe('FileSourceTask', () => {
     expect(await task.poll()).toEqual([]);
   });
 
+  it('closes a file whose resume failed before retrying it: no descriptor left behind', async () => {
+    const { root, input } = await workspace();
+    await writeFile(join(input, 'a.txt'), 'one\n');
+    const storage = new MemoryOffsetStorage();
+    const offset = storage.offset.bind(storage);
+    let failures = 0;
+    storage.offset = async (partition) => {
+      if (failures++ < 6) throw new Error('the offset store is not answering');
+      return offset(partition);
+    };
+    const descriptors = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+    const { task } = await startTask(root, {}, storage);
+    const before = await descriptors();
+    const records = await pollUntil(task, storage, (r) => r.length >= 1);
+    expect(values(records)).toEqual(['one']);
+    expect(failures).toBeGreaterThan(6);
+    // the file being read holds one
+    expect(await descriptors()).toBeLessThanOrEqual(before + 1);
+  });
+
   it('waits for the newline of a partial last line', async () => {
     const { root, input } = await workspace();
     const file = join(input, 'log.txt');

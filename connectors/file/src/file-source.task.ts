@@ -289,7 +289,15 @@ export class FileSourceTask implements SourceTask {
       this.retry.add(rel);
       return;
     }
-    if (!(await this.resume(file))) {
+    let resumed: boolean;
+    try {
+      resumed = await this.resume(file);
+    } catch (err) {
+      // the path is retried: each try would leave a descriptor open
+      await file.close();
+      throw err;
+    }
+    if (!resumed) {
       await file.close();
       this.rejected.set(key, await rejectedFile(abs, stats, true));
       return;
