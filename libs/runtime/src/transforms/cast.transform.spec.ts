@@ -59,6 +59,16 @@ describe('Cast', () => {
     expect(castValue(true, null, 'int8')).toBe(1);
     expect(castValue(Buffer.from('hi'), Schemas.BYTES, 'string')).toBe('aGk=');
     expect(castValue('12.50', Schemas.decimal(2), 'int32')).toBe(12);
+    // BigDecimal.longValue(): exact past 2^53, truncated toward zero, low-order bits kept
+    expect(castValue('9007199254740993', Schemas.decimal(0), 'int64')).toBe(9007199254740993n);
+    expect(castValue('-7.90', Schemas.decimal(2), 'int64')).toBe(-7);
+    expect(castValue('300.5', Schemas.decimal(1), 'int8')).toBe(44);
+    expect(castValue('0.50', Schemas.decimal(2), 'boolean')).toBe(false);
+    expect(castValue('2.50', Schemas.decimal(2), 'float64')).toBe(2.5);
+    // Number.longValue() != 0, as Kafka's castToBoolean
+    expect(castValue(0.5, null, 'boolean')).toBe(false);
+    expect(castValue(-1.5, null, 'boolean')).toBe(true);
+    expect(castValue(NaN, null, 'boolean')).toBe(false);
     expect(castValue(new Date(86_400_000), Schemas.date(), 'string')).toBe('1970-01-02');
     expect(castValue(new Date(5), null, 'int64')).toBe(5);
   });

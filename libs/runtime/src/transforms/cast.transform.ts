@@ -9,6 +9,7 @@ import {
   type Transformation,
 } from '@sluice/connect-api';
 import { ArrayNotEmpty, IsArray } from 'class-validator';
+import { decimalScale, unscaledAt } from '../converters/decimal.js';
 import { notConfigured, parsePluginConfig } from './config-exception.js';
 import { errorText, Satisfies } from './config-validators.js';
 import { DateFormat } from './date-format.js';
@@ -198,8 +199,14 @@ export function castValue(value: unknown, schema: Schema | null, target: CastTyp
   }
   if (schema?.name === LogicalTypes.DECIMAL && typeof value === 'string') {
     if (target === 'string') return value;
-    const n = Number(value);
-    return target === 'boolean' ? n !== 0 : castNumber(n, target);
+    if (target === 'float32' || target === 'float64') return castNumber(Number(value), target);
+    // Java's BigDecimal.longValue(): the integer part exactly (truncated), not through a double
+    const scale = decimalScale(schema);
+    const unscaled = unscaledAt(value, scale);
+    return castBigint(
+      scale >= 0 ? unscaled / 10n ** BigInt(scale) : unscaled * 10n ** BigInt(-scale),
+      target,
+    );
   }
   if (value instanceof Uint8Array) {
     if (target === 'string')
@@ -252,7 +259,8 @@ function castNumber(n: number, target: CastType): unknown {
     case 'float64':
       return n;
     case 'boolean':
-      return n !== 0;
+      // Java's longValue() != 0: a fraction of one is false, NaN too
+      return !Number.isNaN(n) && Math.trunc(n) !== 0;
     case 'string':
       return String(n);
   }
