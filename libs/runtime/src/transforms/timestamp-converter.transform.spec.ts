@@ -79,6 +79,15 @@ describe('TimestampConverter', () => {
     expect(tombstone.valueSchema).toEqual(Schemas.OPTIONAL_INT64);
   });
 
+  it('takes ISO 8601 text only, a time without an offset as UTC', () => {
+    const t = configured({ 'target.type': 'unix' });
+    expect(t.apply(sourceRecord({ value: '2024-03-05T10:00:00' }))!.value).toBe(Date.UTC(2024, 2, 5, 10));
+    expect(t.apply(sourceRecord({ value: '2024-03-05T10:00:00+01:00' }))!.value).toBe(
+      Date.UTC(2024, 2, 5, 9),
+    );
+    expect(() => t.apply(sourceRecord({ value: '3/5/2024' }))).toThrow(/ISO 8601/);
+  });
+
   it('fails unparseable or unsupported inputs as data errors', () => {
     const t = configured({ 'target.type': 'unix', format: 'yyyy-MM-dd' });
     expect(() => t.apply(sourceRecord({ value: 'March 5' }))).toThrow(/Unparseable date "March 5"/);

@@ -13,6 +13,7 @@ import { IsIn, IsString } from 'class-validator';
 import { notConfigured, parsePluginConfig } from './config-exception.js';
 import { IsDateFormatPattern } from './config-validators.js';
 import { DateFormat } from './date-format.js';
+import { parseIsoTimestamp } from './iso-timestamp.js';
 import {
   describeType,
   fieldEntries,
@@ -70,7 +71,7 @@ const DAY_MS = 86_400_000;
  * read from the schema, or from the value when schemaless (Date, number or bigint, string). Date
  * output drops the time of day; Time output keeps only it. Nulls stay null.
  *
- * Unlike Kafka, an empty `format` is not an error but ISO 8601.
+ * Unlike Kafka, an empty `format` is not an error but ISO 8601 (a time without an offset in UTC).
  */
 export class TimestampConverter<R extends ConnectRecord = ConnectRecord> implements Transformation<R> {
   private settings: Settings | null = null;
@@ -202,8 +203,8 @@ function toDate(value: unknown, type: TimestampType, s: Settings): Date {
           throw new DataError((err as Error).message, { cause: err });
         }
       }
-      const ms = Date.parse(value);
-      if (Number.isNaN(ms)) throw new DataError(`Unparseable ISO 8601 timestamp "${value}"`);
+      const ms = parseIsoTimestamp(value);
+      if (ms === null) throw new DataError(`Unparseable ISO 8601 timestamp "${value}"`);
       return new Date(ms);
     }
     case 'unix': {
