@@ -170,6 +170,16 @@ export class SinkConnectorConfig extends CommonConnectorConfig {
   @Min(1024)
   @Max(64 * 1024 * 1024)
   'consumer.override.max.partition.fetch.bytes' = 512 * 1024;
+
+  @ConfigField({
+    doc: "Longest time between two polls of a task's consumer before its group gives its partitions to others (Kafka's max.poll.interval.ms, as a connector client override): a put() or flush that takes longer makes the task rejoin, and what it had not committed is delivered again.",
+    type: 'INT',
+    group: 'Common',
+  })
+  @IsInt()
+  @Min(100)
+  @Max(24 * 3_600_000)
+  'consumer.override.max.poll.interval.ms' = 300_000;
 }
 
 export class SourceConnectorConfig extends CommonConnectorConfig {

@@ -539,6 +539,23 @@ describe('StandaloneHerder', () => {
     expect(failed.tasks[0]!.trace).toContain('sequence number 4 is unreadable');
   });
 
+  it('fails a topics.regex sink whose topics cannot be listed at start, instead of hanging its start', async () => {
+    const { herder, log } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    const admin = log.admin.bind(log);
+    log.admin = () => {
+      const real = admin();
+      return Object.assign(Object.create(real) as typeof real, {
+        listTopics: () => Promise.reject(new Error('the log cannot list its topics')),
+      });
+    };
+    await herder.putConnectorConfig('mem', sink('rx-broken', { topics: '', 'topics.regex': 'rx\\.[a-z]' }));
+    const status = await eventually(
+      () => herder.connectorStatus('mem'),
+      (s) => s.tasks[0]?.state === 'FAILED',
+    );
+    expect(status.tasks[0]!.trace).toContain('the log cannot list its topics');
+  });
+
   it('takes topics created after a topics.regex sink started, whose whole name matches', async () => {
     const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await herder.putConnectorConfig('a', source(3, { topic: 'rx.a' }));
@@ -997,6 +1014,33 @@ describe('StandaloneHerder', () => {
     expect(MemorySink.failedPuts.get('put-retry')).toBe(4);
     expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
     expect(await log.admin().listTopics()).not.toContain('put-retry-dead');
+  });
+
+  it('rejoins its group after a put outlasted max.poll.interval.ms, instead of failing on the refused commit', async () => {
+    const { herder } = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
+    await herder.putConnectorConfig('seq', source(10, { topic: 'slow-put' }));
+    // retries of put() keep the task from polling for some 4 s: past the 300 ms allowed, and past
+    // a heartbeat (every 3 s), which is when the member finds it is out
+    await herder.putConnectorConfig(
+      'mem',
+      sink('slow-put', {
+        topics: 'slow-put',
+        'put.failure': 'retriable',
+        'put.failures': '10',
+        'errors.retry.delay.max.ms': '500',
+        'consumer.override.max.poll.interval.ms': '300',
+      }),
+    );
+    const received = await eventually(
+      () => MemorySink.received.get('slow-put') ?? [],
+      (r) => r.length >= 10,
+    );
+    expect(new Set(received.map((r) => (r.value as { n: number }).n))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, i) => i)),
+    );
+    // a commit after the rejoin
+    await new Promise((r) => setTimeout(r, 500));
+    expect(states(await herder.connectorStatus('mem'))).toBe('RUNNING,RUNNING');
   });
 
   it('fails the task, and sends nothing to the dead letter queue, when put fails with other than a DataError', async () => {

@@ -126,6 +126,7 @@ export async function createWorkerTask(
     onTopicUsed: (topic) => env.onTopicUsed(topic),
     maxPollRecords: num(connectorConfig['consumer.override.max.poll.records'], 2_000),
     maxPartitionFetchBytes: num(connectorConfig['consumer.override.max.partition.fetch.bytes'], 512 * 1024),
+    maxPollIntervalMs: num(connectorConfig['consumer.override.max.poll.interval.ms'], 300_000),
     transforms: TransformationChain.fromConfig<SinkRecord>(registry, connectorConfig),
   });
 }

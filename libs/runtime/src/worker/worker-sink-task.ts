@@ -51,6 +51,8 @@ export interface WorkerSinkTaskOptions {
   maxPollRecords?: number;
   /** Bytes per partition fetch (memory bound). */
   maxPartitionFetchBytes?: number;
+  /** Kafka's max.poll.interval.ms for the task's consumer. */
+  maxPollIntervalMs?: number;
 }
 
 /** Records converted between two turns of the event loop. */
@@ -61,6 +63,9 @@ const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 
 /** How often a topics.regex sink looks for new topics that match. */
 const TOPICS_REGEX_REFRESH_MS = 5000;
+
+/** What a commit answers a member no longer in its group's current generation: it rejoins. */
+const REJOIN_CODES = ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS'] as const;
 
 /**
  * Runs a sink task as a member of the connector's consumer group: poll, convert, transform, put,
@@ -159,9 +164,10 @@ export class WorkerSinkTask implements WorkerTask {
       autoOffsetReset: 'earliest',
       maxPollRecords: this.o.maxPollRecords ?? 2000,
       maxPartitionFetchBytes: this.o.maxPartitionFetchBytes ?? 512 * 1024,
+      maxPollIntervalMs: this.o.maxPollIntervalMs,
     });
     this.consumer = consumer;
-    let topics = await this.subscribedTopics();
+    let topics: string[] = [];
     let topicsCheckedAt = Date.now();
     let partitionsClosed = false;
     const listener: RebalanceListener = {
@@ -187,7 +193,17 @@ export class WorkerSinkTask implements WorkerTask {
         for (const tp of tps) this.current.delete(key(tp));
       },
     };
-    consumer.subscribe(topics, listener);
+    try {
+      topics = await this.subscribedTopics();
+      consumer.subscribe(topics, listener);
+    } catch (err) {
+      // the worker waits for started(), and nothing else would see this failure
+      started();
+      status.onTaskState(this.id.connector, this.id.task, 'FAILED', err as Error);
+      await consumer.close().catch(() => undefined);
+      await this.safeStop();
+      return;
+    }
     status.onTaskState(this.id.connector, this.id.task, this.paused ? 'PAUSED' : 'RUNNING');
     started();
 
@@ -432,7 +448,19 @@ export class WorkerSinkTask implements WorkerTask {
       partition: o.partition.partition,
       offset: o.offset,
     }));
-    if (list.length > 0) await consumer.commit(list);
+    try {
+      if (list.length > 0) await consumer.commit(list);
+    } catch (err) {
+      // as Kafka Connect: a commit the group refuses because the task is no longer in its current
+      // generation (a put() outlasted max.poll.interval.ms, a rebalance began) is not the task's
+      // failure; the next poll rejoins, and what was not committed is delivered again
+      if (!REJOIN_CODES.some((code) => isLogError(err, code))) throw err;
+      this.o.logger.warn(
+        { err },
+        `task ${this.id.connector}-${this.id.task} could not commit its offsets (${(err as Error).message}); it rejoins its group, and records after its last commit are delivered again`,
+      );
+      return;
+    }
     this.o.metrics.offsetCommitSeconds((performance.now() - started) / 1000);
   }
 
