@@ -36,6 +36,14 @@ export class ErrorReporter {
     private readonly ensureTopic: (topic: string) => Promise<void>,
   ) {}
 
+  /** Whether a failure's original bytes are used: a dead letter queue, or logs with the messages. */
+  get usesOriginals(): boolean {
+    return (
+      (this.settings.deadLetterTopic !== null && this.producer !== null) ||
+      (this.settings.logEnabled && this.settings.logIncludeMessages)
+    );
+  }
+
   async report(failure: FailedRecordContext): Promise<boolean> {
     const { stage, error, consumed } = failure;
     if (this.settings.logEnabled) {

@@ -1084,7 +1084,7 @@ describe('StandaloneHerder', () => {
     expect(MemorySink.received.get('put-data') ?? []).toEqual([]);
   });
 
-  it('sends records reported after put() returned to the dead letter queue, converted back', async () => {
+  it('sends records reported after put() returned to the dead letter queue as they were consumed', async () => {
     const w = await startWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'herder-')));
     await w.herder.putConnectorConfig('seq', source(10, { topic: 'late-in' }));
     await w.herder.putConnectorConfig(
@@ -1096,6 +1096,11 @@ describe('StandaloneHerder', () => {
         'errors.tolerance': 'all',
         'errors.deadletterqueue.topic.name': 'late-dead',
         'errors.deadletterqueue.context.headers.enable': 'true',
+        // the sink gets the value with a field more: the DLQ gets the bytes that were consumed
+        transforms: 'tag',
+        'transforms.tag.type': 'InsertField$Value',
+        'transforms.tag.static.field': 'via',
+        'transforms.tag.static.value': 'sink',
       }),
     );
     await eventually(
@@ -1109,7 +1114,8 @@ describe('StandaloneHerder', () => {
       (p) => p.length > 0,
     );
     const record = polled[0]!.records[0]!;
-    expect(JSON.parse(record.value!.toString())).toMatchObject({ payload: { n: 6 } });
+    expect(JSON.parse(record.value!.toString())).toMatchObject({ payload: { n: 6, task: 0 } });
+    expect(JSON.parse(record.value!.toString()).payload).not.toHaveProperty('via');
     const headers = Object.fromEntries(record.headers.map((h) => [h.key, h.value?.toString()]));
     expect(headers).toMatchObject({
       '__connect.errors.topic': 'late-in',

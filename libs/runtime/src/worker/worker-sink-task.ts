@@ -64,6 +64,18 @@ const key = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 /** How often a topics.regex sink looks for new topics that match. */
 const TOPICS_REGEX_REFRESH_MS = 5000;
 
+/**
+ * The raw record a SinkRecord was converted from, on the record itself (a symbol: invisible to
+ * connectors, and carried by withRecord's copies), for records reported after their put().
+ */
+const RAW = Symbol('sluice.rawRecord');
+interface Consumed {
+  topic: string;
+  partition: number;
+  record: LogRecord;
+}
+type WithRaw = SinkRecord & { [RAW]?: Consumed };
+
 /** What a commit answers a member no longer in its group's current generation: it rejoins. */
 const REJOIN_CODES = ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS'] as const;
 
@@ -264,6 +276,9 @@ export class WorkerSinkTask implements WorkerTask {
   /** Converts, transforms and puts one poll's records. */
   private async deliver(polled: PartitionRecords[]): Promise<void> {
     const { tolerance, transforms, keyConverter, valueConverter } = this.o;
+    // only where a failure's original bytes are used: held by a sink writing in the background,
+    // they keep the fetched bytes they are views of
+    const keepRaw = tolerance.toleratesAll && this.o.errorReporter.usesOriginals;
     const batch: SinkRecord[] = [];
     const positions: { tp: TopicPartition; next: number }[] = [];
     let read = 0;
@@ -299,6 +314,8 @@ export class WorkerSinkTask implements WorkerTask {
             originalKafkaPartition: part.partition,
             originalKafkaOffset: raw.offset,
           };
+          if (keepRaw)
+            (original as WithRaw)[RAW] = { topic: part.topic, partition: part.partition, record: raw };
           transformed = transforms.apply(original);
         } catch (err) {
           const failed = tolerance.tolerated(stage, err);
@@ -360,12 +377,13 @@ export class WorkerSinkTask implements WorkerTask {
   }
 
   /**
-   * A converted record that failed later (a tolerated put failure, or one the task reported):
-   * its original bytes, still held from this poll, go to the DLQ.
+   * A converted record that failed later (a tolerated put failure, or one the task reported): its
+   * original bytes go to the DLQ, as Kafka Connect's errant record reporter sends the original
+   * ConsumerRecord, even when the report comes after put() returned.
    */
   private async failedRecord(stage: ErrorStage, error: Error, record: SinkRecord): Promise<void> {
     if (!this.o.tolerance.toleratesAll) throw error;
-    let original = this.polledRecord(record);
+    let original = (record as WithRaw)[RAW] ?? this.polledRecord(record);
     try {
       original ??= this.reencoded(record);
     } catch (convertError) {
@@ -397,9 +415,9 @@ export class WorkerSinkTask implements WorkerTask {
   }
 
   /**
-   * A record reported after its put() returned (sinks that write asynchronously): its original
-   * bytes are gone, so it goes to the DLQ converted back with the connector's converters, as
-   * Kafka Connect's errant record reporter does.
+   * A record that carries no raw record (a transformation made it anew) reported after its put()
+   * returned: it goes to the DLQ converted back with the connector's converters, as Kafka
+   * Connect's errant record reporter does for records that are not its own.
    */
   private reencoded(record: SinkRecord): { topic: string; partition: number; record: LogRecord } {
     const topic = record.originalTopic ?? record.topic;
