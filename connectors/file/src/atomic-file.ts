@@ -48,11 +48,16 @@ async function writeDurableTemp(temp: string, data: string): Promise<string> {
   return temp;
 }
 
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** fsync by path: of a file, its bytes; of a directory, its entries (names made or removed). */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+export function fsyncDirectory(dir: string): Promise<void> {
+  return fsyncPath(dir);
 }

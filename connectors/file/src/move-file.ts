@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, realpath, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { fsyncDirectory, fsyncPath } from './atomic-file.js';
 import { isInside, realPathOf } from './path-confinement.js';
 
 /**
@@ -17,6 +18,9 @@ export async function moveWithoutOverwrite(from: string, to: string, within: str
   const realFolder = await realpath(folder);
   if (!isInside(realFolder, within)) throw outside(folder, within);
   to = join(realFolder, basename(to));
+  // a file moved onto itself would be found at both names, as after a crash, and unlinked
+  if (join(await realpath(dirname(from)), basename(from)) === to)
+    throw new Error(`${from} is already where it would be moved (${to}): the file stays where it is`);
   for (let n = 0; ; n++) {
     const target = n === 0 ? to : withCounter(to, n);
     try {
@@ -36,8 +40,13 @@ export async function moveWithoutOverwrite(from: string, to: string, within: str
         await copyFile(from, target, constants.COPYFILE_EXCL);
       } catch (copyErr) {
         if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        // a partial copy is not the file
+        await rm(target, { force: true }).catch(() => undefined);
         throw copyErr;
       }
+      // the copy is durable before the original goes: a power cut must not lose both
+      await fsyncPath(target);
+      await fsyncDirectory(dirname(target));
     }
     await unlink(from);
     return target;
@@ -53,7 +62,8 @@ function withCounter(path: string, n: number): string {
   return `${path.slice(0, path.length - ext.length)}.${n}${ext}`;
 }
 
+/** The same inode at both names; a symbolic link at one of them is not the file it points at. */
 async function sameFile(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a, { bigint: true }), stat(b, { bigint: true })]);
+  const [sa, sb] = await Promise.all([lstat(a, { bigint: true }), lstat(b, { bigint: true })]);
   return sa.dev === sb.dev && sa.ino === sb.ino;
 }
