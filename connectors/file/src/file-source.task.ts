@@ -438,6 +438,12 @@ export class FileSourceTask implements SourceTask {
       return;
     }
     this.newest = null;
+    // a line appended between the idle check and the move went with the file: the descriptor
+    // still open reads it
+    if ((await file.restat(now).catch(() => 'same')) === 'changed') {
+      this.detach(file.key);
+      return;
+    }
     await this.drop(file);
   }
 
