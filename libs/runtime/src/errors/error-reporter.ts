@@ -3,11 +3,18 @@ import type { ConnectLogger } from '@sluice/connect-api';
 import type { ErrorStage } from './error-stage.js';
 import { isRuntimeHeader } from '../offsets/source-offset-header.js';
 
+/** A record as read from the log, and where from. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  record: LogRecord;
+}
+
 export interface FailedRecordContext {
   stage: ErrorStage;
   error: Error;
   /** The record as read from the log (sinks), when there is one. */
-  consumed?: { topic: string; partition: number; record: LogRecord };
+  consumed?: ConsumedRecord;
   /** A description of the record for logs (sources). */
   describe?: () => string;
 }

@@ -18,7 +18,7 @@ import {
   type RebalanceListener,
 } from '@sluice/log';
 import type { TransformationChain } from '../config/transformation-chain.js';
-import type { ErrorReporter } from '../errors/error-reporter.js';
+import type { ConsumedRecord, ErrorReporter } from '../errors/error-reporter.js';
 import type { ErrorStage } from '../errors/error-stage.js';
 import type { RetryWithTolerance } from '../errors/retry-with-tolerance.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
@@ -69,12 +69,7 @@ const TOPICS_REGEX_REFRESH_MS = 5000;
  * connectors, and carried by withRecord's copies), for records reported after their put().
  */
 const RAW = Symbol('sluice.rawRecord');
-interface Consumed {
-  topic: string;
-  partition: number;
-  record: LogRecord;
-}
-type WithRaw = SinkRecord & { [RAW]?: Consumed };
+type WithRaw = SinkRecord & { [RAW]?: ConsumedRecord };
 
 /** What a commit answers a member no longer in its group's current generation: it rejoins. */
 const REJOIN_CODES = ['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS'] as const;
@@ -366,11 +361,7 @@ export class WorkerSinkTask implements WorkerTask {
     }
   }
 
-  private async failedConsumed(
-    stage: ErrorStage,
-    error: Error,
-    consumed: { topic: string; partition: number; record: LogRecord },
-  ): Promise<void> {
+  private async failedConsumed(stage: ErrorStage, error: Error, consumed: ConsumedRecord): Promise<void> {
     this.o.metrics.recordError(stage);
     this.o.metrics.recordSkipped();
     if (await this.o.errorReporter.report({ stage, error, consumed })) this.o.metrics.deadLetterRecord();
@@ -405,9 +396,7 @@ export class WorkerSinkTask implements WorkerTask {
   }
 
   /** The raw record `record` was converted from, while its poll is being put. */
-  private polledRecord(
-    record: SinkRecord,
-  ): { topic: string; partition: number; record: LogRecord } | undefined {
+  private polledRecord(record: SinkRecord): ConsumedRecord | undefined {
     const { originalTopic: topic, originalKafkaPartition: partition } = record;
     const part = this.polledNow.find((p) => p.topic === topic && p.partition === partition);
     const raw = part && findByOffset(part.records, record.originalKafkaOffset);
@@ -419,7 +408,7 @@ export class WorkerSinkTask implements WorkerTask {
    * returned: it goes to the DLQ converted back with the connector's converters, as Kafka
    * Connect's errant record reporter does for records that are not its own.
    */
-  private reencoded(record: SinkRecord): { topic: string; partition: number; record: LogRecord } {
+  private reencoded(record: SinkRecord): ConsumedRecord {
     const topic = record.originalTopic ?? record.topic;
     const toBuffer = (data: Buffer | string | null): Buffer | null =>
       data === null ? null : typeof data === 'string' ? Buffer.from(data) : data;

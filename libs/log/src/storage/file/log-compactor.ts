@@ -76,8 +76,7 @@ export class LogCompactor {
       for (const run of groupBySize(cleanable, config['segment.bytes'])) {
         const result = await this.rewrite(partition, run, latest, horizons);
         removed += result.removed;
-        if (result.horizon !== null && (earliest === null || result.horizon < earliest))
-          earliest = result.horizon;
+        earliest = earlier(earliest, result.horizon);
         after++;
       }
       await writeFileAtomic(
@@ -153,7 +152,7 @@ export class LogCompactor {
           // tombstones kept for the first time start their delete.retention.ms now
           const newHorizon = keptTombstone && horizon === null ? horizons.next : null;
           const keptHorizon = keptTombstone ? (newHorizon ?? horizon) : null;
-          if (keptHorizon !== null && (earliest === null || keptHorizon < earliest)) earliest = keptHorizon;
+          earliest = earlier(earliest, keptHorizon);
           if (kept.length === records.length && newHorizon === null) {
             await writer.write(Buffer.from(data.subarray(pos, pos + size)));
           } else if (kept.length > 0) {
@@ -161,7 +160,7 @@ export class LogCompactor {
             await writer.write(
               this.encoder.reencode(kept, {
                 compression: CODEC_NAMES[codec] ?? 'none',
-                deleteHorizonMs: newHorizon ?? (keptTombstone ? horizon : null),
+                deleteHorizonMs: keptHorizon,
               }),
             );
           }
@@ -189,6 +188,11 @@ export class LogCompactor {
     });
     return { removed, horizon: earliest };
   }
+}
+
+/** The earlier of two times, either of which may be missing (null). */
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function groupBySize(segments: readonly LogSegment[], maxBytes: number): LogSegment[][] {
